@@ -1,0 +1,73 @@
+# freeze: `make` builds bin/freeze (the resume stub is built first and
+# embedded in it); `make test` runs the test suite; `make check` a quick one.
+
+ARCH      ?= x86_64
+CC        ?= gcc
+BUILD     := build
+LZ4_A     ?= $(shell $(CC) -print-file-name=liblz4.a)
+
+WARN      := -Wall -Wextra -Werror
+COMMON    := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iarch -Iwriters -MMD -MP
+CFLAGS    := $(COMMON) -D_GNU_SOURCE
+# The stub runs before anything is set up: no libc, no stack protector,
+# position-independent and self-contained. Loops must not become memcpy calls.
+STUB_CFLAGS := $(COMMON) -ffreestanding -fPIE -fvisibility=hidden \
+	-fno-stack-protector -fno-tree-loop-distribute-patterns \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none
+STUB_LDFLAGS := -static-pie -nostdlib -Wl,-z,noexecstack -Wl,--no-dynamic-linker \
+	-Wl,-z,norelro -Wl,--hash-style=gnu -Wl,--build-id=none
+FREEZE_LIBS := -static -lelf -lz -llz4
+
+STUB_SRCS := $(wildcard stub/*.c) arch/$(ARCH)/sigframe.c \
+	arch/$(ARCH)/trampoline.c arch/$(ARCH)/cpu_features.c \
+	arch/$(ARCH)/cpu_collect.c writers/decode.c
+STUB_ASM  := arch/$(ARCH)/stub_start.S
+FREEZE_SRCS := $(wildcard freeze/*.c) arch/$(ARCH)/regs.c \
+	arch/$(ARCH)/cpu_features.c arch/$(ARCH)/cpu_collect.c \
+	writers/encode.c writers/decode.c
+
+STUB_OBJS   := $(STUB_SRCS:%.c=$(BUILD)/stub-obj/%.o) $(STUB_ASM:%.S=$(BUILD)/stub-obj/%.o)
+FREEZE_OBJS := $(FREEZE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/freeze/stub_blob.o
+
+all: bin/freeze
+
+bin/freeze: $(FREEZE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(FREEZE_LIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/freeze/stub_blob.o: freeze/stub_blob.S $(BUILD)/stub.elf
+	@mkdir -p $(@D)
+	$(CC) -c -DSTUB_ELF='"$(BUILD)/stub.elf"' -o $@ $<
+
+$(BUILD)/stub-obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(STUB_CFLAGS) -c -o $@ $<
+
+$(BUILD)/stub-obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
+
+$(BUILD)/stub.elf: $(STUB_OBJS)
+	$(CC) $(STUB_LDFLAGS) -o $@ $^ $(LZ4_A)
+
+test: all
+	bash tests/run.sh
+
+check: all
+	TESTS_QUICK=1 bash tests/run.sh
+
+bench: all
+	bash tests/bench.sh
+
+indent:
+	clang-format -i $(STUB_SRCS) $(FREEZE_SRCS)
+
+clean:
+	rm -rf $(BUILD) bin
+
+.PHONY: all test check bench indent clean
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

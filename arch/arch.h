@@ -1,0 +1,88 @@
+/*
+ * The closed list of per-architecture hooks. Common code includes only this
+ * header; the architecture is chosen here and nowhere else.
+ */
+#ifndef FREEZE_ARCH_H
+#define FREEZE_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "image.h"
+
+#if defined(__x86_64__)
+#include "x86_64/arch_defs.h"
+#else
+#error "freeze: unsupported architecture"
+#endif
+
+/* --- freeze side (hosted) ------------------------------------------------ */
+
+/* Registers of a ptrace-stopped thread. 0 or -errno. */
+int arch_get_regs(int tid, struct fz_regs *regs);
+int arch_set_regs(int tid, const struct fz_regs *regs);
+/* The XSAVE area into buf (cap bytes); *len gets its size. 0 or -errno. */
+int arch_get_xstate(int tid, void *buf, size_t cap, size_t *len);
+
+/*
+ * A thread stopped inside an interrupted syscall: rewrite regs so that it
+ * re-issues the call when it runs again. `in_new_process` says the regs
+ * will run in a fresh process, where the kernel's restart block is gone.
+ */
+void arch_prepare_restart(struct fz_regs *regs, int in_new_process);
+
+/* Point regs at the syscall instruction at `insn` to run nr(args). */
+void arch_inject_setup(struct fz_regs *regs, uint64_t insn, long nr,
+		       const uint64_t args[6]);
+long arch_syscall_result(const struct fz_regs *regs);
+/* The bytes of one syscall instruction, to find one in the target. */
+extern const uint8_t arch_syscall_insn[ARCH_SYSCALL_INSN_LEN];
+
+/* The CPU features user space can use on this host. */
+void arch_cpu_collect(struct fz_cpu *cpu);
+
+/* Apply one dynamic relocation of the stub loaded at `base`. 0 or -EINVAL. */
+int arch_apply_reloc(uint32_t type, uint8_t *where, uint64_t base,
+		     int64_t addend);
+
+/* --- both sides ----------------------------------------------------------- */
+
+/* Names of CPU features the host lacks, one call per missing feature. */
+typedef void (*arch_missing_fn)(const char *name, void *ctx);
+int arch_cpu_missing(const struct fz_cpu *have, const struct fz_cpu *need,
+		     arch_missing_fn report, void *ctx);
+void arch_cpu_describe(const struct fz_cpu *cpu, arch_missing_fn each,
+		       void *ctx);
+
+/* --- stub side (freestanding) -------------------------------------------- */
+
+/* Give the stub a thread pointer: liblz4 reads its stack canary through it. */
+void arch_set_tls(void *tp);
+/* Run fn(arg) on the stack that ends at top. */
+_Noreturn void arch_switch_stack(void *top, void (*fn)(void *), void *arg);
+/* Set fs_base/gs_base from regs for the calling thread. 0 or -errno. */
+long arch_set_tls_bases(const struct fz_regs *regs);
+
+/* What the final jump needs: the frame rt_sigreturn restores from. */
+struct arch_frame_args {
+	const struct fz_regs *regs;
+	const void *xstate;          /* as the freezer read it */
+	size_t xstate_len;
+	const struct fz_cpu *host;   /* XSAVE components the host has */
+	uint64_t sigmask;
+	uint64_t altstack_sp, altstack_size;
+	uint32_t altstack_flags;
+};
+/*
+ * Write an rt_sigframe below the red zone on the thread's own stack and
+ * return the stack pointer rt_sigreturn must see.
+ */
+uint64_t arch_build_sigframe(const struct arch_frame_args *a);
+
+/* Code that unmaps the stub, then calls rt_sigreturn; copied to its page. */
+extern const uint8_t arch_trampoline[];
+extern const size_t arch_trampoline_len;
+/* Jump to the trampoline: munmap(unmap_start, unmap_len), rt_sigreturn. */
+_Noreturn void arch_jump_trampoline(uint64_t trampoline, uint64_t sp,
+				    uint64_t unmap_start, uint64_t unmap_len);
+
+#endif

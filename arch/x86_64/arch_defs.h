@@ -1,0 +1,13 @@
+/* x86_64 constants the common code needs by name. */
+#ifndef FREEZE_X86_64_ARCH_DEFS_H
+#define FREEZE_X86_64_ARCH_DEFS_H
+
+#include "x86_64/syscall.h"
+
+#define ARCH_SYSCALL_INSN_LEN 2
+/* Highest user address with 4-level paging; we never place anything above. */
+#define ARCH_TASK_SIZE 0x7ffffffff000UL
+/* Keep the stub below where the kernel puts stacks and the mmap base. */
+#define ARCH_STUB_CEILING 0x7f0000000000UL
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * The target's file descriptors. Each is recorded in a form the stub can
+ * rebuild, or refused with a message naming it (or, when asked, replaced by
+ * /dev/null with a warning): never dropped silently.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "freeze.h"
+
+/* Character devices that mean the same thing on every host. */
+static const char *const portable_devices[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+	"/dev/tty",
+};
+
+struct fd_probe {
+	int fd;
+	char link[FZ_PATH_MAX];
+	struct stat st;
+	uint64_t pos;
+	uint32_t flags;
+};
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static int list_fds(pid_t pid, int **out, size_t *n)
+{
+	char path[64];
+	struct dirent *e;
+	size_t cap = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	*n = 0;
+	*out = NULL;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (*n == cap) {
+			int *g = realloc(*out, (cap = cap ? cap * 2 : 64) * sizeof(int));
+			if (!g) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			*out = g;
+		}
+		(*out)[(*n)++] = atoi(e->d_name);
+	}
+	closedir(d);
+	qsort(*out, *n, sizeof(int), cmp_int);
+	return 0;
+}
+
+static int probe(pid_t pid, int fd, struct fd_probe *p)
+{
+	char path[64], info[512], *s;
+	ssize_t n;
+	int err;
+
+	p->fd = fd;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, p->link, sizeof(p->link) - 1);
+	if (n < 0 || stat(path, &p->st) < 0)
+		return -errno;
+	p->link[n] = 0;
+	snprintf(path, sizeof(path), "fdinfo/%d", fd);
+	err = read_proc_file(pid, path, info, sizeof(info), NULL);
+	if (err)
+		return err;
+	s = strstr(info, "pos:");
+	p->pos = s ? strtoull(s + 4, NULL, 10) : 0;
+	s = strstr(info, "flags:");
+	p->flags = s ? (uint32_t)strtoul(s + 6, NULL, 8) : 0;
+	return 0;
+}
+
+static bool is_portable_device(const char *path)
+{
+	for (size_t i = 0; i < sizeof(portable_devices) / sizeof(*portable_devices); i++)
+		if (!strcmp(path, portable_devices[i]))
+			return true;
+	return false;
+}
+
+static const char *kind_name(const struct fd_probe *p)
+{
+	if (S_ISSOCK(p->st.st_mode))
+		return "socket";
+	if (S_ISFIFO(p->st.st_mode))
+		return "pipe";
+	if (S_ISDIR(p->st.st_mode))
+		return "directory";
+	if (S_ISCHR(p->st.st_mode))
+		return "character device";
+	if (!strncmp(p->link, "anon_inode:", 11))
+		return p->link + 11;
+	if (S_ISREG(p->st.st_mode))
+		return "deleted file";
+	return "special file";
+}
+
+/* Terminals: virtual consoles and serial lines (4), tty/console (5), ptys. */
+static bool isatty_dev(dev_t rdev)
+{
+	unsigned maj = major(rdev);
+
+	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
+}
+
+/* A standard stream to the outside: the resumer's own fd stands in for it. */
+static bool is_outside_stream(const struct fd_probe *p)
+{
+	return p->fd <= 2 && (S_ISFIFO(p->st.st_mode) || S_ISSOCK(p->st.st_mode) ||
+			      (S_ISCHR(p->st.st_mode) && isatty_dev(p->st.st_rdev)));
+}
+
+static int classify(const struct fd_probe *p, const struct options *o,
+		    pid_t pid, struct fd_entry *e)
+{
+	size_t n = strlen(p->link);
+	bool deleted = n > 10 && !strcmp(p->link + n - 10, " (deleted)");
+
+	*e = (struct fd_entry){ .rec = { .fd = p->fd, .flags = p->flags,
+					 .cloexec = !!(p->flags & O_CLOEXEC),
+					 .pos = p->pos, .dup_of = -1 } };
+	if (is_outside_stream(p)) {
+		e->rec.kind = FZ_FD_INHERIT;
+		return 0;
+	}
+	if ((S_ISREG(p->st.st_mode) && !deleted && p->link[0] == '/') ||
+	    (S_ISCHR(p->st.st_mode) && is_portable_device(p->link))) {
+		e->rec.kind = FZ_FD_FILE;
+		e->path = strdup(p->link);
+		return e->path ? 0 : -ENOMEM;
+	}
+	if (o->unsupported_fds == FD_TO_NULL) {
+		warnx_fz("fd %d (%s, %s) will be /dev/null after resume", p->fd,
+			 kind_name(p), p->link);
+		e->rec.kind = FZ_FD_NULL;
+		return 0;
+	}
+	return fail(-ENOTSUP, "process %d: fd %d is a %s (%s): not supported yet "
+		    "(--unsupported-fds=null replaces such fds by /dev/null)",
+		    (int)pid, p->fd, kind_name(p), p->link);
+}
+
+/* Does fd share its open file description with an earlier file fd? */
+static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
+		     struct fd_entry *e)
+{
+	for (size_t j = 0; j < i; j++) {
+		if (t->fds[j].rec.kind != FZ_FD_FILE ||
+		    probes[j].st.st_ino != probes[i].st.st_ino ||
+		    probes[j].st.st_dev != probes[i].st.st_dev)
+			continue;
+		if (syscall(SYS_kcmp, t->pid, t->pid, KCMP_FILE, probes[j].fd,
+			    probes[i].fd) == 0) {
+			free(e->path);
+			e->path = NULL;
+			e->rec.kind = FZ_FD_DUP;
+			e->rec.dup_of = probes[j].fd;
+			return;
+		}
+	}
+}
+
+int collect_fds(struct target *t, const struct options *o)
+{
+	struct fd_probe *probes = NULL;
+	int *fds = NULL;
+	size_t n = 0;
+	int err = list_fds(t->pid, &fds, &n);
+
+	if (err)
+		return fail(err, "process %d: listing its fds", (int)t->pid);
+	probes = calloc(n ? n : 1, sizeof(*probes));
+	t->fds = calloc(n ? n : 1, sizeof(*t->fds));
+	if (!probes || !t->fds)
+		err = fail(-ENOMEM, "collecting fds");
+	for (size_t i = 0; !err && i < n; i++) {
+		err = probe(t->pid, fds[i], &probes[i]);
+		if (err) {
+			err = fail(err, "process %d: fd %d", (int)t->pid, fds[i]);
+			break;
+		}
+		err = classify(&probes[i], o, t->pid, &t->fds[i]);
+		if (!err && t->fds[i].rec.kind == FZ_FD_FILE)
+			find_dup(t, probes, i, &t->fds[i]);
+		t->nfds = i + 1;
+	}
+	free(probes);
+	free(fds);
+	return err;
+}

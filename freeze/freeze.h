@@ -1,0 +1,122 @@
+/* The freezer's model of a stopped process, and the steps that fill it. */
+#ifndef FREEZE_FREEZE_H
+#define FREEZE_FREEZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "arch.h"
+#include "image.h"
+
+#define XSTATE_MAX (64 * 1024)
+
+struct map_entry {
+	uint64_t start, end, offset;
+	uint32_t prot;        /* PROT_* */
+	uint32_t kind;        /* enum fz_map_kind */
+	uint32_t flags;       /* FZ_MAPF_* */
+	bool shared;          /* 's' in /proc/PID/maps */
+	char *path;           /* file, [heap], [stack], ... or NULL */
+};
+
+struct fd_entry {
+	struct fz_fd rec;
+	char *path;           /* for FZ_FD_FILE, else NULL */
+};
+
+enum unsupported_fd_policy {
+	FD_REFUSE,            /* default: freeze fails naming the fd */
+	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
+};
+
+struct options {
+	const char *output;   /* path or "-" */
+	pid_t pid;
+	bool kill, stop, quiet, verbose;
+	enum fz_encoding encoding;
+	enum unsupported_fd_policy unsupported_fds;
+};
+
+struct target {
+	pid_t pid;
+	bool seized;
+	bool regs_changed;          /* injection ran: put live_regs back */
+	struct fz_regs live_regs;   /* as the thread stopped */
+	struct fz_regs regs;        /* as the image resumes it */
+	uint8_t xstate[XSTATE_MAX];
+	size_t xstate_len;
+	struct fz_process proc;
+	struct fz_sigaction sigactions[FZ_NSIG];
+	struct fz_rlimit rlimits[FZ_NRLIMITS];
+	char *cwd;
+	uint8_t auxv[4096];
+	size_t auxv_len;
+	struct fz_cpu cpu;
+	struct map_entry *maps;
+	size_t nmaps;
+	uint8_t *vdso;
+	size_t vdso_len;
+	struct fd_entry *fds;
+	size_t nfds;
+	uint64_t syscall_insn;      /* address of a syscall instruction */
+};
+
+/* Errors: every step returns 0 or -errno and names what failed with fail(). */
+int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *fail_message(void);
+void note(const struct options *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void warnx_fz(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* attach.c */
+int check_target(pid_t pid);
+int attach(struct target *t);
+int detach(struct target *t, int stop_sig);
+
+/* inject.c: run one syscall inside the stopped target. */
+int inject_init(struct target *t);
+int inject_syscall(struct target *t, long nr, const uint64_t args[6],
+		   long *result);
+/* The scratch area results are written to, and reading it back. */
+uint64_t inject_scratch(void);
+int inject_read_scratch(struct target *t, void *buf, size_t len);
+int inject_finish(struct target *t);
+/* Signals that arrived during injections, sent again before detaching. */
+void inject_resend_signals(struct target *t);
+
+/* collect_*.c */
+int collect_regs(struct target *t);
+int collect_proc(struct target *t);
+int collect_injected(struct target *t);
+int collect_maps(struct target *t);
+int collect_fds(struct target *t, const struct options *o);
+
+/* write_pages.c: every mapping's record and page chunks. */
+struct image_writer;
+int write_memory(struct target *t, struct image_writer *w);
+/* write_image.c: the payload, written at `base` in fd. */
+int write_image(struct target *t, int fd, uint64_t base,
+		enum fz_encoding enc, uint64_t *image_size);
+
+/* link_elf.c: place the stub in a hole of the target's address space. */
+int stub_payload_offset(uint64_t *offset);
+int link_output(const struct target *t, int fd, uint64_t payload_offset,
+		uint64_t payload_size);
+
+/* output.c */
+struct output {
+	const char *path;     /* final name, or "-" */
+	char *tmp_path;       /* NULL when the temporary file is unnamed */
+	int fd;
+};
+int output_open(struct output *out, const char *path);
+int output_commit(struct output *out);
+void output_abort(struct output *out);
+
+/* proc_files.c: small helpers for /proc/PID files. */
+int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
+		   size_t *len);
+
+#endif

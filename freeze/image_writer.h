@@ -1,0 +1,37 @@
+/*
+ * Writing the image payload: page data streams out first, the record list
+ * (kept in memory, small) follows it, the header goes in front last.
+ */
+#ifndef FREEZE_IMAGE_WRITER_H
+#define FREEZE_IMAGE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+
+struct image_writer {
+	int fd;
+	uint64_t base;            /* file offset of the header */
+	uint64_t data_end;        /* next free offset, from the header */
+	enum fz_encoding encoding;
+	uint8_t *records;
+	size_t records_len, records_cap;
+	uint32_t record_count;
+	uint8_t *scratch;         /* one encoded chunk */
+	size_t scratch_cap;
+};
+
+int iw_begin(struct image_writer *w, int fd, uint64_t base,
+	     enum fz_encoding enc);
+/* A record made of two parts: a struct and a trailing string (b may be NULL). */
+int iw_record(struct image_writer *w, uint32_t type, const void *a,
+	      size_t alen, const void *b, size_t blen);
+/* Encode npages pages at raw, write them, and add their chunk record. */
+int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
+	     const void *raw);
+/* Write the records and the header; *size gets the image's size. */
+int iw_finish(struct image_writer *w, uint64_t *size);
+void iw_free(struct image_writer *w);
+
+#endif

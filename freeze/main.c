@@ -1,0 +1,182 @@
+/*
+ * freeze [OPTIONS] OUTPUT PID: turn a running process into a standalone
+ * executable that resumes it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "freeze.h"
+
+#define FREEZE_VERSION "0.1"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: freeze [OPTIONS] OUTPUT PID\n"
+		"Freeze process PID into the executable OUTPUT (- for standard output);\n"
+		"running ./OUTPUT resumes it.\n\n"
+		"  -k, --kill          kill the process once the image is safely written\n"
+		"  -s, --stop          leave the process stopped (SIGSTOP)\n"
+		"  -z, --compress=M    none or lz4 (default lz4)\n"
+		"      --unsupported-fds=null\n"
+		"                      replace fds of unsupported kinds by /dev/null\n"
+		"                      (default: refuse to freeze)\n"
+		"  -q, --quiet         no warnings\n"
+		"  -v, --verbose       say what is done\n"
+		"  -h, --help          this text\n"
+		"  -V, --version       print the version\n");
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fputs("freeze: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (try --help)\n", stderr);
+	return 1;
+}
+
+enum { OPT_UNSUPPORTED_FDS = 256 };
+
+static int parse_args(int argc, char **argv, struct options *o, int *done)
+{
+	static const struct option longopts[] = {
+		{ "kill", no_argument, NULL, 'k' },
+		{ "stop", no_argument, NULL, 's' },
+		{ "compress", required_argument, NULL, 'z' },
+		{ "unsupported-fds", required_argument, NULL, OPT_UNSUPPORTED_FDS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	long pid;
+	int c;
+
+	*o = (struct options){ .encoding = FZ_ENC_LZ4 };
+	*done = 0;
+	while ((c = getopt_long(argc, argv, "ksz:qvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kill = true; break;
+		case 's': o->stop = true; break;
+		case 'q': o->quiet = true; break;
+		case 'v': o->verbose = true; break;
+		case 'z':
+			if (!strcmp(optarg, "lz4"))
+				o->encoding = FZ_ENC_LZ4;
+			else if (!strcmp(optarg, "none"))
+				o->encoding = FZ_ENC_NONE;
+			else
+				return bad_usage("unknown compression '%s'", optarg);
+			break;
+		case OPT_UNSUPPORTED_FDS:
+			if (strcmp(optarg, "null"))
+				return bad_usage("--unsupported-fds takes 'null', not '%s'", optarg);
+			o->unsupported_fds = FD_TO_NULL;
+			break;
+		case 'h': usage(stdout); *done = 1; return 0;
+		case 'V': printf("freeze %s\n", FREEZE_VERSION); *done = 1; return 0;
+		default: return bad_usage("%s", "bad option");
+		}
+	}
+	if (o->kill && o->stop)
+		return bad_usage("%s", "-k and -s exclude each other");
+	if (argc - optind != 2)
+		return bad_usage("%s", "expected OUTPUT and PID");
+	o->output = argv[optind];
+	errno = 0;
+	pid = strtol(argv[optind + 1], &end, 10);
+	if (errno || *end || end == argv[optind + 1] || pid <= 0 || pid > 0x3fffffff)
+		return bad_usage("invalid pid '%s'", argv[optind + 1]);
+	o->pid = (pid_t)pid;
+	return 0;
+}
+
+static int collect(struct target *t, const struct options *o)
+{
+	int err;
+
+	if ((err = collect_regs(t)) || (err = collect_maps(t)) ||
+	    (err = collect_proc(t)) || (err = collect_injected(t)) ||
+	    (err = collect_fds(t, o)))
+		return err;
+	note(o, "collected %zu mappings, %zu fds", t->nmaps, t->nfds);
+	return 0;
+}
+
+static int write_output(struct target *t, const struct options *o,
+			struct output *out)
+{
+	uint64_t payload_off, payload_size;
+	int err;
+
+	if ((err = stub_payload_offset(&payload_off)) ||
+	    (err = write_image(t, out->fd, payload_off, o->encoding, &payload_size)) ||
+	    (err = link_output(t, out->fd, payload_off, payload_size)))
+		return err;
+	note(o, "image payload: %llu bytes", (unsigned long long)payload_size);
+	return output_commit(out);
+}
+
+static void kill_target(struct target *t)
+{
+	int status;
+
+	kill(t->pid, SIGKILL);
+	while (waitpid(t->pid, &status, __WALL) >= 0 && !WIFEXITED(status) &&
+	       !WIFSIGNALED(status))
+		;
+	t->seized = false;
+}
+
+static int run(const struct options *o)
+{
+	struct target t = { .pid = o->pid };
+	struct output out;
+	int err, err2;
+
+	if ((err = check_target(o->pid)) || (err = output_open(&out, o->output)))
+		return err;
+	err = attach(&t);
+	if (!err)
+		err = collect(&t, o);
+	if (!err)
+		err = write_output(&t, o, &out);
+	if (!err && o->kill)
+		kill_target(&t);
+	err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
+	if (err)
+		output_abort(&out);
+	return err ? err : err2;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	sigset_t block;
+	int done, err;
+
+	if (parse_args(argc, argv, &o, &done))
+		return 1;
+	if (done)
+		return 0;
+	/* Ctrl-C must not leave the target stopped or with injected registers. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	err = run(&o);
+	if (err) {
+		fprintf(stderr, "freeze: %s: %s\n", fail_message(), strerror(-err));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* The image payload: process state records, then mappings with their pages. */
+#include <string.h>
+
+#include "freeze.h"
+#include "image_writer.h"
+
+static int write_state(struct target *t, struct image_writer *w)
+{
+	int err = 0;
+
+	err = err ? err : iw_record(w, FZ_REC_PROCESS, &t->proc, sizeof(t->proc), NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_REGS, &t->regs, sizeof(t->regs), NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_XSTATE, t->xstate, t->xstate_len, NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_SIGACTIONS, t->sigactions,
+				    sizeof(t->sigactions), NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_RLIMITS, t->rlimits, sizeof(t->rlimits),
+				    NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_CWD, t->cwd, strlen(t->cwd) + 1, NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_AUXV, t->auxv, t->auxv_len, NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_CPU, &t->cpu, sizeof(t->cpu), NULL, 0);
+	if (!err && t->vdso)
+		err = iw_record(w, FZ_REC_VDSO, t->vdso, t->vdso_len, NULL, 0);
+	for (size_t i = 0; !err && i < t->nfds; i++) {
+		const struct fd_entry *f = &t->fds[i];
+		struct fz_fd rec = f->rec;
+		size_t plen = f->path ? strlen(f->path) + 1 : 0;
+		rec.path_len = (uint32_t)plen;
+		err = iw_record(w, FZ_REC_FD, &rec, sizeof(rec), f->path, plen);
+	}
+	return err ? fail(err, "writing the image") : 0;
+}
+
+int write_image(struct target *t, int fd, uint64_t base, enum fz_encoding enc,
+		uint64_t *image_size)
+{
+	struct image_writer w;
+	int err = iw_begin(&w, fd, base, enc);
+
+	if (err)
+		return fail(err, "starting the image");
+	err = write_state(t, &w);
+	if (!err)
+		err = write_memory(t, &w);
+	if (!err && (err = iw_finish(&w, image_size)))
+		err = fail(err, "writing the image");
+	iw_free(&w);
+	return err;
+}

@@ -1,0 +1,181 @@
+/*
+ * Copying the target's memory into the image. Only pages that exist are
+ * read: for anonymous memory the pagemap says which pages were ever
+ * touched; a private file mapping is read whole, since its bytes must not
+ * depend on the file being there at resume. All-zero pages are left out:
+ * the stub's fresh anonymous memory is zero already.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "freeze.h"
+#include "image_writer.h"
+
+#define WINDOW_PAGES FZ_CHUNK_MAX_PAGES
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAPPED (1ULL << 62)
+
+struct page_reader {
+	pid_t pid;
+	int pagemap_fd;
+	int mem_fd;               /* /proc/PID/mem, for unreadable mappings */
+	uint8_t *buf;             /* WINDOW_PAGES pages */
+	uint64_t pm[WINDOW_PAGES];
+	bool wanted[WINDOW_PAGES];
+};
+
+static bool is_zero_page(const uint8_t *p)
+{
+	static const uint8_t zero[FZ_PAGE_SIZE];
+
+	return !memcmp(p, zero, FZ_PAGE_SIZE);
+}
+
+/* Read one page; false when it cannot be read (past the end of its file). */
+static bool read_page(struct page_reader *r, const struct map_entry *m,
+		      uint64_t addr, uint8_t *dst)
+{
+	struct iovec local = { dst, FZ_PAGE_SIZE }, remote = { (void *)addr, FZ_PAGE_SIZE };
+
+	if (m->prot & PROT_READ)
+		return process_vm_readv(r->pid, &local, 1, &remote, 1, 0) ==
+		       (ssize_t)FZ_PAGE_SIZE;
+	return pread(r->mem_fd, dst, FZ_PAGE_SIZE, (off_t)addr) ==
+	       (ssize_t)FZ_PAGE_SIZE;
+}
+
+/* Read the whole window at once; fall back page by page on a short read. */
+static void read_window(struct page_reader *r, const struct map_entry *m,
+			uint64_t addr, size_t n)
+{
+	struct iovec local = { r->buf, n * FZ_PAGE_SIZE },
+		     remote = { (void *)addr, n * FZ_PAGE_SIZE };
+	bool all = true;
+
+	for (size_t i = 0; i < n; i++)
+		all = all && r->wanted[i];
+	if (all && (m->prot & PROT_READ) &&
+	    process_vm_readv(r->pid, &local, 1, &remote, 1, 0) ==
+		    (ssize_t)(n * FZ_PAGE_SIZE))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (r->wanted[i])
+			r->wanted[i] = read_page(r, m, addr + i * FZ_PAGE_SIZE,
+						 r->buf + i * FZ_PAGE_SIZE);
+}
+
+static int mark_wanted(struct page_reader *r, const struct map_entry *m,
+		       uint64_t addr, size_t n)
+{
+	if (m->flags & FZ_MAPF_FROM_FILE) {
+		for (size_t i = 0; i < n; i++)
+			r->wanted[i] = true;
+		return 0;
+	}
+	if (pread(r->pagemap_fd, r->pm, n * 8, (off_t)(addr / FZ_PAGE_SIZE * 8)) !=
+	    (ssize_t)(n * 8))
+		return -EIO;
+	for (size_t i = 0; i < n; i++)
+		r->wanted[i] = r->pm[i] & (PM_PRESENT | PM_SWAPPED);
+	return 0;
+}
+
+/* Emit runs of wanted, non-zero pages of the window as chunks. */
+static int emit_window(struct page_reader *r, struct image_writer *w,
+		       uint64_t addr, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t start;
+		int err;
+		while (i < n && (!r->wanted[i] || is_zero_page(r->buf + i * FZ_PAGE_SIZE)))
+			i++;
+		start = i;
+		while (i < n && r->wanted[i] && !is_zero_page(r->buf + i * FZ_PAGE_SIZE))
+			i++;
+		if (i == start)
+			continue;
+		err = iw_chunk(w, addr + start * FZ_PAGE_SIZE, (uint32_t)(i - start),
+			       r->buf + start * FZ_PAGE_SIZE);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int write_mapping_pages(struct page_reader *r, struct image_writer *w,
+			       const struct map_entry *m)
+{
+	for (uint64_t addr = m->start; addr < m->end;) {
+		size_t n = (m->end - addr) / FZ_PAGE_SIZE;
+		int err;
+		if (n > WINDOW_PAGES)
+			n = WINDOW_PAGES;
+		err = mark_wanted(r, m, addr, n);
+		if (err)
+			return fail(err, "process %d: reading its pagemap at %#lx",
+				    (int)r->pid, (unsigned long)addr);
+		read_window(r, m, addr, n);
+		err = emit_window(r, w, addr, n);
+		if (err)
+			return fail(err, "writing the image");
+		addr += n * FZ_PAGE_SIZE;
+	}
+	return 0;
+}
+
+static int write_mapping(struct page_reader *r, struct image_writer *w,
+			 const struct map_entry *m)
+{
+	struct fz_mapping rec = {
+		.start = m->start, .end = m->end, .offset = m->offset,
+		.kind = m->kind, .prot = m->prot, .flags = m->flags,
+	};
+	size_t plen = m->path ? strlen(m->path) + 1 : 0;
+	int err;
+
+	rec.path_len = (uint32_t)plen;
+	err = iw_record(w, FZ_REC_MAPPING, &rec, sizeof(rec), m->path, plen);
+	if (err)
+		return fail(err, "writing the image");
+	if (m->kind != FZ_MAP_ANON)
+		return 0;
+	return write_mapping_pages(r, w, m);
+}
+
+static int open_proc(pid_t pid, const char *name, int *fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	return *fd < 0 ? fail(-errno, "opening %s", path) : 0;
+}
+
+int write_memory(struct target *t, struct image_writer *w)
+{
+	struct page_reader r = { .pid = t->pid, .pagemap_fd = -1, .mem_fd = -1 };
+	int err;
+
+	r.buf = malloc(WINDOW_PAGES * FZ_PAGE_SIZE);
+	if (!r.buf)
+		return fail(-ENOMEM, "allocating the page buffer");
+	err = open_proc(t->pid, "pagemap", &r.pagemap_fd);
+	if (!err)
+		err = open_proc(t->pid, "mem", &r.mem_fd);
+	for (size_t i = 0; !err && i < t->nmaps; i++)
+		err = write_mapping(&r, w, &t->maps[i]);
+	if (r.mem_fd >= 0)
+		close(r.mem_fd);
+	if (r.pagemap_fd >= 0)
+		close(r.pagemap_fd);
+	free(r.buf);
+	return err;
+}

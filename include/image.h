@@ -1,0 +1,180 @@
+/*
+ * The freeze image format: the one contract between freeze/ (writer) and
+ * stub/ (reader). See FORMAT.md beside this file; the two must agree.
+ *
+ * All integers are little-endian, all structs have fixed sizes (asserted
+ * below) and no implicit padding, so the same header compiles unchanged in
+ * the hosted freezer and the freestanding stub.
+ */
+#ifndef FREEZE_IMAGE_H
+#define FREEZE_IMAGE_H
+
+#include <stdint.h>
+
+#define FZ_MAGIC "FRZIMAGE"
+#define FZ_MAGIC_LEN 8
+#define FZ_VERSION 1
+#define FZ_PAGE_SIZE 4096UL
+#define FZ_CHUNK_MAX_PAGES 256 /* 1 MiB of raw page data per chunk */
+#define FZ_PATH_MAX 4096
+#define FZ_NSIG 64
+#define FZ_NRLIMITS 16
+
+/* The payload starts with this header; offsets are from its first byte. */
+struct fz_header {
+	char magic[FZ_MAGIC_LEN];
+	uint32_t version;
+	uint32_t header_size;    /* sizeof(struct fz_header) */
+	uint64_t image_size;     /* header + page data + records */
+	uint64_t records_offset; /* 8-aligned */
+	uint64_t records_size;
+	uint32_t record_count;
+	uint32_t encoding;       /* enum fz_encoding asked for at freeze time */
+	uint64_t header_csum;    /* XXH64 of the bytes before this field */
+};
+_Static_assert(sizeof(struct fz_header) == 56, "fz_header size");
+
+/* Every record: this head, then `size` bytes, then zero padding to 8. */
+struct fz_record {
+	uint32_t type;           /* enum fz_record_type */
+	uint32_t size;
+	uint64_t csum;           /* XXH64 of the `size` bytes that follow */
+};
+_Static_assert(sizeof(struct fz_record) == 16, "fz_record size");
+
+enum fz_record_type {
+	FZ_REC_PROCESS = 1,   /* struct fz_process, exactly one */
+	FZ_REC_REGS = 2,      /* struct fz_regs, exactly one (one thread) */
+	FZ_REC_XSTATE = 3,    /* the thread's XSAVE area, standard format */
+	FZ_REC_MAPPING = 4,   /* struct fz_mapping + path, sorted by start */
+	FZ_REC_CHUNK = 5,     /* struct fz_chunk, after its mapping's record */
+	FZ_REC_SIGACTIONS = 6,/* struct fz_sigaction[FZ_NSIG] */
+	FZ_REC_RLIMITS = 7,   /* struct fz_rlimit[FZ_NRLIMITS] */
+	FZ_REC_FD = 8,        /* struct fz_fd + path, sorted by fd */
+	FZ_REC_CWD = 9,       /* NUL-terminated absolute path */
+	FZ_REC_AUXV = 10,     /* the process's auxiliary vector, raw */
+	FZ_REC_VDSO = 11,     /* the bytes of the process's [vdso] */
+	FZ_REC_CPU = 12,      /* struct fz_cpu */
+};
+
+enum fz_encoding {
+	FZ_ENC_NONE = 0,      /* stored as is, page-aligned in the image */
+	FZ_ENC_LZ4 = 1,       /* one LZ4 block */
+};
+
+struct fz_process {
+	uint64_t pid;
+	char comm[16];
+	/* The mm fields PR_SET_MM_MAP takes, from /proc/PID/stat and brk(0). */
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t sigmask;            /* blocked signals, bit n-1 = signal n */
+	uint64_t tid_address;        /* set_tid_address / clear_child_tid */
+	uint64_t robust_list, robust_list_len;
+	uint64_t rseq_addr;
+	uint32_t rseq_len, rseq_sig;
+	uint64_t altstack_sp, altstack_size;
+	uint32_t altstack_flags;
+	uint32_t umask;
+	uint32_t personality;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_process) == 192, "fz_process size");
+
+/* x86_64 general registers, in the order of the kernel's user_regs_struct. */
+struct fz_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs, eflags, rsp, ss;
+	uint64_t fs_base, gs_base, ds, es, fs, gs;
+};
+_Static_assert(sizeof(struct fz_regs) == 27 * 8, "fz_regs size");
+
+enum fz_map_kind {
+	FZ_MAP_ANON = 1,        /* private memory, contents in chunks */
+	FZ_MAP_SHARED_FILE = 2, /* MAP_SHARED of `path` at `offset`, no chunks */
+	FZ_MAP_VDSO = 3,        /* the kernel's [vdso] */
+	FZ_MAP_VVAR = 4,        /* [vvar] or [vvar_vclock]: kernel data pages */
+};
+
+#define FZ_MAPF_GROWSDOWN 1u    /* the stack: mapped MAP_GROWSDOWN */
+#define FZ_MAPF_FROM_FILE 2u    /* was a private mapping of `path` */
+
+struct fz_mapping {
+	uint64_t start, end;
+	uint64_t offset;          /* file offset, for FZ_MAP_SHARED_FILE */
+	uint32_t kind;            /* enum fz_map_kind */
+	uint32_t prot;            /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	uint32_t flags;           /* FZ_MAPF_* */
+	uint32_t path_len;        /* bytes of path that follow, with its NUL */
+};
+_Static_assert(sizeof(struct fz_mapping) == 40, "fz_mapping size");
+
+/* A run of pages of the mapping before it in the record list. */
+struct fz_chunk {
+	uint64_t addr;            /* where the first page goes */
+	uint32_t npages;          /* 1..FZ_CHUNK_MAX_PAGES */
+	uint32_t encoding;        /* enum fz_encoding of this chunk */
+	uint64_t data_offset;     /* from the header; page-aligned if NONE */
+	uint64_t data_size;       /* stored bytes */
+	uint64_t data_csum;       /* XXH64 of the stored bytes */
+};
+_Static_assert(sizeof(struct fz_chunk) == 40, "fz_chunk size");
+
+struct fz_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+_Static_assert(sizeof(struct fz_sigaction) == 32, "fz_sigaction size");
+
+struct fz_rlimit {
+	uint64_t cur, max;
+};
+
+enum fz_fd_kind {
+	FZ_FD_FILE = 1,     /* reopen `path` with `flags`, seek to `pos` */
+	FZ_FD_DUP = 2,      /* shares the open file of fd `dup_of` */
+	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
+	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
+};
+
+struct fz_fd {
+	int32_t fd;
+	uint32_t kind;      /* enum fz_fd_kind */
+	uint32_t flags;     /* open(2) status flags and access mode */
+	uint32_t cloexec;
+	int32_t dup_of;
+	uint32_t path_len;  /* bytes of path that follow, with its NUL */
+	uint64_t pos;
+};
+_Static_assert(sizeof(struct fz_fd) == 32, "fz_fd size");
+
+/* CPU feature words user space could see; the stub compares them. */
+struct fz_cpu {
+	uint32_t leaf1_ecx, leaf1_edx;
+	uint32_t leaf7_ebx, leaf7_ecx, leaf7_edx;
+	uint32_t leaf7_1_eax;
+	uint32_t ext1_ecx, ext1_edx;
+	uint64_t xcr0;            /* XSAVE components the OS enabled */
+	uint32_t xsave_size;      /* bytes of the XSAVE area for xcr0 */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_cpu) == 48, "fz_cpu size");
+
+/*
+ * Parameters freeze writes into the stub's data before it links it: where
+ * the payload and the stub's reserved address range are.
+ */
+#define FZ_STUB_PARAMS_SYMBOL "fz_stub_params"
+#define FZ_STUB_PARAMS_MAGIC 0x534d5241505a46ULL /* "FZPARMS" */
+
+struct fz_stub_params {
+	uint64_t magic;
+	uint64_t payload_addr;    /* where the kernel mapped the payload */
+	uint64_t payload_size;
+	uint64_t hole_start;      /* [hole_start, hole_end) holds only the stub */
+	uint64_t hole_end;
+	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
+	uint64_t scratch_size;
+};
+
+#endif

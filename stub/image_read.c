@@ -1,0 +1,207 @@
+/*
+ * Verification of the image. Runs before the point of no return, on data
+ * that may be damaged, truncated or hostile: every offset is bounds-checked
+ * before it is used, every record and chunk checksum is compared.
+ */
+#include "checksum.h"
+#include "image_read.h"
+#include "writer.h"
+
+#define EBADMSG 74
+#define ALIGN8(x) (((x) + 7) & ~7ULL)
+
+const struct fz_record *rec_first(const struct image *img)
+{
+	if (!img->hdr->record_count)
+		return 0;
+	return (const struct fz_record *)(img->base + img->hdr->records_offset);
+}
+
+const struct fz_record *rec_next(const struct image *img,
+				 const struct fz_record *r)
+{
+	const uint8_t *next = (const uint8_t *)(r + 1) + ALIGN8(r->size);
+	const uint8_t *end = img->base + img->hdr->records_offset +
+			     img->hdr->records_size;
+	return next < end ? (const struct fz_record *)next : 0;
+}
+
+const void *image_find(const struct image *img, uint32_t type, uint32_t *size)
+{
+	for_each_record(img, r) {
+		if (r->type == type) {
+			if (size)
+				*size = r->size;
+			return rec_data(r);
+		}
+	}
+	return 0;
+}
+
+static int check_header(const struct image *img, const char **why)
+{
+	const struct fz_header *h = img->hdr;
+
+	if (img->mapped < sizeof(*h) ||
+	    __builtin_memcmp(h->magic, FZ_MAGIC, FZ_MAGIC_LEN)) {
+		*why = "no image header (not made by freeze?)";
+		return -EBADMSG;
+	}
+	if (h->version > FZ_VERSION) {
+		*why = "image format is newer than this stub understands";
+		return -EBADMSG;
+	}
+	if (h->version != FZ_VERSION || h->header_size != sizeof(*h) ||
+	    fz_csum(h, __builtin_offsetof(struct fz_header, header_csum)) !=
+		    h->header_csum) {
+		*why = "header checksum mismatch";
+		return -EBADMSG;
+	}
+	if (h->image_size > img->mapped || h->records_offset % 8 ||
+	    h->records_offset < sizeof(*h) ||
+	    h->records_offset > h->image_size ||
+	    h->records_size > h->image_size - h->records_offset) {
+		*why = "header describes more data than the file holds";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Walk the record list: heads in bounds, checksums right, count right. */
+static int check_records(const struct image *img, const char **why)
+{
+	uint64_t off = img->hdr->records_offset;
+	uint64_t end = off + img->hdr->records_size;
+	uint32_t n = 0;
+
+	while (off < end) {
+		const struct fz_record *r = (const void *)(img->base + off);
+		if (end - off < sizeof(*r) ||
+		    r->size > end - off - sizeof(*r)) {
+			*why = "record runs past the end of the image";
+			return -EBADMSG;
+		}
+		if (fz_csum(r + 1, r->size) != r->csum) {
+			*why = "record checksum mismatch";
+			return -EBADMSG;
+		}
+		off += sizeof(*r) + ALIGN8(r->size);
+		n++;
+	}
+	if (n != img->hdr->record_count || off != end) {
+		*why = "record count does not match the header";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int has_nul_at_end(const char *s, uint32_t len)
+{
+	return len > 0 && s[len - 1] == 0;
+}
+
+static int check_chunk(const struct image *img, const struct fz_chunk *c,
+		       const struct fz_mapping *m, const char **why)
+{
+	uint64_t data_end = img->hdr->records_offset;
+	uint64_t raw = (uint64_t)c->npages * FZ_PAGE_SIZE;
+
+	if (!m || m->kind != FZ_MAP_ANON || c->npages == 0 ||
+	    c->npages > FZ_CHUNK_MAX_PAGES || c->addr % FZ_PAGE_SIZE ||
+	    c->addr < m->start || c->addr > m->end || raw > m->end - c->addr) {
+		*why = "page chunk outside its mapping";
+		return -EBADMSG;
+	}
+	if (c->data_offset < sizeof(struct fz_header) ||
+	    c->data_offset > data_end || c->data_size > data_end - c->data_offset ||
+	    (c->encoding == FZ_ENC_NONE &&
+	     (c->data_size != raw || c->data_offset % FZ_PAGE_SIZE)) ||
+	    (c->encoding != FZ_ENC_NONE && c->encoding != FZ_ENC_LZ4)) {
+		*why = "page chunk data out of bounds";
+		return -EBADMSG;
+	}
+	if (fz_csum(img->base + c->data_offset, c->data_size) != c->data_csum) {
+		*why = "page data checksum mismatch";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static const uint32_t fixed_size[] = {
+	[FZ_REC_PROCESS] = sizeof(struct fz_process),
+	[FZ_REC_REGS] = sizeof(struct fz_regs),
+	[FZ_REC_CHUNK] = sizeof(struct fz_chunk),
+	[FZ_REC_SIGACTIONS] = sizeof(struct fz_sigaction) * FZ_NSIG,
+	[FZ_REC_RLIMITS] = sizeof(struct fz_rlimit) * FZ_NRLIMITS,
+	[FZ_REC_CPU] = sizeof(struct fz_cpu),
+};
+
+/* Per-type contents: sizes, strings terminated, mappings sorted. */
+static int check_contents(const struct image *img, const char **why)
+{
+	const struct fz_mapping *map = 0;
+	uint64_t last_end = 0;
+	unsigned seen = 0;
+
+	for_each_record(img, r) {
+		const void *d = rec_data(r);
+		if (r->type < sizeof(fixed_size) / sizeof(fixed_size[0]) &&
+		    fixed_size[r->type] && r->size != fixed_size[r->type]) {
+			*why = "record has the wrong size";
+			return -EBADMSG;
+		}
+		if (r->type < 32)
+			seen |= 1u << r->type;
+		if (r->type == FZ_REC_PROCESS &&
+		    ((const struct fz_process *)d)->comm[15]) {
+			*why = "bad process record";
+			return -EBADMSG;
+		}
+		if (r->type == FZ_REC_MAPPING) {
+			map = d;
+			if (r->size < sizeof(*map) ||
+			    map->path_len != r->size - sizeof(*map) ||
+			    (map->path_len && !has_nul_at_end((const char *)(map + 1), map->path_len)) ||
+			    map->start % FZ_PAGE_SIZE || map->end % FZ_PAGE_SIZE ||
+			    map->start >= map->end || map->start < last_end) {
+				*why = "bad mapping record";
+				return -EBADMSG;
+			}
+			last_end = map->end;
+		} else if (r->type == FZ_REC_CHUNK) {
+			if (check_chunk(img, d, map, why))
+				return -EBADMSG;
+		} else if (r->type == FZ_REC_FD) {
+			const struct fz_fd *f = d;
+			if (r->size < sizeof(*f) ||
+			    f->path_len != r->size - sizeof(*f) || f->fd < 0 ||
+			    (f->path_len && !has_nul_at_end((const char *)(f + 1), f->path_len))) {
+				*why = "bad file descriptor record";
+				return -EBADMSG;
+			}
+		} else if (r->type == FZ_REC_CWD) {
+			if (!has_nul_at_end(d, r->size)) {
+				*why = "bad cwd record";
+				return -EBADMSG;
+			}
+		}
+	}
+	if (!(seen & (1u << FZ_REC_PROCESS)) || !(seen & (1u << FZ_REC_REGS)) ||
+	    !(seen & (1u << FZ_REC_XSTATE))) {
+		*why = "image lacks the process, register or XSAVE record";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int image_verify(struct image *img, const void *base, uint64_t mapped,
+		 const char **why)
+{
+	img->base = base;
+	img->mapped = mapped;
+	img->hdr = base;
+	if (check_header(img, why) || check_records(img, why) ||
+	    check_contents(img, why))
+		return -EBADMSG;
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* Reading and checking the image the kernel mapped for the stub. */
+#ifndef FREEZE_STUB_IMAGE_READ_H
+#define FREEZE_STUB_IMAGE_READ_H
+
+#include <stdint.h>
+
+#include "image.h"
+
+struct image {
+	const uint8_t *base;      /* the fz_header */
+	uint64_t mapped;          /* bytes the ELF maps from base */
+	const struct fz_header *hdr;
+};
+
+/*
+ * Check everything the restore will trust: header, bounds, every record's
+ * and every chunk's checksum, record sizes and ordering. 0 or -EBADMSG with
+ * *why saying what is wrong.
+ */
+int image_verify(struct image *img, const void *base, uint64_t mapped,
+		 const char **why);
+
+const struct fz_record *rec_first(const struct image *img);
+const struct fz_record *rec_next(const struct image *img,
+				 const struct fz_record *r);
+static inline const void *rec_data(const struct fz_record *r)
+{
+	return r + 1;
+}
+
+/* The first record of a type, its size in *size; NULL if there is none. */
+const void *image_find(const struct image *img, uint32_t type,
+		       uint32_t *size);
+
+#define for_each_record(img, r) \
+	for (const struct fz_record *r = rec_first(img); r; r = rec_next(img, r))
+
+#endif

@@ -1,0 +1,88 @@
+/* ./image --info: what the image holds, without touching the process. */
+#include "print.h"
+#include "stub.h"
+#include "writer.h"
+
+static const char *kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case FZ_MAP_ANON: return "private";
+	case FZ_MAP_SHARED_FILE: return "shared file";
+	case FZ_MAP_VDSO: return "vdso";
+	case FZ_MAP_VVAR: return "vvar";
+	}
+	return "?";
+}
+
+static void print_mappings(const struct stub *st)
+{
+	uint64_t stored = 0, pages = 0;
+	unsigned maps = 0;
+
+	for_each_record(&st->img, r) {
+		if (r->type == FZ_REC_MAPPING) {
+			const struct fz_mapping *m = rec_data(r);
+			out(1, "  %lx-%lx %c%c%c %s %s\n", (unsigned long)m->start,
+			    (unsigned long)m->end, m->prot & 1 ? 'r' : '-',
+			    m->prot & 2 ? 'w' : '-', m->prot & 4 ? 'x' : '-',
+			    kind_name(m->kind),
+			    m->path_len ? (const char *)(m + 1) : "");
+			maps++;
+		} else if (r->type == FZ_REC_CHUNK) {
+			const struct fz_chunk *c = rec_data(r);
+			pages += c->npages;
+			stored += c->data_size;
+		}
+	}
+	out(1, "memory: %u mappings, %lu KiB of pages stored in %lu KiB\n", maps,
+	    (unsigned long)(pages * FZ_PAGE_SIZE / 1024),
+	    (unsigned long)(stored / 1024));
+}
+
+static void print_fds(const struct stub *st)
+{
+	static const char *const kinds[] = {
+		[FZ_FD_FILE] = "file", [FZ_FD_DUP] = "dup",
+		[FZ_FD_INHERIT] = "the resuming terminal/stream",
+		[FZ_FD_NULL] = "/dev/null (replaced)",
+	};
+
+	for_each_record(&st->img, r) {
+		const struct fz_fd *f = rec_data(r);
+		if (r->type != FZ_REC_FD)
+			continue;
+		out(1, "  fd %d: %s", f->fd, f->kind < 5 && kinds[f->kind] ? kinds[f->kind] : "?");
+		if (f->kind == FZ_FD_FILE)
+			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
+		if (f->kind == FZ_FD_DUP)
+			out(1, " of fd %d", f->dup_of);
+		out(1, "\n");
+	}
+}
+
+static void print_feature(const char *name, void *ctx)
+{
+	(void)ctx;
+	out(1, " %s", name);
+}
+
+void print_info(const struct stub *st)
+{
+	const struct fz_process *p = st->proc;
+
+	out(1, "freeze image, format version %u, %lu bytes, pages: %s\n",
+	    st->img.hdr->version, (unsigned long)st->img.hdr->image_size,
+	    writer_name(st->img.hdr->encoding));
+	out(1, "process: pid %lu (%s), 1 thread, stopped at pc %lx\n",
+	    (unsigned long)p->pid, p->comm, (unsigned long)st->regs->rip);
+	out(1, "cwd: %s\n", st->cwd ? st->cwd : "(not recorded)");
+	out(1, "ids on resume: new pid (the stub's own)\n");
+	print_mappings(st);
+	out(1, "file descriptors:\n");
+	print_fds(st);
+	if (st->cpu) {
+		out(1, "cpu features needed:");
+		arch_cpu_describe(st->cpu, print_feature, 0);
+		out(1, "\n");
+	}
+}

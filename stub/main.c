@@ -1,0 +1,115 @@
+/*
+ * The stub's entry: read the command line and the auxiliary vector, check
+ * the image, then either describe it (--info), check it (--verify) or turn
+ * this process into the frozen one.
+ */
+#include <asm/signal.h>
+#include <linux/auxvec.h>
+
+#include "lib.h"
+#include "print.h"
+#include "stub.h"
+#include "sys.h"
+
+/* Written by freeze when it links the stub; see struct fz_stub_params. */
+__attribute__((used, visibility("default")))
+volatile struct fz_stub_params fz_stub_params = { .magic = FZ_STUB_PARAMS_MAGIC };
+
+/* A minimal thread control block: fs:0 points to itself, fs:0x28 a canary. */
+static uint64_t tls_block[16] __attribute__((aligned(64)));
+
+/* The stack the restore runs on: the kernel's stack is unmapped with it. */
+#define STUB_STACK_SIZE (256 * 1024)
+static uint8_t stub_stack[STUB_STACK_SIZE] __attribute__((aligned(16)));
+
+static struct stub the_stub;
+
+static void setup_tls(uint64_t canary)
+{
+	tls_block[0] = (uint64_t)tls_block;
+	tls_block[5] = canary;
+	arch_set_tls(tls_block);
+}
+
+/*
+ * Block every signal that can be blocked, so a signal sent to the resumed
+ * process early waits for the process's own handlers. Faults stay
+ * unblocked: a blocked fault would kill us without a message.
+ */
+static void block_signals(void)
+{
+	uint64_t faults = (1ULL << (SIGSEGV - 1)) | (1ULL << (SIGBUS - 1)) |
+			  (1ULL << (SIGILL - 1)) | (1ULL << (SIGFPE - 1)) |
+			  (1ULL << (SIGTRAP - 1));
+	uint64_t set = ~faults;
+
+	sys_rt_sigprocmask(SIG_SETMASK, &set, 0);
+}
+
+static void usage(void)
+{
+	out(1, "usage: %s [--info | --verify | --help]\n"
+	       "  (no option)  resume the frozen process in this terminal\n"
+	       "  --info       say what is inside, do not resume\n"
+	       "  --verify     check checksums and host compatibility\n",
+	    "IMAGE");
+}
+
+static _Noreturn void resume(void *arg)
+{
+	struct stub *st = arg;
+
+	/* The point of no return: from here on there is no process to go back to. */
+	restore_vdso_park(st);
+	unmap_all_but_stub(st);
+	restore_vdso_place(st);
+	restore_mappings(st);
+	restore_mm_fields(st);
+	restore_signals(st);
+	restore_thread_attrs(st);
+	place_fds(st);
+	restore_process_attrs(st);
+	jump_to_process(st);
+}
+
+void stub_main(long *sp)
+{
+	long argc = sp[0];
+	char **argv = (char **)(sp + 1);
+	char **envp = argv + argc + 1;
+	uint64_t *auxv;
+	struct stub *st = &the_stub;
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	block_signals();
+	while (*envp)
+		envp++;
+	setup_tls((uint64_t)sp ^ 0x5f7a5f7a5f7a5f7aULL);
+	for (auxv = (uint64_t *)(envp + 1); auxv[0] != AT_NULL; auxv += 2)
+		if (auxv[0] == AT_SYSINFO_EHDR)
+			st->host_vdso = auxv[1];
+
+	if (argc > 2 || (argc == 2 && strcmp(mode, "--info") &&
+			 strcmp(mode, "--verify") && strcmp(mode, "--help"))) {
+		usage();
+		die("unknown arguments (try --help)");
+	}
+	if (!strcmp(mode, "--help")) {
+		usage();
+		sys_exit_group(0);
+	}
+	load_image(st);
+	if (!strcmp(mode, "--info")) {
+		print_info(st);
+		sys_exit_group(0);
+	}
+	check_host(st);
+	prepare_fds(st);  /* first: it learns the highest fd number in use */
+	prepare_cwd(st);
+	prepare_shared_maps(st);
+	if (!strcmp(mode, "--verify")) {
+		out(1, "image OK: checksums verified, this host can resume it\n");
+		sys_exit_group(0);
+	}
+	arch_switch_stack(stub_stack + STUB_STACK_SIZE, resume, st);
+}

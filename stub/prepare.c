@@ -1,0 +1,139 @@
+/*
+ * Open everything the process needs from the host's file system while
+ * failing is still harmless: its files, the files behind its shared
+ * mappings, its working directory. The fds are kept above every number
+ * the process uses, so placing them later overwrites nothing still needed.
+ */
+#include <linux/fcntl.h>
+
+#include "lib.h"
+#include "print.h"
+#include "stub.h"
+#include "sys.h"
+
+/* Status flags open(2) can set again; creation flags must not come back. */
+#define REOPEN_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_DIRECT | \
+		      O_LARGEFILE | O_NOATIME | __O_SYNC)
+
+static int max_fd_of(const struct stub *st)
+{
+	int max = 2;
+
+	for_each_record(&st->img, r) {
+		const struct fz_fd *f = rec_data(r);
+		if (r->type == FZ_REC_FD && f->fd > max)
+			max = f->fd;
+	}
+	return max;
+}
+
+/* Move fd above every number the process uses; closes the original. */
+static int lift_fd(const struct stub *st, int fd)
+{
+	long high = sys_fcntl(fd, F_DUPFD_CLOEXEC, st->max_fd + 1);
+
+	sys_close(fd);
+	return (int)high;
+}
+
+static int open_lifted(const struct stub *st, const char *path, int flags)
+{
+	long fd = sys_open(path, flags, 0);
+
+	if (fd < 0)
+		return (int)fd;
+	return lift_fd(st, (int)fd);
+}
+
+static const struct prepared_fd *find_prepared(const struct stub *st, int fd)
+{
+	for (unsigned i = 0; i < st->nfds; i++)
+		if (st->fds[i].rec->fd == fd)
+			return &st->fds[i];
+	return 0;
+}
+
+static int prepare_one(struct stub *st, const struct fz_fd *f)
+{
+	const char *path = (const char *)(f + 1);
+
+	switch (f->kind) {
+	case FZ_FD_FILE: {
+		int fd = open_lifted(st, path, (int)(f->flags & REOPEN_FLAGS));
+		if (fd < 0)
+			die("cannot reopen fd %d (%s): %s", f->fd, path, errname(fd));
+		if (sys_lseek(fd, (long)f->pos, 0 /* SEEK_SET */) < 0 &&
+		    f->pos != 0)
+			die("cannot seek fd %d (%s) to %lu", f->fd, path,
+			    (unsigned long)f->pos);
+		return fd;
+	}
+	case FZ_FD_NULL: {
+		int fd = open_lifted(st, "/dev/null", O_RDWR);
+		if (fd < 0)
+			warn("fd %d: no /dev/null here, left closed", f->fd);
+		return fd;
+	}
+	case FZ_FD_DUP: {
+		const struct prepared_fd *of = find_prepared(st, f->dup_of);
+		if (!of || of->rec->kind == FZ_FD_DUP || f->dup_of >= f->fd)
+			die("image is damaged: fd %d duplicates a missing fd", f->fd);
+		return -1;
+	}
+	case FZ_FD_INHERIT:
+		if (f->fd > 2)
+			die("image is damaged: fd %d cannot be inherited", f->fd);
+		return -1;
+	}
+	die("image is damaged: fd %d has unknown kind %u", f->fd, f->kind);
+}
+
+void prepare_fds(struct stub *st)
+{
+	st->max_fd = max_fd_of(st);
+	for_each_record(&st->img, r) {
+		const struct fz_fd *f = rec_data(r);
+		if (r->type != FZ_REC_FD)
+			continue;
+		if (st->nfds == STUB_MAX_FDS)
+			die("more than %d file descriptors: not supported yet",
+			    STUB_MAX_FDS);
+		st->fds[st->nfds].rec = f;
+		st->fds[st->nfds].tmp = prepare_one(st, f);
+		st->nfds++;
+	}
+}
+
+void prepare_cwd(struct stub *st)
+{
+	int fd;
+
+	if (!st->cwd)
+		return;
+	fd = open_lifted(st, st->cwd, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		warn("working directory %s is gone (%s); staying in the current one",
+		     st->cwd, errname(fd));
+	st->cwd_fd = fd;
+}
+
+void prepare_shared_maps(struct stub *st)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_mapping *m = rec_data(r);
+		const char *path = (const char *)(m + 1);
+		int fd;
+		if (r->type != FZ_REC_MAPPING || m->kind != FZ_MAP_SHARED_FILE)
+			continue;
+		if (st->nshared == STUB_MAX_SHARED_MAPS)
+			die("more than %d shared file mappings: not supported yet",
+			    STUB_MAX_SHARED_MAPS);
+		fd = open_lifted(st, path, (m->prot & 2) ? O_RDWR : O_RDONLY);
+		if (fd < 0)
+			die("cannot open %s for its shared mapping at %lx: %s", path,
+			    (unsigned long)m->start, errname(fd));
+		st->shared[st->nshared].rec = m;
+		st->shared[st->nshared].fd = fd;
+		st->nshared++;
+	}
+}

@@ -1,0 +1,13 @@
+/* Formatted messages from the stub: %s %c %d %u %x with l/ll, and %%. */
+#ifndef FREEZE_STUB_PRINT_H
+#define FREEZE_STUB_PRINT_H
+
+__attribute__((format(printf, 2, 3))) void out(int fd, const char *fmt, ...);
+/* "freeze: <message>\n" on stderr, then exit status 1. */
+__attribute__((format(printf, 1, 2), noreturn)) void die(const char *fmt, ...);
+/* "freeze: warning: <message>\n" on stderr. */
+__attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
+/* A short name for a -errno value, for messages. */
+const char *errname(long err);
+
+#endif

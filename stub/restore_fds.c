@@ -1,0 +1,45 @@
+/*
+ * Putting the prepared fds at their numbers. The prepared copies all sit
+ * above the highest number the process uses, so each dup3 below lands on a
+ * number nothing else needs any more.
+ */
+#include <linux/fcntl.h>
+
+#include "print.h"
+#include "stub.h"
+#include "sys.h"
+
+static int is_recorded(const struct stub *st, int fd)
+{
+	for (unsigned i = 0; i < st->nfds; i++)
+		if (st->fds[i].rec->fd == fd)
+			return 1;
+	return 0;
+}
+
+static void place_one(const struct prepared_fd *p)
+{
+	const struct fz_fd *f = p->rec;
+	int from = p->tmp;
+	long ret = 0;
+
+	if (f->kind == FZ_FD_DUP)
+		from = f->dup_of;   /* placed already: dup_of < fd */
+	if (f->kind == FZ_FD_INHERIT)
+		ret = sys_fcntl(f->fd, F_SETFD, f->cloexec ? FD_CLOEXEC : 0);
+	else if (from >= 0)
+		ret = sys_dup3(from, f->fd, f->cloexec ? O_CLOEXEC : 0);
+	if (ret < 0 && f->kind != FZ_FD_INHERIT)
+		die("cannot place fd %d: %s", f->fd, errname(ret));
+}
+
+void place_fds(const struct stub *st)
+{
+	for (unsigned i = 0; i < st->nfds; i++)
+		place_one(&st->fds[i]);
+	for (int fd = 0; fd <= st->max_fd; fd++)
+		if (!is_recorded(st, fd))
+			sys_close(fd);
+	/* The prepared copies, and anything the resumer's shell passed on. */
+	sys_close_range((unsigned)st->max_fd + 1, ~0U, 0);
+}

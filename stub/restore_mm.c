@@ -1,0 +1,180 @@
+/*
+ * Rebuilding the address space: move the host's vdso where the process
+ * expects it, drop everything else the kernel gave the stub, map and fill
+ * each of the process's mappings, then tell the kernel its brk, stack and
+ * argument bounds.
+ */
+#include <asm/mman.h>
+#include <linux/mman.h>
+#include <linux/prctl.h>
+
+#include "lib.h"
+#include "print.h"
+#include "stub.h"
+#include "sys.h"
+#include "writer.h"
+
+#define is_kernel_map(m) ((m)->kind == FZ_MAP_VDSO || (m)->kind == FZ_MAP_VVAR)
+
+/* The first vvar/vdso mapping: the host's block has the same shape. */
+static const struct fz_mapping *first_kernel_map(const struct stub *st)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_mapping *m = rec_data(r);
+		if (r->type == FZ_REC_MAPPING && is_kernel_map(m))
+			return m;
+	}
+	return 0;
+}
+
+static const struct fz_mapping *vdso_map(const struct stub *st)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_mapping *m = rec_data(r);
+		if (r->type == FZ_REC_MAPPING && m->kind == FZ_MAP_VDSO)
+			return m;
+	}
+	return 0;
+}
+
+/*
+ * Move each piece of the host's vvar/vdso block by `delta`. The host's
+ * block has the recorded layout (check_vdso compared the vdso bytes).
+ */
+static void move_kernel_maps(const struct stub *st, uint64_t from, uint64_t to)
+{
+	const struct fz_mapping *first = first_kernel_map(st);
+
+	for_each_record(&st->img, r) {
+		const struct fz_mapping *m = rec_data(r);
+		uint64_t off, len;
+		long ret;
+		if (r->type != FZ_REC_MAPPING || !is_kernel_map(m))
+			continue;
+		off = m->start - first->start;
+		len = m->end - m->start;
+		ret = sys_mremap(from + off, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+				 to + off);
+		if (ret < 0)
+			die("cannot move the vdso to %lx: %s",
+			    (unsigned long)(to + off), errname(ret));
+	}
+}
+
+/* Park the host's vdso block inside the stub's reserved range. */
+void restore_vdso_park(const struct stub *st)
+{
+	const struct fz_mapping *vdso = vdso_map(st);
+
+	if (!vdso)
+		return;
+	move_kernel_maps(st, st->host_vdso - (vdso->start - first_kernel_map(st)->start),
+			 st->params->scratch_addr);
+}
+
+void unmap_all_but_stub(const struct stub *st)
+{
+	sys_munmap(0, st->params->hole_start);
+	sys_munmap(st->params->hole_end, ARCH_TASK_SIZE - st->params->hole_end);
+}
+
+void restore_vdso_place(const struct stub *st)
+{
+	const struct fz_mapping *first = first_kernel_map(st);
+
+	if (!vdso_map(st))
+		return;
+	move_kernel_maps(st, st->params->scratch_addr, first->start);
+}
+
+static int shared_fd(const struct stub *st, const struct fz_mapping *m)
+{
+	for (unsigned i = 0; i < st->nshared; i++)
+		if (st->shared[i].rec == m)
+			return st->shared[i].fd;
+	die("no file prepared for the shared mapping at %lx", (unsigned long)m->start);
+}
+
+static void map_one(const struct stub *st, const struct fz_mapping *m)
+{
+	uint64_t len = m->end - m->start;
+	long ret;
+
+	if (m->kind == FZ_MAP_SHARED_FILE) {
+		int fd = shared_fd(st, m);
+		ret = sys_mmap(m->start, len, (int)m->prot, MAP_SHARED | MAP_FIXED,
+			       fd, m->offset);
+		sys_close(fd);
+	} else {
+		int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+		if (m->flags & FZ_MAPF_GROWSDOWN)
+			flags |= MAP_GROWSDOWN;
+		/* Writable while it is filled; the real protection comes after. */
+		ret = sys_mmap(m->start, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	}
+	if (ret < 0)
+		die("cannot map %lx-%lx: %s", (unsigned long)m->start,
+		    (unsigned long)m->end, errname(ret));
+}
+
+static void fill_chunk(const struct stub *st, const struct fz_chunk *c)
+{
+	if (writer_decode(c->encoding, st->img.base + c->data_offset,
+			  c->data_size, (void *)c->addr,
+			  (uint64_t)c->npages * FZ_PAGE_SIZE))
+		die("page data at %lx does not decode", (unsigned long)c->addr);
+}
+
+static void finish_one(const struct fz_mapping *m)
+{
+	long ret;
+
+	if (m->kind != FZ_MAP_ANON || m->prot == (PROT_READ | PROT_WRITE))
+		return;
+	ret = sys_mprotect(m->start, m->end - m->start, (int)m->prot);
+	if (ret < 0)
+		die("cannot protect %lx-%lx: %s", (unsigned long)m->start,
+		    (unsigned long)m->end, errname(ret));
+}
+
+/* Records come as a mapping followed by its chunks, mappings sorted. */
+void restore_mappings(const struct stub *st)
+{
+	const struct fz_mapping *cur = 0;
+
+	for_each_record(&st->img, r) {
+		if (r->type == FZ_REC_MAPPING) {
+			if (cur)
+				finish_one(cur);
+			cur = rec_data(r);
+			if (is_kernel_map(cur))
+				cur = 0;
+			else
+				map_one(st, cur);
+		} else if (r->type == FZ_REC_CHUNK) {
+			fill_chunk(st, rec_data(r));
+		}
+	}
+	if (cur)
+		finish_one(cur);
+}
+
+void restore_mm_fields(const struct stub *st)
+{
+	const struct fz_process *p = st->proc;
+	struct prctl_mm_map map = {
+		.start_code = p->start_code, .end_code = p->end_code,
+		.start_data = p->start_data, .end_data = p->end_data,
+		.start_brk = p->start_brk, .brk = p->brk,
+		.start_stack = p->start_stack,
+		.arg_start = p->arg_start, .arg_end = p->arg_end,
+		.env_start = p->env_start, .env_end = p->env_end,
+		.auxv = (__u64 *)st->auxv, .auxv_size = st->auxv_len,
+		.exe_fd = (uint32_t)-1,
+	};
+	long ret = sys_prctl(PR_SET_MM, PR_SET_MM_MAP, (long)&map, sizeof(map), 0);
+
+	if (ret < 0)
+		warn("cannot restore brk and stack bounds (%s): the heap "
+		     "may not grow with brk", errname(ret));
+}

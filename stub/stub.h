@@ -1,0 +1,68 @@
+/* What the stub knows about the process it is about to rebuild. */
+#ifndef FREEZE_STUB_H
+#define FREEZE_STUB_H
+
+#include <stdint.h>
+
+#include "arch.h"
+#include "image_read.h"
+
+#define STUB_MAX_FDS 1024
+#define STUB_MAX_SHARED_MAPS 256
+
+/* An fd the stub opened before the point of no return, to place later. */
+struct prepared_fd {
+	const struct fz_fd *rec;
+	int tmp;                 /* the stub's own number for it, or -1 */
+};
+
+/* The file behind a MAP_SHARED mapping, opened before the point of no return. */
+struct prepared_map {
+	const struct fz_mapping *rec;
+	int fd;
+};
+
+struct stub {
+	struct image img;
+	const struct fz_stub_params *params;
+	const struct fz_process *proc;
+	const struct fz_regs *regs;
+	const void *xstate;
+	uint32_t xstate_len;
+	const struct fz_sigaction *sigactions;  /* NULL if not recorded */
+	const struct fz_rlimit *rlimits;        /* NULL if not recorded */
+	const char *cwd;                        /* NULL if not recorded */
+	const void *auxv;
+	uint32_t auxv_len;
+	const struct fz_cpu *cpu;               /* NULL if not recorded */
+	struct fz_cpu host;
+	uint64_t host_vdso;                     /* AT_SYSINFO_EHDR, or 0 */
+	int cwd_fd;                             /* -1 when cwd is not restored */
+	struct prepared_fd fds[STUB_MAX_FDS];
+	unsigned nfds;
+	int max_fd;
+	struct prepared_map shared[STUB_MAX_SHARED_MAPS];
+	unsigned nshared;
+};
+
+/* Steps before the point of no return: they may fail and exit cleanly. */
+void load_image(struct stub *st);
+void print_info(const struct stub *st);
+void check_host(const struct stub *st);
+void prepare_fds(struct stub *st);
+void prepare_cwd(struct stub *st);
+void prepare_shared_maps(struct stub *st);
+
+/* Steps after it, in this order (resume.c). */
+void restore_vdso_park(const struct stub *st);
+void unmap_all_but_stub(const struct stub *st);
+void restore_vdso_place(const struct stub *st);
+void restore_mappings(const struct stub *st);
+void restore_mm_fields(const struct stub *st);
+void restore_signals(const struct stub *st);
+void restore_thread_attrs(const struct stub *st);
+void place_fds(const struct stub *st);
+void restore_process_attrs(const struct stub *st);
+_Noreturn void jump_to_process(const struct stub *st);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * Typed system calls for the stub. Each returns the kernel's value: >= 0 on
+ * success, -errno on failure. There is no errno and no libc.
+ */
+#ifndef FREEZE_STUB_SYS_H
+#define FREEZE_STUB_SYS_H
+
+#include <asm/unistd.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch.h"
+
+#define SYS(n, a, b, c, d, e, f)                                          \
+	arch_syscall6(__NR_##n, (long)(a), (long)(b), (long)(c), (long)(d), \
+		      (long)(e), (long)(f))
+
+static inline long sys_read(int fd, void *buf, size_t n)
+{ return SYS(read, fd, buf, n, 0, 0, 0); }
+static inline long sys_write(int fd, const void *buf, size_t n)
+{ return SYS(write, fd, buf, n, 0, 0, 0); }
+static inline long sys_open(const char *path, int flags, int mode)
+{ return SYS(open, path, flags, mode, 0, 0, 0); }
+static inline long sys_close(int fd)
+{ return SYS(close, fd, 0, 0, 0, 0, 0); }
+static inline long sys_lseek(int fd, long off, int whence)
+{ return SYS(lseek, fd, off, whence, 0, 0, 0); }
+static inline long sys_fcntl(int fd, int cmd, long arg)
+{ return SYS(fcntl, fd, cmd, arg, 0, 0, 0); }
+static inline long sys_dup3(int old, int new_fd, int flags)
+{ return SYS(dup3, old, new_fd, flags, 0, 0, 0); }
+static inline long sys_close_range(unsigned first, unsigned last, unsigned fl)
+{ return SYS(close_range, first, last, fl, 0, 0, 0); }
+static inline long sys_mmap(uint64_t addr, size_t len, int prot, int flags,
+			    int fd, uint64_t off)
+{ return SYS(mmap, addr, len, prot, flags, fd, off); }
+static inline long sys_munmap(uint64_t addr, size_t len)
+{ return SYS(munmap, addr, len, 0, 0, 0, 0); }
+static inline long sys_mprotect(uint64_t addr, size_t len, int prot)
+{ return SYS(mprotect, addr, len, prot, 0, 0, 0); }
+static inline long sys_mremap(uint64_t old, size_t old_len, size_t new_len,
+			      int flags, uint64_t new_addr)
+{ return SYS(mremap, old, old_len, new_len, flags, new_addr, 0); }
+static inline long sys_prctl(int op, long a, long b, long c, long d)
+{ return SYS(prctl, op, a, b, c, d, 0); }
+static inline long sys_prlimit(int pid, int res, const void *new_lim,
+			       void *old_lim)
+{ return SYS(prlimit64, pid, res, new_lim, old_lim, 0, 0); }
+static inline long sys_umask(unsigned mask)
+{ return SYS(umask, mask, 0, 0, 0, 0, 0); }
+static inline long sys_personality(unsigned p)
+{ return SYS(personality, p, 0, 0, 0, 0, 0); }
+static inline long sys_fchdir(int fd)
+{ return SYS(fchdir, fd, 0, 0, 0, 0, 0); }
+static inline long sys_rt_sigaction(int sig, const void *act, void *old)
+{ return SYS(rt_sigaction, sig, act, old, 8, 0, 0); }
+static inline long sys_rt_sigprocmask(int how, const uint64_t *set,
+				      uint64_t *old)
+{ return SYS(rt_sigprocmask, how, set, old, 8, 0, 0); }
+static inline long sys_set_robust_list(uint64_t head, size_t len)
+{ return SYS(set_robust_list, head, len, 0, 0, 0, 0); }
+static inline long sys_set_tid_address(uint64_t addr)
+{ return SYS(set_tid_address, addr, 0, 0, 0, 0, 0); }
+static inline long sys_rseq(uint64_t addr, uint32_t len, int flags,
+			    uint32_t sig)
+{ return SYS(rseq, addr, len, flags, sig, 0, 0); }
+static inline long sys_getpid(void)
+{ return SYS(getpid, 0, 0, 0, 0, 0, 0); }
+static inline _Noreturn void sys_exit_group(int status)
+{
+	SYS(exit_group, status, 0, 0, 0, 0, 0);
+	__builtin_unreachable();
+}
+
+#endif
