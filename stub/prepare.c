@@ -53,6 +53,27 @@ static const struct prepared_fd *find_prepared(const struct stub *st, int fd)
 	return 0;
 }
 
+static int is_device(const char *path)
+{
+	return !memcmp(path, "/dev/", 5);
+}
+
+/*
+ * A device such as /dev/null that this host (or chroot) lacks: a standard
+ * stream falls back to the resumer's own, any other fd stays closed.
+ */
+static int missing_device(const struct fz_fd *f, const char *path, int err)
+{
+	if (f->fd <= 2) {
+		warn("fd %d: cannot open %s (%s); using this terminal's fd %d",
+		     f->fd, path, errname(err), f->fd);
+		return INHERIT_FD;
+	}
+	warn("fd %d: cannot open %s (%s); it stays closed", f->fd, path,
+	     errname(err));
+	return -1;
+}
+
 static int prepare_one(struct stub *st, const struct fz_fd *f)
 {
 	const char *path = (const char *)(f + 1);
@@ -60,6 +81,8 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	switch (f->kind) {
 	case FZ_FD_FILE: {
 		int fd = open_lifted(st, path, (int)(f->flags & REOPEN_FLAGS));
+		if (fd < 0 && is_device(path))
+			return missing_device(f, path, fd);
 		if (fd < 0)
 			die("cannot reopen fd %d (%s): %s", f->fd, path, errname(fd));
 		if (sys_lseek(fd, (long)f->pos, 0 /* SEEK_SET */) < 0 &&

@@ -20,16 +20,24 @@ static int is_recorded(const struct stub *st, int fd)
 static void place_one(const struct prepared_fd *p)
 {
 	const struct fz_fd *f = p->rec;
-	int from = p->tmp;
-	long ret = 0;
+	int flags = f->cloexec ? O_CLOEXEC : 0;
+	long ret;
 
-	if (f->kind == FZ_FD_DUP)
-		from = f->dup_of;   /* placed already: dup_of < fd */
-	if (f->kind == FZ_FD_INHERIT)
-		ret = sys_fcntl(f->fd, F_SETFD, f->cloexec ? FD_CLOEXEC : 0);
-	else if (from >= 0)
-		ret = sys_dup3(from, f->fd, f->cloexec ? O_CLOEXEC : 0);
-	if (ret < 0 && f->kind != FZ_FD_INHERIT)
+	if (f->kind == FZ_FD_INHERIT || p->tmp == INHERIT_FD) {
+		sys_fcntl(f->fd, F_SETFD, f->cloexec ? FD_CLOEXEC : 0);
+		return;
+	}
+	if (f->kind == FZ_FD_DUP) {
+		/* Its original is placed already (dup_of < fd), unless it was lost. */
+		if (sys_dup3(f->dup_of, f->fd, flags) < 0)
+			warn("fd %d stays closed: fd %d it shared is missing",
+			     f->fd, f->dup_of);
+		return;
+	}
+	if (p->tmp < 0)
+		return;  /* prepare_fds warned already */
+	ret = sys_dup3(p->tmp, f->fd, flags);
+	if (ret < 0)
 		die("cannot place fd %d: %s", f->fd, errname(ret));
 }
 

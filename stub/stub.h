@@ -13,7 +13,8 @@
 /* An fd the stub opened before the point of no return, to place later. */
 struct prepared_fd {
 	const struct fz_fd *rec;
-	int tmp;                 /* the stub's own number for it, or -1 */
+	int tmp;                 /* the stub's own number for it, or: */
+#define INHERIT_FD (-2)          /* keep the resumer's fd at this number */
 };
 
 /* The file behind a MAP_SHARED mapping, opened before the point of no return. */
