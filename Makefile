@@ -29,7 +29,12 @@ FREEZE_SRCS := $(wildcard freeze/*.c) arch/$(ARCH)/regs.c \
 STUB_OBJS   := $(STUB_SRCS:%.c=$(BUILD)/stub-obj/%.o) $(STUB_ASM:%.S=$(BUILD)/stub-obj/%.o)
 FREEZE_OBJS := $(FREEZE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/freeze/stub_blob.o
 
-all: bin/freeze
+EXAMPLES := examples/counter
+
+all: bin/freeze $(EXAMPLES)
+
+examples/%: examples/%.c
+	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
 
 bin/freeze: $(FREEZE_OBJS)
 	@mkdir -p $(@D)
@@ -67,7 +72,7 @@ indent:
 	clang-format -i $(STUB_SRCS) $(FREEZE_SRCS)
 
 clean:
-	rm -rf $(BUILD) bin
+	rm -rf $(BUILD) bin $(EXAMPLES)
 
 .PHONY: all test check bench indent clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
