@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -56,15 +57,34 @@ static int remote_rw(pid_t pid, uint64_t addr, void *buf, size_t len, bool write
 	return (size_t)n == len ? 0 : -EFAULT;
 }
 
+/* Without a vdso (vdso=0 on the kernel command line), search the code. */
+static int find_insn_in_code(struct target *t)
+{
+	static uint8_t buf[1 << 16];
+
+	for (size_t i = 0; i < t->nmaps; i++) {
+		const struct map_entry *m = &t->maps[i];
+		for (uint64_t a = m->start; (m->prot & PROT_EXEC) && a < m->end;
+		     a += sizeof(buf)) {
+			size_t len = m->end - a < sizeof(buf) ? m->end - a : sizeof(buf);
+			if (!remote_rw(t->pid, a, buf, len, false) &&
+			    !find_insn(buf, len, a, &t->syscall_insn))
+				return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int inject_init(struct target *t)
 {
 	const struct map_entry *vdso = vdso_entry(t);
 	int err;
 
-	if (!vdso || !t->vdso ||
-	    find_insn(t->vdso, t->vdso_len, vdso->start, &t->syscall_insn))
+	if ((!vdso || !t->vdso ||
+	     find_insn(t->vdso, t->vdso_len, vdso->start, &t->syscall_insn)) &&
+	    find_insn_in_code(t))
 		return fail(-ENOENT, "process %d: no syscall instruction in its "
-			    "vdso to borrow", (int)t->pid);
+			    "code to borrow", (int)t->pid);
 	scratch_addr = (t->live_regs.rsp - RED_ZONE - SCRATCH_SIZE) & ~63ULL;
 	err = remote_rw(t->pid, scratch_addr, scratch_saved, SCRATCH_SIZE, false);
 	if (err)
