@@ -11,7 +11,7 @@ done
 cd "$(dirname "$0")/.."
 make -s
 dir=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 
 echo "== starting examples/counter"
 ./examples/counter > "$dir/counter.log" &
