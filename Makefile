@@ -11,11 +11,15 @@ COMMON    := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iarch -Iwriters -MMD -MP
 CFLAGS    := $(COMMON) -D_GNU_SOURCE
 # The stub runs before anything is set up: no libc, no stack protector,
 # position-independent and self-contained. Loops must not become memcpy calls.
+# No .bss: the kernel zeroes a bss tail at exec, and on a truncated image that
+# write faults before the stub runs; as .data it is only read when used.
 STUB_CFLAGS := $(COMMON) -ffreestanding -fPIE -fvisibility=hidden \
 	-fno-stack-protector -fno-tree-loop-distribute-patterns \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none \
+	-fno-zero-initialized-in-bss
 STUB_LDFLAGS := -static-pie -nostdlib -Wl,-z,noexecstack -Wl,--no-dynamic-linker \
-	-Wl,-z,norelro -Wl,--hash-style=gnu -Wl,--build-id=none
+	-Wl,-z,norelro -Wl,--hash-style=gnu -Wl,--build-id=none \
+	-Wl,-T,stub/early.ld
 FREEZE_LIBS := -static -lelf -lz -llz4
 
 STUB_SRCS := $(wildcard stub/*.c) arch/$(ARCH)/sigframe.c \
@@ -54,10 +58,10 @@ $(BUILD)/stub-obj/%.o: %.c
 
 $(BUILD)/stub-obj/%.o: %.S
 	@mkdir -p $(@D)
-	$(CC) -c -o $@ $<
+	$(CC) -MMD -MP -c -o $@ $<
 
-$(BUILD)/stub.elf: $(STUB_OBJS)
-	$(CC) $(STUB_LDFLAGS) -o $@ $^ $(LZ4_A)
+$(BUILD)/stub.elf: $(STUB_OBJS) stub/early.ld
+	$(CC) $(STUB_LDFLAGS) -o $@ $(STUB_OBJS) $(LZ4_A)
 
 test: all
 	bash tests/run.sh

@@ -5,7 +5,8 @@
  *
  * The output file:  [ELF header + program headers][stub's file bytes]
  *                   [payload, page-aligned]
- * The address hole: [trampoline page][stub][scratch for the vdso][payload]
+ * The address hole: [trampoline page][stub][stack][scratch for the vdso]
+ *                   [payload]
  */
 #include <errno.h>
 #include <gelf.h>
@@ -20,6 +21,7 @@
 #define ALIGN(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 #define HEADERS_SIZE PAGE            /* our ELF header and phdrs */
 #define SCRATCH_SIZE (1UL << 20)     /* room to park the host's vdso block */
+#define STUB_STACK_SIZE (256UL << 10)
 #define HOLE_MARGIN (1UL << 30)      /* keep clear of growing heaps/stacks */
 #define MAX_SEGMENTS 8
 #define LOW_LIMIT (1UL << 24)
@@ -233,7 +235,8 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 		err = fail(err, "the embedded stub is not a usable ELF file");
 		goto out;
 	}
-	if (pick_hole(t, PAGE + s.span + SCRATCH_SIZE + ALIGN(payload_size, PAGE),
+	if (pick_hole(t, PAGE + s.span + STUB_STACK_SIZE + SCRATCH_SIZE +
+			      ALIGN(payload_size, PAGE),
 		      &hole)) {
 		err = fail(-ENOMEM, "no free address range in process %d for the "
 			   "resume stub", (int)t->pid);
@@ -241,7 +244,9 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 	}
 	stub_base = hole + PAGE;
 	params.hole_start = hole;
-	params.scratch_addr = stub_base + s.span;
+	params.stack_addr = stub_base + s.span;
+	params.stack_size = STUB_STACK_SIZE;
+	params.scratch_addr = params.stack_addr + STUB_STACK_SIZE;
 	params.scratch_size = SCRATCH_SIZE;
 	params.payload_addr = params.scratch_addr + SCRATCH_SIZE;
 	params.payload_size = payload_size;

@@ -175,6 +175,8 @@ struct fz_stub_params {
 	uint64_t hole_end;
 	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
 	uint64_t scratch_size;
+	uint64_t stack_addr;      /* where the stub maps the stack it restores on */
+	uint64_t stack_size;
 };
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * Finding and checking the image before anything is changed. A truncated
- * file shows up as SIGBUS when a page past its end is touched: a handler
- * turns that into a message for as long as the image is being read.
+ * file shows up as SIGBUS when a page past its end is touched: _start's
+ * handler turns that into a message until the image has been verified.
  */
 #include <asm/signal.h>
 
@@ -12,20 +12,10 @@
 
 extern volatile struct fz_stub_params fz_stub_params;
 
-static _Noreturn void on_fault(int sig)
+/* After verification a fault is a bug, not damage: let it be a crash. */
+static void default_fault_actions(void)
 {
-	(void)sig;
-	die("image is truncated or unreadable (a page of it is missing)");
-}
-
-static void guard_faults(void (*handler)(int))
-{
-	struct fz_sigaction act = {
-		.handler = (uint64_t)handler,
-		/* Never returns, so the restorer is never used; x86_64 needs one. */
-		.flags = SA_RESTORER | SA_NODEFER,
-		.restorer = (uint64_t)handler,
-	};
+	struct fz_sigaction act = { .handler = 0 /* SIG_DFL */ };
 
 	sys_rt_sigaction(SIGBUS, &act, 0);
 	sys_rt_sigaction(SIGSEGV, &act, 0);
@@ -52,12 +42,11 @@ void load_image(struct stub *st)
 	st->params = (const struct fz_stub_params *)&fz_stub_params;
 	if (st->params->magic != FZ_STUB_PARAMS_MAGIC || !st->params->payload_addr)
 		die("this file holds no image (stub not linked by freeze)");
-	guard_faults(on_fault);
 	if (image_verify(&st->img, (const void *)st->params->payload_addr,
 			 st->params->payload_size, &why))
 		die("image is damaged: %s", why);
 	find_records(st);
-	guard_faults((void (*)(int))0);  /* SIG_DFL */
+	default_fault_actions();
 	arch_cpu_collect(&st->host);
 	st->cwd_fd = -1;
 }

@@ -5,6 +5,7 @@
  */
 #include <asm/signal.h>
 #include <linux/auxvec.h>
+#include <linux/mman.h>
 
 #include "lib.h"
 #include "print.h"
@@ -15,14 +16,16 @@
 __attribute__((used, visibility("default")))
 volatile struct fz_stub_params fz_stub_params = { .magic = FZ_STUB_PARAMS_MAGIC };
 
+/*
+ * The stub has no .bss (see the Makefile): its zero-initialised state is
+ * placed in .data explicitly.
+ */
+#define IN_DATA __attribute__((section(".data")))
+
 /* A minimal thread control block: fs:0 points to itself, fs:0x28 a canary. */
-static uint64_t tls_block[16] __attribute__((aligned(64)));
+static uint64_t tls_block[16] IN_DATA __attribute__((aligned(64)));
 
-/* The stack the restore runs on: the kernel's stack is unmapped with it. */
-#define STUB_STACK_SIZE (256 * 1024)
-static uint8_t stub_stack[STUB_STACK_SIZE] __attribute__((aligned(16)));
-
-static struct stub the_stub;
+static struct stub the_stub IN_DATA;
 
 static void setup_tls(uint64_t canary)
 {
@@ -111,5 +114,11 @@ void stub_main(long *sp)
 		out(1, "image OK: checksums verified, this host can resume it\n");
 		sys_exit_group(0);
 	}
-	arch_switch_stack(stub_stack + STUB_STACK_SIZE, resume, st);
+	/* The kernel's stack goes with everything else outside the hole. */
+	if (sys_mmap(st->params->stack_addr, st->params->stack_size,
+		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		     -1, 0) < 0)
+		die("cannot map the stub's stack");
+	arch_switch_stack((void *)(st->params->stack_addr + st->params->stack_size),
+			  resume, st);
 }
