@@ -1,0 +1,1052 @@
+#!/usr/bin/env bash
+# tests/run.sh - build the freeze test targets and run the test suite.
+#
+#   tests/run.sh                 everything (run it as root)
+#
+# Each target (tests/targets/*.c) is built four ways: dynamic PIE (pie),
+# static non-PIE (static), static-PIE (spie) and musl (musl), into
+# build/tests/.  Each is started, frozen with -k once it says READY, resumed
+# from another directory, signalled with SIGUSR1, and must print PASS; as
+# root and as an unprivileged user.  Then: the other ways to freeze (-z none,
+# leave running, -s, output on stdout, --info, --verify), a Python program,
+# images run in an empty chroot, damaged images, inputs freeze must refuse.
+#
+# Environment knobs:
+#   FREEZE=path        the freezer (default: bin/freeze of this repository)
+#   TESTS_QUICK=1      dynamic PIE targets only, as root only
+#   TESTS_FILTER=text  only the cases whose name contains text
+#   TESTS_NOFREEZE=1   check the targets themselves: run and signal each one
+#                      without freezing it (no freeze binary needed)
+#   TESTS_KEEP=1       keep the temporary directory (its path is printed)
+#
+# Output: one line per check, `ok - NAME` or `not ok - NAME: why`; what this
+# machine cannot run is reported as `skip - NAME: why` and not counted.  The
+# last line is `N passed, N failed`; the exit status is 1 if any failed.
+
+set -u
+shopt -s nullglob
+
+TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$TESTS/.." && pwd)
+BUILD=$REPO/build/tests
+FREEZE=${FREEZE:-$REPO/bin/freeze}
+[[ $FREEZE == /* ]] || FREEZE=$PWD/$FREEZE
+QUICK=${TESTS_QUICK:-0}
+FILTER=${TESTS_FILTER:-}
+NOFREEZE=${TESTS_NOFREEZE:-0}
+KEEP=${TESTS_KEEP:-0}
+
+# Every target below takes argv[1] = its scratch directory; MATRIX are the
+# ones frozen and resumed in every variant, the others have their own cases.
+TARGETS=(heap stack stackedge regs signals process fds mmaps clocks sleep pipe compute threads sockfd)
+MATRIX=(heap stack stackedge regs signals process fds mmaps clocks sleep pipe compute)
+VARIANTS=(pie static spie musl)
+EXTRA_MODES=(znone running stop stdout)
+CHROOT_TARGETS=(heap signals clocks)
+CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
+
+# Generous limits, in seconds: no check depends on how fast anything is.
+READY_TIMEOUT=20
+BLOCK_TIMEOUT=10
+FREEZE_TIMEOUT=120
+HANDLER_TIMEOUT=30
+VERDICT_TIMEOUT=30
+COMPUTE_TIMEOUT=120
+GONE_TIMEOUT=10
+COMPUTE_FREEZE_AFTER=0.5	# freeze this long after READY, mid-computation
+PYTHON_LOOPS=20000000		# about 3 s of pure-Python work
+PYTHON_FREEZE_AFTER=1
+MAX_SPARSE_IMAGE=$((256 << 20))	# mmaps reserves 1 GiB; only 3 pages are touched
+TRUNCATED_HEADER_SIZE=164	# ELF header (64) + 100 bytes
+POLL=0.05	# = 1/20 s: wait_until and finish count in 20ths of a second
+SIGNAL_EVERY=0.2
+
+export FREEZE_TEST_ENV="frozen and resumed"	# checked by the stack target
+
+PASSED=0
+FAILED=0
+TMP=
+TMPFS_MOUNT=
+declare -A LIVE=()	# pid -> 1 for every child not reaped yet
+declare -A BUILT=()	# target-variant -> 1
+declare -A REF=()	# compute variant -> its RESULT line
+
+# Hide bash's "line N: PID Killed ..." job notices: killing our own
+# children is what the suite does on purpose.
+exec 2> >(grep --line-buffered -vE '^.*: line [0-9]+: +[0-9]+ (Killed|Terminated|Stopped)' >&2)
+
+# ---------------------------------------------------------------- reporting
+
+pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "not ok - $1: $2"; }
+skip() { echo "skip - $1: $2"; }
+selected() { [[ -z $FILTER || $1 == *"$FILTER"* ]]; }
+
+# One line from a file, for a message.
+brief() {
+	if [[ -s $1 ]]; then
+		tr '\n' ' ' <"$1" | cut -c1-400
+	else
+		echo "(empty)"
+	fi
+}
+
+describe_rc() {
+	if (($1 > 128)); then
+		echo "killed by signal $(($1 - 128)) ($(kill -l $(($1 - 128)) 2>/dev/null))"
+	else
+		echo "exit $1"
+	fi
+}
+
+summary() {
+	echo "$PASSED passed, $FAILED failed"
+	((FAILED == 0))
+}
+
+# ---------------------------------------------------------------- processes
+
+cleanup() {
+	local pid
+	for pid in "${!LIVE[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for pid in "${!LIVE[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	[[ -n $TMPFS_MOUNT ]] && umount "$TMPFS_MOUNT" 2>/dev/null
+	[[ -n $TMP && $KEEP != 1 ]] && rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+track() { LIVE[$1]=1; }
+
+# reap PID: wait for our child PID; its exit status in REAPED_RC.
+reap() {
+	wait "$1" 2>/dev/null
+	REAPED_RC=$?
+	unset "LIVE[$1]"
+}
+
+kill_reap() {
+	kill -KILL "$1" 2>/dev/null
+	reap "$1"
+}
+
+# status_field PID FIELD: a field of /proc/PID/status.
+status_field() {
+	local key value
+	while read -r key value; do
+		if [[ $key == "$2:" ]]; then
+			printf '%s\n' "$value"
+			return 0
+		fi
+	done 2>/dev/null <"/proc/$1/status"
+	return 1
+}
+
+# proc_state PID: R, S, D, T, t, Z, ... or "gone".
+proc_state() {
+	local s
+	s=$(status_field "$1" State) || s=gone
+	echo "${s%% *}"
+}
+
+alive() {
+	case $(proc_state "$1") in
+	gone | Z | X) return 1 ;;
+	esac
+	return 0
+}
+dead() { ! alive "$1"; }
+sleeping() { [[ $(proc_state "$1") == S ]]; }
+zombie() { [[ $(proc_state "$1") == Z ]]; }
+stopped() { [[ $(proc_state "$1") == T && $(status_field "$1" TracerPid) == 0 ]]; }
+has_line() { grep -q "^$2" "$1" 2>/dev/null; }
+ready_or_dead() { has_line "$1" READY || dead "$2"; }
+
+# Running (or sleeping), not stopped, not traced by anyone.
+untouched() {
+	case $(proc_state "$1") in
+	R | S | D) [[ $(status_field "$1" TracerPid) == 0 ]] ;;
+	*) return 1 ;;
+	esac
+}
+
+# Has PID a handler for SIGUSR1 (bit 9 of SigCgt)?  Until then it is still
+# the resume stub, which SIGUSR1 would kill.
+catches_usr1() {
+	local mask
+	mask=$(status_field "$1" SigCgt) || return 1
+	(((16#$mask >> 9) & 1))
+}
+catches_usr1_or_dead() { catches_usr1 "$1" || dead "$1"; }
+
+# wait_until SECONDS COMMAND...: poll COMMAND until it succeeds.
+wait_until() {
+	local i n
+	n=$(($1 * 20))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep "$POLL"
+	done
+	"$@"
+}
+
+# Unprivileged user: nobody, with nogroup where it exists.
+UNPRIV=nobody
+UNPRIV_GROUP=nogroup
+getent group nogroup >/dev/null || UNPRIV_GROUP=$(id -gn nobody 2>/dev/null)
+
+# user_cmd USER: RUN_AS = the command prefix that runs as USER.
+user_cmd() {
+	if [[ $1 == root ]]; then
+		RUN_AS=()
+	else
+		RUN_AS=(setpriv --reuid="$UNPRIV" --regid="$UNPRIV_GROUP" --clear-groups --)
+	fi
+}
+
+# In a subshell about to exec: close every fd above 2 (bash keeps the
+# pipe of a process substitution open as fd 63, for instance).
+close_extra_fds() {
+	local f n
+	for f in /proc/$BASHPID/fd/*; do
+		n=${f##*/}
+		((n > 2)) && eval "exec $n>&-"
+	done
+	return 0
+}
+
+# start_target USER DIR OUT COMMAND...: start COMMAND in DIR as USER, its
+# stdout and stderr through a pipe into OUT (a pipe to the outside, which
+# the resumed process gets back as the stub's own stdout), stdin from
+# TARGET_STDIN (a file, or "pipe").  Sets TPID.
+TARGET_STDIN=/dev/null
+start_target() {
+	local user=$1 dir=$2 out=$3
+	shift 3
+	user_cmd "$user"
+	if [[ $TARGET_STDIN == pipe ]]; then
+		(cd "$dir" && close_extra_fds && exec "${RUN_AS[@]}" "$@") < <(:) > >(exec cat >"$out") 2>&1 &
+	else
+		(cd "$dir" && close_extra_fds && exec "${RUN_AS[@]}" "$@") <"$TARGET_STDIN" > >(exec cat >"$out") 2>&1 &
+	fi
+	TPID=$!
+	track "$TPID"
+}
+
+# start_bg USER DIR OUT ERR COMMAND...: start COMMAND in DIR as USER with
+# plain files for stdout and stderr.  Sets BGPID.
+start_bg() {
+	local user=$1 dir=$2 out=$3 err=$4
+	shift 4
+	user_cmd "$user"
+	(cd "$dir" && close_extra_fds && exec "${RUN_AS[@]}" "$@") </dev/null >"$out" 2>"$err" &
+	BGPID=$!
+	track "$BGPID"
+}
+
+# finish PID KIND LIMIT: end PID the way its kind ends and reap it.
+#   sig     send SIGUSR1 every SIGNAL_EVERY s until it exits
+#   result  just wait for it to exit
+# After LIMIT s it is killed.  Sets EXIT_RC and TIMED_OUT.
+finish() {
+	local pid=$1 kind=$2 limit=$3 i n every
+	n=$((limit * 20))
+	every=$(awk -v s="$SIGNAL_EVERY" -v p="$POLL" 'BEGIN { printf "%d", s / p + 0.5 }')
+	for ((i = 0; i < n; i++)); do
+		alive "$pid" || break
+		[[ $kind == sig ]] && ((i % every == 0)) && kill -USR1 "$pid" 2>/dev/null
+		sleep "$POLL"
+	done
+	TIMED_OUT=0
+	if alive "$pid"; then
+		TIMED_OUT=1
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	reap "$pid"
+	EXIT_RC=$REAPED_RC
+}
+
+# ------------------------------------------------------------------ verdicts
+
+# verdict KIND OUT ERR: judge a finished process (EXIT_RC, TIMED_OUT) by
+# its output.  KIND sig: a PASS / FAIL: / SKIP: line; KIND result: a RESULT
+# line equal to EXPECT.  Sets WHY ("" when it passed) and SKIPPED.
+EXPECT=
+verdict() {
+	local kind=$1 out=$2 err=$3 line how
+	WHY=
+	SKIPPED=
+	how="$(describe_rc "$EXIT_RC")"
+	((TIMED_OUT)) && how="no end within the time limit, killed"
+	if [[ $kind == result ]]; then
+		line=$(grep -m1 '^RESULT' "$out" 2>/dev/null)
+		if [[ -z $line ]]; then
+			WHY="no RESULT, $how, stdout: $(brief "$out"), stderr: $(brief "$err")"
+		elif [[ $line != "$EXPECT" ]]; then
+			WHY="got '$line', an uninterrupted run gave '$EXPECT'"
+		elif ((EXIT_RC != 0)); then
+			WHY="right result but $how"
+		fi
+		return
+	fi
+	line=$(grep -m1 -E '^(PASS|FAIL|SKIP)' "$out" 2>/dev/null)
+	case $line in
+	PASS*) ((EXIT_RC == 0)) || WHY="PASS but $how" ;;
+	SKIP*) SKIPPED=${line#SKIP: } ;;
+	FAIL*) WHY=${line#FAIL: } ;;
+	*) WHY="no verdict, $how, stdout: $(brief "$out"), stderr: $(brief "$err")" ;;
+	esac
+}
+
+# report NAME: one line from the reasons collected in the array WHYS.
+report() {
+	if ((${#WHYS[@]} == 0)); then
+		pass "$1"
+	else
+		local why
+		why=$(printf '%s; ' "${WHYS[@]}")
+		fail "$1" "${why%; }"
+	fi
+}
+
+# --------------------------------------------------------------------- build
+
+# build_target NAME VARIANT: build build/tests/NAME-VARIANT.  Returns 0 on
+# success, 1 on failure, 2 when the variant cannot be built here (musl
+# missing, or a musl build failure); the reason in BUILD_WHY.
+build_target() {
+	local name=$1 variant=$2 src=$TESTS/targets/$1.c out=$BUILD/$1-$2
+	local log=$BUILD/$1-$2.log flags=("${CFLAGS[@]}")
+	BUILD_WHY=
+	[[ $name == threads ]] && flags+=(-pthread)
+	if [[ -x $out && $out -nt $src && $out -nt $TESTS/targets/target.h && $out -nt ${BASH_SOURCE[0]} ]]; then
+		return 0
+	fi
+	case $variant in
+	pie) gcc "${flags[@]}" -fPIE -pie -o "$out" "$src" -lm >"$log" 2>&1 ;;
+	static) gcc "${flags[@]}" -static -no-pie -o "$out" "$src" -lm >"$log" 2>&1 ;;
+	spie) gcc "${flags[@]}" -static-pie -o "$out" "$src" -lm >"$log" 2>&1 ;;
+	musl)
+		if ! command -v musl-gcc >/dev/null; then
+			BUILD_WHY="musl-gcc not installed (apt-get install musl-tools)"
+			return 2
+		fi
+		musl-gcc "${flags[@]}" -static -o "$out" "$src" -lm >"$log" 2>&1 ||
+			musl-gcc "${flags[@]}" -o "$out" "$src" -lm >>"$log" 2>&1 || {
+			BUILD_WHY="musl-gcc failed: $(grep -m1 -E 'error|undefined' "$log")"
+			return 2
+		}
+		return 0
+		;;
+	esac && return 0
+	BUILD_WHY=$(grep -m1 -E 'error|undefined' "$log")
+	[[ -n $BUILD_WHY ]] || BUILD_WHY=$(brief "$log")
+	return 1
+}
+
+build_all() {
+	local t v built why
+	mkdir -p "$BUILD"
+	for t in "${TARGETS[@]}"; do
+		built=() why=()
+		for v in "${VARIANTS[@]}"; do
+			build_target "$t" "$v"
+			case $? in
+			0)
+				BUILT[$t-$v]=1
+				built+=("$v")
+				;;
+			1) why+=("$v: $BUILD_WHY") ;;
+			2) skip "build/$t/$v" "$BUILD_WHY" ;;
+			esac
+		done
+		if ((${#why[@]})); then
+			fail "build/$t" "${why[*]}"
+		else
+			pass "build/$t (${built[*]})"
+		fi
+	done
+	for t in seize flip; do
+		if gcc "${CFLAGS[@]}" -o "$BUILD/$t" "$TESTS/helpers/$t.c" >"$BUILD/$t.log" 2>&1; then
+			pass "build/helpers/$t"
+		else
+			fail "build/helpers/$t" "$(brief "$BUILD/$t.log")"
+		fi
+	done
+}
+
+# The binaries are run from a copy in TMP, which the unprivileged user can
+# reach whatever the permissions of the repository's directory.
+BIN=
+setup_tmp() {
+	TMP=$(mktemp -d /tmp/freeze-tests.XXXXXX) || exit 1
+	chmod 755 "$TMP"
+	BIN=$TMP/bin
+	mkdir -p "$BIN" "$TMP/cases"
+	cp "$BUILD"/*-pie "$BUILD"/*-static "$BUILD"/*-spie "$BUILD"/*-musl "$BIN"/ 2>/dev/null
+	cp "$BUILD"/seize "$BUILD"/flip "$BIN"/ 2>/dev/null
+	chmod -R a+rX "$TMP"
+	[[ $KEEP == 1 ]] && echo "# TESTS_KEEP=1: the files stay in $TMP"
+}
+
+# new_case NAME USER: a fresh directory CASE for one case, owned by USER,
+# with t/ (the target's cwd and scratch directory), elsewhere/ (the cwd
+# the image is resumed from) and out/ (an empty directory for refused output).
+new_case() {
+	CASE=$TMP/cases/${1//\//_}
+	rm -rf "$CASE"
+	mkdir -p "$CASE/t" "$CASE/elsewhere" "$CASE/out"
+	[[ $2 == root ]] || chown -R "$UNPRIV:$UNPRIV_GROUP" "$CASE"
+}
+
+# ------------------------------------------------------- freeze and resume
+
+# run_freeze USER ERR ARGS...: run freeze as USER, stderr into ERR (stdout
+# is the caller's).  Sets FREEZE_RC.
+run_freeze() {
+	local user=$1 err=$2
+	shift 2
+	user_cmd "$user"
+	timeout -k 5 "$FREEZE_TIMEOUT" "${RUN_AS[@]}" "$FREEZE" "$@" 2>"$err"
+	FREEZE_RC=$?
+}
+
+kind_of() {
+	case $1 in
+	compute | python) echo result ;;
+	*) echo sig ;;
+	esac
+}
+
+# The mmaps target's private file mapping must come from the image, not
+# from the file: take the file away (root) or change it (unprivileged).
+after_freeze_hook() {
+	local target=$1 dir=$2 user=$3
+	[[ $target == mmaps ]] || return 0
+	if [[ $user == root ]]; then
+		rm -f "$dir/t/priv.dat"
+	else
+		head -c "$(stat -c %s "$dir/t/priv.dat")" /dev/zero | tr '\0' Z >"$dir/t/priv.dat.new"
+		cat "$dir/t/priv.dat.new" >"$dir/t/priv.dat"
+	fi
+}
+
+# resume USER KIND IMG DIR PREFIX [COMMAND...]: run the image (or COMMAND,
+# e.g. chroot) from DIR, bring it to its verdict; reasons go to WHYS
+# prefixed by PREFIX.
+resume() {
+	local user=$1 kind=$2 img=$3 dir=$4 prefix=$5 pid limit=$VERDICT_TIMEOUT
+	shift 5
+	local cmd=("$@")
+	((${#cmd[@]})) || cmd=("$img")
+	start_bg "$user" "$dir" "$CASE/img.out" "$CASE/img.err" "${cmd[@]}"
+	pid=$BGPID
+	if [[ $kind == sig ]]; then
+		if ! wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$pid"; then
+			kill_reap "$pid"
+			WHYS+=("${prefix}no SIGUSR1 handler after ${HANDLER_TIMEOUT}s (state $(proc_state "$pid")), stderr: $(brief "$CASE/img.err")")
+			return
+		fi
+	else
+		limit=$COMPUTE_TIMEOUT
+	fi
+	finish "$pid" "$kind" "$limit"
+	verdict "$kind" "$CASE/img.out" "$CASE/img.err"
+	[[ -n $SKIPPED ]] && WHYS+=("${prefix}SKIP after resume: $SKIPPED")
+	[[ -n $WHY ]] && WHYS+=("${prefix}$WHY")
+}
+
+# check_image IMG USER: the output file is there, mode 0700.
+check_image() {
+	local mode
+	if [[ ! -f $1 ]]; then
+		WHYS+=("no image file")
+		return 1
+	fi
+	mode=$(stat -c %a "$1")
+	[[ $mode == 700 ]] || WHYS+=("image mode $mode, not 700")
+	[[ -s $1 ]] || WHYS+=("image is empty")
+}
+
+# compute_ref VARIANT: the RESULT of an uninterrupted run of compute.
+compute_ref() {
+	local v=$1 out=$TMP/compute-ref-$1.out
+	if [[ -z ${REF[$v]:-} ]]; then
+		timeout "$COMPUTE_TIMEOUT" "$BIN/compute-$v" >"$out" 2>&1
+		REF[$v]=$(grep -m1 '^RESULT' "$out")
+	fi
+	EXPECT=${REF[$v]}
+}
+
+# freeze_case NAME TARGET VARIANT USER MODE: one round.
+#   kill     freeze -k, resume the image (the main matrix)
+#   znone    freeze -k -z none; also --info and --verify on the image
+#   running  freeze, the target keeps running: it passes, then the image
+#   stop     freeze -s: the target is left stopped; then the image
+#   stdout   freeze -k -q - PID > img (nothing on stderr); --info, --verify
+#   nofreeze no freeze at all: the target is signalled and must pass
+# TARGET_ARGS and FREEZE_EXTRA (arrays) add arguments.
+TARGET_ARGS=()
+FREEZE_EXTRA=()
+freeze_case() {
+	local name=$1 target=$2 variant=$3 user=$4 mode=$5
+	local bin=$BIN/$2-$3 kind tpid img opts=() size
+	selected "$name" || return 0
+	if [[ -z ${BUILT[$target-$variant]:-} ]]; then
+		skip "$name" "$target-$variant was not built"
+		return 0
+	fi
+	kind=$(kind_of "$target")
+	EXPECT=
+	[[ $kind == result ]] && compute_ref "$variant"
+	new_case "$name" "$user"
+	WHYS=()
+	img=$CASE/img
+	start_target "$user" "$CASE/t" "$CASE/t.out" "$bin" "$CASE/t" "${TARGET_ARGS[@]}"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	if ! has_line "$CASE/t.out" READY; then
+		kill_reap "$tpid"
+		fail "$name" "no READY from the target ($(describe_rc "$REAPED_RC")): $(brief "$CASE/t.out")"
+		return
+	fi
+	if [[ $kind == sig ]]; then
+		wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	else
+		sleep "$COMPUTE_FREEZE_AFTER"
+	fi
+
+	if [[ $mode == nofreeze ]]; then
+		finish "$tpid" "$kind" "$COMPUTE_TIMEOUT"
+		verdict "$kind" "$CASE/t.out" "$CASE/t.out"
+		[[ -n $SKIPPED ]] && { skip "$name" "$SKIPPED"; return; }
+		[[ -n $WHY ]] && WHYS+=("$WHY")
+		report "$name"
+		return
+	fi
+
+	case $mode in
+	kill) opts=(-k) ;;
+	znone) opts=(-k -z none) ;;
+	stop) opts=(-s) ;;
+	stdout) opts=(-k -q) ;;
+	esac
+	opts+=("${FREEZE_EXTRA[@]}")
+	if ! alive "$tpid"; then
+		reap "$tpid"
+		fail "$name" "the target ended before it could be frozen ($(describe_rc "$REAPED_RC")): $(brief "$CASE/t.out")"
+		return
+	fi
+	if [[ $mode == stdout ]]; then
+		run_freeze "$user" "$CASE/freeze.err" "${opts[@]}" - "$tpid" >"$img"
+		chmod 700 "$img"
+		[[ $user == root ]] || chown "$UNPRIV:$UNPRIV_GROUP" "$img"
+		[[ -s $CASE/freeze.err ]] && WHYS+=("freeze -q wrote to stderr: $(brief "$CASE/freeze.err")")
+	else
+		run_freeze "$user" "$CASE/freeze.err" "${opts[@]}" "$img" "$tpid" >"$CASE/freeze.out"
+	fi
+	if ((FREEZE_RC != 0)); then
+		kill_reap "$tpid"
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	check_image "$img" || {
+		kill_reap "$tpid"
+		report "$name"
+		return
+	}
+	if [[ $target == mmaps ]]; then
+		size=$(stat -c %s "$img")
+		((size < MAX_SPARSE_IMAGE)) || WHYS+=("image of $size bytes: the untouched part of the 1 GiB region was saved")
+	fi
+
+	case $mode in
+	kill | znone | stdout)
+		wait_until "$GONE_TIMEOUT" dead "$tpid" || WHYS+=("target still $(proc_state "$tpid") after freeze -k")
+		kill_reap "$tpid"
+		;;
+	running)
+		if wait_until "$GONE_TIMEOUT" untouched "$tpid"; then
+			finish "$tpid" "$kind" "$COMPUTE_TIMEOUT"
+			verdict "$kind" "$CASE/t.out" "$CASE/t.out"
+			[[ -n $WHY ]] && WHYS+=("the target, left running: $WHY")
+		else
+			WHYS+=("target not left running: state $(proc_state "$tpid"), TracerPid $(status_field "$tpid" TracerPid)")
+			kill_reap "$tpid"
+		fi
+		;;
+	stop)
+		wait_until "$GONE_TIMEOUT" stopped "$tpid" ||
+			WHYS+=("target not left stopped: state $(proc_state "$tpid"), TracerPid $(status_field "$tpid" TracerPid)")
+		kill -CONT "$tpid" 2>/dev/null
+		kill_reap "$tpid"
+		;;
+	esac
+
+	if [[ $mode == znone || $mode == stdout ]]; then
+		info_verify "$name" "$img" "$user"
+	fi
+	after_freeze_hook "$target" "$CASE" "$user"
+	resume "$user" "$kind" "$img" "$CASE/elsewhere" "image: "
+	report "$name"
+}
+
+# info_verify NAME IMG USER: --info and --verify succeed on a good image.
+info_verify() {
+	local name=$1 img=$2 user=$3 opt
+	for opt in info verify; do
+		user_cmd "$user"
+		(cd "$CASE/elsewhere" && timeout "$VERDICT_TIMEOUT" "${RUN_AS[@]}" "$img" "--$opt") \
+			>"$CASE/$opt.out" 2>"$CASE/$opt.err" </dev/null
+		local rc=$?
+		if ((rc != 0)); then
+			fail "$name/$opt" "$(describe_rc $rc): $(brief "$CASE/$opt.err")"
+		elif [[ $opt == info && ! -s $CASE/info.out ]]; then
+			fail "$name/$opt" "printed nothing on stdout"
+		else
+			pass "$name/$opt"
+		fi
+	done
+}
+
+# ------------------------------------------------------------------- groups
+
+run_matrix() {
+	local mode=$1 t v u
+	for t in "${MATRIX[@]}" "${@:2}"; do
+		for v in "${RUN_VARIANTS[@]}"; do
+			for u in "${USERS[@]}"; do
+				TARGET_ARGS=()
+				[[ $t == sockfd ]] && TARGET_ARGS=(socket)
+				freeze_case "$t/$v/$u" "$t" "$v" "$u" "$mode"
+			done
+		done
+	done
+	TARGET_ARGS=()
+}
+
+run_extras() {
+	local t m
+	for t in "${MATRIX[@]}"; do
+		for m in "${EXTRA_MODES[@]}"; do
+			freeze_case "$t/pie/root/$m" "$t" pie root "$m"
+		done
+	done
+}
+
+python_case() {
+	local name=python py tpid
+	selected "$name" || return 0
+	py=/usr/bin/python3
+	[[ -x $py ]] || py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+	if [[ -z $py || ! -x $py ]]; then
+		skip "$name" "no python3"
+		return
+	fi
+	new_case "$name" root
+	WHYS=()
+	cat >"$CASE/loop.py" <<-'EOF'
+		import sys
+		print("READY", flush=True)
+		s = 0
+		for i in range(int(sys.argv[1])):
+		    s = (s * 31 + i) % 1000000007
+		print("RESULT", s, flush=True)
+	EOF
+	timeout "$COMPUTE_TIMEOUT" "$py" "$CASE/loop.py" "$PYTHON_LOOPS" >"$CASE/ref.out" 2>&1
+	EXPECT=$(grep -m1 '^RESULT' "$CASE/ref.out")
+	if [[ -z $EXPECT ]]; then
+		fail "$name" "the uninterrupted run printed no RESULT: $(brief "$CASE/ref.out")"
+		return
+	fi
+	if [[ $NOFREEZE == 1 ]]; then
+		pass "$name (uninterrupted: $EXPECT)"
+		return
+	fi
+	start_target root "$CASE/t" "$CASE/t.out" "$py" "$CASE/loop.py" "$PYTHON_LOOPS"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	sleep "$PYTHON_FREEZE_AFTER"
+	if ! alive "$tpid"; then
+		reap "$tpid"
+		fail "$name" "python ended before it could be frozen: $(brief "$CASE/t.out")"
+		return
+	fi
+	run_freeze root "$CASE/freeze.err" -k "$CASE/img" "$tpid"
+	if ((FREEZE_RC != 0)); then
+		kill_reap "$tpid"
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	wait_until "$GONE_TIMEOUT" dead "$tpid" || WHYS+=("python still running after freeze -k")
+	kill_reap "$tpid"
+	has_line "$CASE/t.out" RESULT && WHYS+=("python finished before the freeze: nothing was tested")
+	resume root result "$CASE/img" "$CASE/elsewhere" ""
+	report "$name"
+}
+
+# The image alone in an empty directory, run with chroot: no /proc, no
+# libraries, no /dev.  The target runs in / with pipes for its streams.
+chroot_cases() {
+	local t name tpid
+	for t in "${CHROOT_TARGETS[@]}"; do
+		name=chroot/$t
+		selected "$name" || continue
+		new_case "$name" root
+		WHYS=()
+		TARGET_STDIN=pipe
+		start_target root / "$CASE/t.out" "$BIN/$t-pie" /
+		TARGET_STDIN=/dev/null
+		tpid=$TPID
+		wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+		wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+		run_freeze root "$CASE/freeze.err" -k "$CASE/img" "$tpid"
+		kill_reap "$tpid"
+		if ((FREEZE_RC != 0)); then
+			fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+			continue
+		fi
+		mkdir "$CASE/root"
+		cp "$CASE/img" "$CASE/root/img"
+		resume root sig "" "$CASE" "" chroot "$CASE/root" /img
+		report "$name"
+	done
+}
+
+# A damaged or truncated image: --verify exits 1 with a message, running it
+# exits non-zero with a message; never a signal, never a hang.
+damaged_cases() {
+	local name=damaged good spec bad rc tpid off size
+	selected "$name" || return 0
+	new_case "$name" root
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/heap-pie" "$CASE/t"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	good=$CASE/good
+	run_freeze root "$CASE/freeze.err" -k "$good" "$tpid"
+	kill_reap "$tpid"
+	if ((FREEZE_RC != 0)) || [[ ! -s $good ]]; then
+		fail "$name" "could not make an image to damage: freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	"$good" --verify >/dev/null 2>"$CASE/good.err"
+	rc=$?
+	if ((rc == 0)); then pass "$name/undamaged/verify"; else fail "$name/undamaged/verify" "$(describe_rc $rc): $(brief "$CASE/good.err")"; fi
+	size=$(stat -c %s "$good")
+	for spec in flip-middle flip-3/4 flip-1/4 truncate-half truncate-last-byte truncate-header; do
+		bad=$CASE/${spec//\//-}
+		cp "$good" "$bad"
+		case $spec in
+		flip-middle) off=$("$BIN/flip" "$bad" 500) ;;
+		flip-3/4) off=$("$BIN/flip" "$bad" 750) ;;
+		flip-1/4) off=$("$BIN/flip" "$bad" 250) ;;
+		truncate-half) truncate -s $((size / 2)) "$bad" ;;
+		truncate-last-byte) truncate -s $((size - 1)) "$bad" ;;
+		truncate-header) truncate -s "$TRUNCATED_HEADER_SIZE" "$bad" ;;
+		esac
+		damaged_run "$name/$spec" "$bad" verify
+		damaged_run "$name/$spec" "$bad" run
+	done
+}
+
+# damaged_run NAME IMG verify|run
+damaged_run() {
+	local name=$1/$3 img=$2 rc args=()
+	[[ $3 == verify ]] && args=(--verify)
+	(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$img" "${args[@]}") \
+		</dev/null >"$img.$3.out" 2>"$img.$3.err"
+	rc=$?
+	WHYS=()
+	if ((rc == 124)); then
+		WHYS+=("still running after ${VERDICT_TIMEOUT}s (did it resume?)")
+	elif ((rc >= 128)); then
+		WHYS+=("$(describe_rc $rc)")
+	elif ((rc == 0)); then
+		WHYS+=("exit 0")
+	elif [[ $3 == verify && $name != */truncate-header/* && $rc != 1 ]]; then
+		WHYS+=("exit $rc, not 1")
+	fi
+	[[ -s $img.$3.err ]] || WHYS+=("no message on stderr")
+	report "$name"
+}
+
+# refused NAME USER OUTPUT PID [REGEX]: freeze -k OUTPUT PID must fail:
+# exit 1, exactly one stderr line starting with "freeze: " (matching REGEX
+# if given), no OUTPUT, nothing new in OUTPUT's directory.  Adds to WHYS.
+refused() {
+	local name=$1 user=$2 out=$3 pid=$4 regex=${5:-} dir before after lines
+	dir=$(dirname "$out")
+	before=$(ls -A "$dir" 2>/dev/null)
+	run_freeze "$user" "$CASE/freeze.err" -k "$out" "$pid" >"$CASE/freeze.out"
+	after=$(ls -A "$dir" 2>/dev/null)
+	lines=$(grep -c . "$CASE/freeze.err")
+	((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit 1")
+	head -1 "$CASE/freeze.err" | grep -q '^freeze: ' || WHYS+=("stderr does not start with 'freeze: ': $(brief "$CASE/freeze.err")")
+	((lines == 1)) || WHYS+=("$lines lines on stderr, not 1: $(brief "$CASE/freeze.err")")
+	[[ -z $regex ]] || grep -qE "$regex" "$CASE/freeze.err" || WHYS+=("stderr does not match /$regex/: $(brief "$CASE/freeze.err")")
+	[[ -e $out ]] && WHYS+=("$out was left behind")
+	[[ $before == "$after" ]] || WHYS+=("files left in $dir: $(echo $after)")
+}
+
+# survived PID: the target of a refused freeze still runs, untraced, not
+# stopped, and passes its own check.  Adds to WHYS.
+survived() {
+	local pid=$1
+	if ! wait_until "$GONE_TIMEOUT" untouched "$pid"; then
+		WHYS+=("target state $(proc_state "$pid"), TracerPid $(status_field "$pid" TracerPid)")
+		kill -CONT "$pid" 2>/dev/null
+	fi
+	finish "$pid" sig "$VERDICT_TIMEOUT"
+	verdict sig "$CASE/t.out" "$CASE/t.out"
+	[[ -n $WHY ]] && WHYS+=("target afterwards: $WHY")
+}
+
+# bad_start NAME USER TARGET [ARGS]: a case directory and a waiting target.
+bad_start() {
+	local name=$1 user=$2 target=$3
+	shift 3
+	new_case "$name" "$user"
+	WHYS=()
+	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/$target-pie" "$CASE/t" "$@"
+	BAD_PID=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$BAD_PID"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$BAD_PID"
+	has_line "$CASE/t.out" READY || WHYS+=("no READY from the target: $(brief "$CASE/t.out")")
+}
+
+# The first kernel thread in /proc (pid 2, kthreadd, on most systems).
+kernel_thread() {
+	local p line rest
+	local -a f
+	for p in 2 /proc/[0-9]*; do
+		p=${p#/proc/}
+		read -r line 2>/dev/null <"/proc/$p/stat" || continue
+		rest=${line##*) }
+		read -ra f <<<"$rest"
+		if (((f[6] & 0x200000) != 0)); then	# PF_KTHREAD
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+bad_cases() {
+	local name pid tracer parent zpid kt
+	local have_unpriv=0
+	[[ " ${USERS[*]} " == *" nobody "* ]] && have_unpriv=1
+
+	name=bad/missing-pid
+	if selected "$name"; then
+		new_case "$name" root
+		WHYS=()
+		pid=999999
+		while [[ -e /proc/$pid ]]; do pid=$((pid + 1)); done
+		refused "$name" root "$CASE/out/img" "$pid"
+		report "$name"
+	fi
+
+	for pid in abc 12x; do
+		name=bad/non-numeric-pid-$pid
+		selected "$name" || continue
+		new_case "$name" root
+		WHYS=()
+		refused "$name" root "$CASE/out/img" "$pid"
+		report "$name"
+	done
+
+	name=bad/zombie
+	if selected "$name"; then
+		new_case "$name" root
+		WHYS=()
+		(sleep 0.01 & echo $! >"$CASE/zpid" && exec sleep 600) &
+		parent=$!
+		track "$parent"
+		wait_until 5 test -s "$CASE/zpid"
+		zpid=$(cat "$CASE/zpid")
+		if wait_until 5 zombie "$zpid"; then
+			refused "$name" root "$CASE/out/img" "$zpid"
+			report "$name"
+		else
+			skip "$name" "could not make a zombie"
+		fi
+		kill_reap "$parent"
+	fi
+
+	name=bad/kernel-thread
+	if selected "$name"; then
+		new_case "$name" root
+		WHYS=()
+		if kt=$(kernel_thread); then
+			refused "$name" root "$CASE/out/img" "$kt"
+			report "$name (pid $kt)"
+		else
+			skip "$name" "no kernel thread visible in /proc"
+		fi
+	fi
+
+	name=bad/traced
+	if selected "$name"; then
+		bad_start "$name" root heap
+		"$BIN/seize" "$BAD_PID" >"$CASE/seize.out" 2>&1 &
+		tracer=$!
+		track "$tracer"
+		if wait_until 5 has_line "$CASE/seize.out" SEIZED; then
+			refused "$name" root "$CASE/out/img" "$BAD_PID"
+			[[ $(status_field "$BAD_PID" TracerPid) == "$tracer" ]] || WHYS+=("the first tracer lost the target")
+		else
+			WHYS+=("the helper tracer failed: $(brief "$CASE/seize.out")")
+		fi
+		kill_reap "$tracer"
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	name=bad/permission-denied
+	if selected "$name"; then
+		if ((have_unpriv)); then
+			bad_start "$name" root heap
+			chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/out"
+			refused "$name" nobody "$CASE/out/img" "$BAD_PID"
+			survived "$BAD_PID"
+			report "$name"
+		else
+			skip "$name" "needs the unprivileged user"
+		fi
+	fi
+
+	name=bad/unwritable-dir
+	if selected "$name"; then
+		if ((have_unpriv)); then
+			bad_start "$name" nobody heap
+			mkdir -p "$CASE/ro"
+			chown root:root "$CASE/ro"
+			chmod 755 "$CASE/ro"
+			refused "$name" nobody "$CASE/ro/img" "$BAD_PID"
+			survived "$BAD_PID"
+			report "$name"
+		else
+			skip "$name" "needs the unprivileged user"
+		fi
+	fi
+
+	name=bad/proc-nonexistent
+	if selected "$name"; then
+		bad_start "$name" root heap
+		refused "$name" root /proc/nonexistent/x "$BAD_PID"
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	name=bad/full-tmpfs
+	if selected "$name"; then
+		bad_start "$name" root heap
+		mkdir -p "$CASE/full"
+		if [[ $EUID == 0 ]] && mount -t tmpfs -o size=64k tmpfs "$CASE/full" 2>"$CASE/mount.err"; then
+			TMPFS_MOUNT=$CASE/full
+			refused "$name" root "$CASE/full/img" "$BAD_PID"
+			umount "$CASE/full" && TMPFS_MOUNT=
+			survived "$BAD_PID"
+			report "$name"
+		else
+			kill_reap "$BAD_PID"
+			skip "$name" "cannot mount a small tmpfs: $(brief "$CASE/mount.err")"
+		fi
+	fi
+
+	name=bad/multithreaded
+	if selected "$name"; then
+		bad_start "$name" root threads
+		refused "$name" root "$CASE/out/img" "$BAD_PID"
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	name=bad/socket-fd
+	if selected "$name"; then
+		bad_start "$name" root sockfd socket
+		refused "$name" root "$CASE/out/img" "$BAD_PID" '(^|[^0-9])5([^0-9]|$)'
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	TARGET_ARGS=(null)
+	FREEZE_EXTRA=(--unsupported-fds=null)
+	freeze_case unsupported-fds-null sockfd pie root kill
+	TARGET_ARGS=()
+	FREEZE_EXTRA=()
+}
+
+# NOFREEZE: check the seize helper the way bad/traced uses it.
+seize_selftest() {
+	local name=nofreeze/seize-helper tracer
+	selected "$name" || return 0
+	bad_start "$name" root heap
+	"$BIN/seize" "$BAD_PID" >"$CASE/seize.out" 2>&1 &
+	tracer=$!
+	track "$tracer"
+	wait_until 5 has_line "$CASE/seize.out" SEIZED || WHYS+=("no SEIZED: $(brief "$CASE/seize.out")")
+	[[ $(status_field "$BAD_PID" TracerPid) == "$tracer" ]] || WHYS+=("not traced by the helper")
+	kill_reap "$tracer"
+	survived "$BAD_PID"
+	report "$name"
+}
+
+# ---------------------------------------------------------------------- main
+
+USERS=(root)
+RUN_VARIANTS=("${VARIANTS[@]}")
+if [[ $EUID != 0 ]]; then
+	skip "unprivileged runs" "the suite is not running as root: everything runs as $(id -un)"
+elif [[ $QUICK == 1 ]]; then
+	RUN_VARIANTS=(pie)
+elif ! command -v setpriv >/dev/null || ! id nobody >/dev/null 2>&1; then
+	skip "unprivileged runs" "no setpriv or no user nobody"
+else
+	USERS+=(nobody)
+fi
+[[ $QUICK == 1 ]] && echo "# TESTS_QUICK=1: pie targets only, as root only"
+[[ $(cat /proc/sys/kernel/randomize_va_space 2>/dev/null) == 0 ]] && echo "# note: ASLR is off on this machine"
+
+build_all
+setup_tmp
+if [[ " ${USERS[*]} " == *" nobody "* ]] && [[ $NOFREEZE != 1 ]]; then
+	user_cmd nobody
+	if ! "${RUN_AS[@]}" test -x "$FREEZE"; then
+		skip "unprivileged runs" "$UNPRIV cannot execute $FREEZE (a parent directory is closed?)"
+		USERS=(root)
+	fi
+fi
+
+if [[ $NOFREEZE == 1 ]]; then
+	echo "# TESTS_NOFREEZE=1: the targets are run and signalled, never frozen"
+	run_matrix nofreeze threads sockfd
+	python_case
+	seize_selftest
+	summary
+	exit
+fi
+
+if [[ ! -x $FREEZE ]]; then
+	fail "freeze" "no executable at $FREEZE (build it, or set FREEZE=path)"
+	summary
+	exit
+fi
+
+run_matrix kill
+run_extras
+python_case
+if [[ $EUID == 0 ]]; then
+	chroot_cases
+else
+	skip chroot "needs root"
+fi
+damaged_cases
+bad_cases
+summary
