@@ -23,9 +23,9 @@ STUB_LDFLAGS := -static-pie -nostdlib -Wl,-z,noexecstack -Wl,--no-dynamic-linker
 FREEZE_LIBS := -static -lelf -lz -llz4
 
 STUB_SRCS := $(wildcard stub/*.c) arch/$(ARCH)/sigframe.c \
-	arch/$(ARCH)/trampoline.c arch/$(ARCH)/cpu_features.c \
+	arch/$(ARCH)/stub_exit.c arch/$(ARCH)/cpu_features.c \
 	arch/$(ARCH)/cpu_collect.c writers/decode.c
-STUB_ASM  := arch/$(ARCH)/stub_start.S
+STUB_ASM  := arch/$(ARCH)/stub_start.S arch/$(ARCH)/trampoline.S
 FREEZE_SRCS := $(wildcard freeze/*.c) arch/$(ARCH)/regs.c \
 	arch/$(ARCH)/cpu_features.c arch/$(ARCH)/cpu_collect.c \
 	writers/encode.c writers/decode.c

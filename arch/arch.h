@@ -77,12 +77,24 @@ struct arch_frame_args {
  * return the stack pointer rt_sigreturn must see.
  */
 uint64_t arch_build_sigframe(const struct arch_frame_args *a);
+/* The sp arch_build_sigframe() will return, without writing anything. */
+uint64_t arch_sigframe_sp(const struct arch_frame_args *a);
 
-/* Code that unmaps the stub, then calls rt_sigreturn; copied to its page. */
-extern const uint8_t arch_trampoline[];
-extern const size_t arch_trampoline_len;
-/* Jump to the trampoline: munmap(unmap_start, unmap_len), rt_sigreturn. */
-_Noreturn void arch_jump_trampoline(uint64_t trampoline, uint64_t sp,
-				    uint64_t unmap_start, uint64_t unmap_len);
+/*
+ * The trampoline (trampoline.S): code copied to a page of its own, where
+ * each thread leaves the stub through rt_sigreturn. The other threads enter
+ * first and wait; the leader enters last, unmaps the stub, releases them.
+ */
+extern const uint8_t arch_trampoline_start[], arch_trampoline_end[];
+extern const uint8_t arch_trampoline_other[], arch_trampoline_leader[];
+_Noreturn void arch_enter_trampoline_other(uint64_t entry, uint64_t sp,
+					   uint32_t *arrived, uint32_t *go);
+_Noreturn void arch_enter_trampoline_leader(uint64_t entry, uint64_t sp,
+					    uint64_t unmap_start,
+					    uint64_t unmap_len, uint32_t *go);
+
+/* A new thread in this process running fn(arg) on stack_top. tid or -errno. */
+long arch_clone_thread(unsigned long flags, void *stack_top,
+		       void (*fn)(void *), void *arg);
 
 #endif

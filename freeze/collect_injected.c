@@ -1,6 +1,7 @@
 /*
  * State only the process itself can tell, asked for with injected syscalls:
- * every signal's action, the sigaltstack, the exact brk, the tid address.
+ * every signal's action and the exact brk (once, through the leader); each
+ * thread's sigaltstack and tid address.
  */
 #include <errno.h>
 #include <signal.h>
@@ -10,92 +11,99 @@
 
 #include "freeze.h"
 
-static int ask(struct target *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-	       uint64_t a3, long *result)
+static int ask(struct target *t, struct thread *th, long nr, uint64_t a0,
+	       uint64_t a1, uint64_t a2, uint64_t a3, long *result)
 {
 	const uint64_t args[6] = { a0, a1, a2, a3, 0, 0 };
 
-	return inject_syscall(t, nr, args, result);
+	return inject_syscall(t, th, nr, args, result);
 }
 
-static int ask_into(struct target *t, long nr, uint64_t a0, uint64_t a1,
-		    uint64_t a2, uint64_t a3, void *out, size_t len)
+/* A syscall that must succeed and writes len bytes to the scratch area. */
+static int ask_into(struct target *t, struct thread *th, long nr, uint64_t a0,
+		    uint64_t a1, uint64_t a2, uint64_t a3, void *out, size_t len)
 {
 	long res;
-	int err = ask(t, nr, a0, a1, a2, a3, &res);
+	int err = ask(t, th, nr, a0, a1, a2, a3, &res);
 
 	if (err)
 		return err;
 	if (res < 0)
-		return fail((int)res, "process %d: syscall %ld in it failed",
-			    (int)t->pid, nr);
-	err = inject_read_scratch(t, out, len);
-	return err ? fail(err, "process %d: reading its scratch area", (int)t->pid) : 0;
+		return fail((int)res, "thread %d: syscall %ld in it failed",
+			    (int)th->tid, nr);
+	return inject_read_scratch(t, th, out, len);
 }
 
-static int collect_sigactions(struct target *t)
+static int collect_sigactions(struct target *t, struct thread *th)
 {
-	uint64_t scratch = inject_scratch();
-
 	for (int sig = 1; sig <= FZ_NSIG; sig++) {
 		int err;
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		err = ask_into(t, SYS_rt_sigaction, (uint64_t)sig, 0, scratch, 8,
-			       &t->sigactions[sig - 1], sizeof(t->sigactions[0]));
+		err = ask_into(t, th, SYS_rt_sigaction, (uint64_t)sig, 0,
+			       th->scratch_addr, 8, &t->sigactions[sig - 1],
+			       sizeof(t->sigactions[0]));
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-static int collect_altstack(struct target *t)
+static int collect_altstack(struct target *t, struct thread *th)
 {
 	struct { uint64_t sp; int32_t flags; int32_t pad; uint64_t size; } ss;
-	int err = ask_into(t, SYS_sigaltstack, 0, inject_scratch(), 0, 0, &ss,
-			   sizeof(ss));
+	int err = ask_into(t, th, SYS_sigaltstack, 0, th->scratch_addr, 0, 0,
+			   &ss, sizeof(ss));
 
 	if (err)
 		return err;
-	t->proc.altstack_sp = ss.sp;
-	t->proc.altstack_flags = (uint32_t)ss.flags;
-	t->proc.altstack_size = ss.size;
+	th->rec.altstack_sp = ss.sp;
+	th->rec.altstack_flags = (uint32_t)ss.flags;
+	th->rec.altstack_size = ss.size;
 	return 0;
 }
 
 /* Kernels without CONFIG_CHECKPOINT_RESTORE refuse: then there is none to restore. */
-static int collect_tid_address(struct target *t, uint64_t *addr)
+static int collect_tid_address(struct target *t, struct thread *th)
 {
 	long res;
-	int err = ask(t, SYS_prctl, PR_GET_TID_ADDRESS, inject_scratch(), 0, 0, &res);
+	int err = ask(t, th, SYS_prctl, PR_GET_TID_ADDRESS, th->scratch_addr, 0,
+		      0, &res);
 
 	if (err || res < 0)
 		return err;
-	err = inject_read_scratch(t, addr, sizeof(*addr));
-	return err ? fail(err, "process %d: reading its scratch area", (int)t->pid) : 0;
+	return inject_read_scratch(t, th, &th->rec.tid_address,
+				   sizeof(th->rec.tid_address));
+}
+
+static int collect_process_wide(struct target *t, struct thread *leader)
+{
+	long brk;
+	int err = collect_sigactions(t, leader);
+
+	if (!err)
+		err = ask(t, leader, SYS_brk, 0, 0, 0, 0, &brk);
+	if (!err)
+		t->proc.brk = (uint64_t)brk;
+	return err;
 }
 
 int collect_injected(struct target *t)
 {
-	uint64_t tid_addr = 0;
-	long brk;
-	int err;
+	int err = inject_init(t);
 
-	err = inject_init(t);
-	if (!err)
-		err = collect_sigactions(t);
-	if (!err)
-		err = collect_altstack(t);
-	if (!err)
-		err = ask(t, SYS_brk, 0, 0, 0, 0, &brk);
-	if (!err)
-		t->proc.brk = (uint64_t)brk;
-	if (!err)
-		err = collect_tid_address(t, &tid_addr);
-	t->proc.tid_address = tid_addr;
-	/* Put the stack bytes back even when a step above failed. */
-	if (inject_scratch()) {
-		int err2 = inject_finish(t);
+	for (size_t i = 0; !err && i < t->nthreads; i++) {
+		struct thread *th = &t->threads[i];
+		int err2;
+		err = inject_begin(t, th);
+		if (!err && i == 0)
+			err = collect_process_wide(t, th);
+		if (!err)
+			err = collect_altstack(t, th);
+		if (!err)
+			err = collect_tid_address(t, th);
+		/* Put the stack bytes back even when a step above failed. */
+		err2 = inject_end(t, th);
 		if (!err)
 			err = err2;
 	}

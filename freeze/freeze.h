@@ -11,6 +11,7 @@
 #include "image.h"
 
 #define XSTATE_MAX (64 * 1024)
+#define MAX_THREADS FZ_MAX_THREADS
 
 struct map_entry {
 	uint64_t start, end, offset;
@@ -39,14 +40,23 @@ struct options {
 	enum unsupported_fd_policy unsupported_fds;
 };
 
-struct target {
-	pid_t pid;
+#define INJECT_SCRATCH 512
+
+struct thread {
+	pid_t tid;
 	bool seized;
 	bool regs_changed;          /* injection ran: put live_regs back */
 	struct fz_regs live_regs;   /* as the thread stopped */
-	struct fz_regs regs;        /* as the image resumes it */
-	uint8_t xstate[XSTATE_MAX];
-	size_t xstate_len;
+	struct fz_thread rec;       /* rec.regs: as the image resumes it */
+	uint8_t *xstate;            /* rec.xstate_len bytes */
+	uint64_t scratch_addr;      /* below its red zone, for injection */
+	uint8_t scratch_saved[INJECT_SCRATCH];
+};
+
+struct target {
+	pid_t pid;
+	struct thread *threads;     /* threads[0] is the thread-group leader */
+	size_t nthreads;
 	struct fz_process proc;
 	struct fz_sigaction sigactions[FZ_NSIG];
 	struct fz_rlimit rlimits[FZ_NRLIMITS];
@@ -70,19 +80,22 @@ void note(const struct options *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void warnx_fz(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* attach.c */
+/* attach.c: stop every thread; detach() undoes everything attach did. */
 int check_target(pid_t pid);
 int attach(struct target *t);
 int detach(struct target *t, int stop_sig);
+void kill_target(struct target *t);
 
-/* inject.c: run one syscall inside the stopped target. */
+/* inject.c: run syscalls inside a stopped thread of the target. */
 int inject_init(struct target *t);
-int inject_syscall(struct target *t, long nr, const uint64_t args[6],
-		   long *result);
-/* The scratch area results are written to, and reading it back. */
-uint64_t inject_scratch(void);
-int inject_read_scratch(struct target *t, void *buf, size_t len);
-int inject_finish(struct target *t);
+int inject_begin(struct target *t, struct thread *th);
+int inject_syscall(struct target *t, struct thread *th, long nr,
+		   const uint64_t args[6], long *result);
+/* Read back what the last syscall wrote to th->scratch_addr. */
+int inject_read_scratch(struct target *t, struct thread *th, void *buf,
+			size_t len);
+/* Put back the stack bytes the scratch area covered. */
+int inject_end(struct target *t, struct thread *th);
 /* Signals that arrived during injections, sent again before detaching. */
 void inject_resend_signals(struct target *t);
 

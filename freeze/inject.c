@@ -1,6 +1,7 @@
 /*
- * Running syscalls inside the stopped target, for state only the process
- * itself can report (signal handlers, sigaltstack, brk, tid address).
+ * Running syscalls inside a stopped thread of the target, for state only
+ * the process itself can report (signal handlers, sigaltstack, brk, tid
+ * address).
  *
  * No code is written into the target: the thread is pointed at a syscall
  * instruction that already exists (in its vdso or its code) and run with
@@ -19,10 +20,7 @@
 #include "freeze.h"
 
 #define RED_ZONE 128
-#define SCRATCH_SIZE 512
 
-static uint8_t scratch_saved[SCRATCH_SIZE];
-static uint64_t scratch_addr;
 /* Signals that arrived during an injection, held back until detach. */
 static uint64_t held_signals;
 
@@ -78,35 +76,43 @@ static int find_insn_in_code(struct target *t)
 int inject_init(struct target *t)
 {
 	const struct map_entry *vdso = vdso_entry(t);
-	int err;
 
 	if ((!vdso || !t->vdso ||
 	     find_insn(t->vdso, t->vdso_len, vdso->start, &t->syscall_insn)) &&
 	    find_insn_in_code(t))
 		return fail(-ENOENT, "process %d: no syscall instruction in its "
 			    "code to borrow", (int)t->pid);
-	scratch_addr = (t->live_regs.rsp - RED_ZONE - SCRATCH_SIZE) & ~63ULL;
-	err = remote_rw(t->pid, scratch_addr, scratch_saved, SCRATCH_SIZE, false);
-	if (err)
-		return fail(err, "process %d: its stack at %#lx is not readable",
-			    (int)t->pid, (unsigned long)scratch_addr);
 	return 0;
 }
 
-/* Run to the next syscall stop; a signal that arrives meanwhile is kept pending. */
-static int run_to_syscall_stop(pid_t pid)
+int inject_begin(struct target *t, struct thread *th)
+{
+	int err;
+
+	th->scratch_addr = (th->live_regs.rsp - RED_ZONE - INJECT_SCRATCH) & ~63ULL;
+	err = remote_rw(t->pid, th->scratch_addr, th->scratch_saved,
+			INJECT_SCRATCH, false);
+	if (err) {
+		th->scratch_addr = 0;
+		return fail(err, "thread %d: its stack at %#lx is not readable",
+			    (int)th->tid, (unsigned long)(th->live_regs.rsp - RED_ZONE));
+	}
+	return 0;
+}
+
+/* Run to the next syscall stop; a signal that arrives meanwhile is held back. */
+static int run_to_syscall_stop(pid_t tid)
 {
 	for (;;) {
 		int status;
-		if (ptrace(PTRACE_SYSCALL, pid, NULL, NULL) < 0)
+		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL) < 0)
 			return -errno;
-		if (waitpid(pid, &status, __WALL) < 0)
+		if (waitpid(tid, &status, __WALL) < 0)
 			return -errno;
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			return -ESRCH;
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
 			return 0;
-		/* A signal-delivery stop: hold the signal back, resend at detach. */
 		if (status >> 16 == 0 && WSTOPSIG(status) <= 64)
 			held_signals |= 1ULL << (WSTOPSIG(status) - 1);
 	}
@@ -120,43 +126,44 @@ void inject_resend_signals(struct target *t)
 	held_signals = 0;
 }
 
-int inject_syscall(struct target *t, long nr, const uint64_t args[6],
-		   long *result)
+int inject_syscall(struct target *t, struct thread *th, long nr,
+		   const uint64_t args[6], long *result)
 {
-	struct fz_regs regs = t->live_regs;
+	struct fz_regs regs = th->live_regs;
 	int err;
 
 	arch_inject_setup(&regs, t->syscall_insn, nr, args);
-	t->regs_changed = true;
-	err = arch_set_regs(t->pid, &regs);
+	th->regs_changed = true;
+	err = arch_set_regs(th->tid, &regs);
 	if (!err)
-		err = run_to_syscall_stop(t->pid); /* entry */
+		err = run_to_syscall_stop(th->tid); /* entry */
 	if (!err)
-		err = run_to_syscall_stop(t->pid); /* exit */
+		err = run_to_syscall_stop(th->tid); /* exit */
 	if (!err)
-		err = arch_get_regs(t->pid, &regs);
+		err = arch_get_regs(th->tid, &regs);
 	if (err)
-		return fail(err, "process %d: injected syscall %ld failed",
-			    (int)t->pid, nr);
+		return fail(err, "thread %d: injected syscall %ld failed",
+			    (int)th->tid, nr);
 	*result = arch_syscall_result(&regs);
 	return 0;
 }
 
-uint64_t inject_scratch(void)
+int inject_read_scratch(struct target *t, struct thread *th, void *buf,
+			size_t len)
 {
-	return scratch_addr;
+	int err = remote_rw(t->pid, th->scratch_addr, buf, len, false);
+
+	return err ? fail(err, "thread %d: reading its scratch area", (int)th->tid) : 0;
 }
 
-int inject_read_scratch(struct target *t, void *buf, size_t len)
+int inject_end(struct target *t, struct thread *th)
 {
-	return remote_rw(t->pid, scratch_addr, buf, len, false);
-}
+	int err;
 
-int inject_finish(struct target *t)
-{
-	int err = remote_rw(t->pid, scratch_addr, scratch_saved, SCRATCH_SIZE, true);
-
-	if (err)
-		return fail(err, "process %d: cannot restore its stack", (int)t->pid);
-	return 0;
+	if (!th->scratch_addr)
+		return 0;
+	err = remote_rw(t->pid, th->scratch_addr, th->scratch_saved,
+			INJECT_SCRATCH, true);
+	th->scratch_addr = 0;
+	return err ? fail(err, "thread %d: cannot restore its stack", (int)th->tid) : 0;
 }

@@ -21,7 +21,6 @@
 #define ALIGN(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 #define HEADERS_SIZE PAGE            /* our ELF header and phdrs */
 #define SCRATCH_SIZE (1UL << 20)     /* room to park the host's vdso block */
-#define STUB_STACK_SIZE (256UL << 10)
 #define HOLE_MARGIN (1UL << 30)      /* keep clear of growing heaps/stacks */
 #define MAX_SEGMENTS 8
 #define LOW_LIMIT (1UL << 24)
@@ -227,6 +226,7 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 {
 	struct stub_image s = { 0 };
 	struct fz_stub_params params = { .magic = FZ_STUB_PARAMS_MAGIC };
+	uint64_t stacks = FZ_STUB_MAIN_STACK + (t->nthreads - 1) * FZ_STUB_THREAD_STACK;
 	uint64_t hole, stub_base, params_at;
 	uint8_t *where;
 	int err = open_stub(&s);
@@ -235,7 +235,7 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 		err = fail(err, "the embedded stub is not a usable ELF file");
 		goto out;
 	}
-	if (pick_hole(t, PAGE + s.span + STUB_STACK_SIZE + SCRATCH_SIZE +
+	if (pick_hole(t, PAGE + s.span + stacks + SCRATCH_SIZE +
 			      ALIGN(payload_size, PAGE),
 		      &hole)) {
 		err = fail(-ENOMEM, "no free address range in process %d for the "
@@ -245,8 +245,8 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 	stub_base = hole + PAGE;
 	params.hole_start = hole;
 	params.stack_addr = stub_base + s.span;
-	params.stack_size = STUB_STACK_SIZE;
-	params.scratch_addr = params.stack_addr + STUB_STACK_SIZE;
+	params.stack_size = stacks;
+	params.scratch_addr = params.stack_addr + stacks;
 	params.scratch_size = SCRATCH_SIZE;
 	params.payload_addr = params.scratch_addr + SCRATCH_SIZE;
 	params.payload_size = payload_size;

@@ -106,7 +106,8 @@ static int collect(struct target *t, const struct options *o)
 	    (err = collect_proc(t)) || (err = collect_injected(t)) ||
 	    (err = collect_fds(t, o)))
 		return err;
-	note(o, "collected %zu mappings, %zu fds", t->nmaps, t->nfds);
+	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,
+	     t->nmaps, t->nfds);
 	return 0;
 }
 
@@ -122,17 +123,6 @@ static int write_output(struct target *t, const struct options *o,
 		return err;
 	note(o, "image payload: %llu bytes", (unsigned long long)payload_size);
 	return output_commit(out);
-}
-
-static void kill_target(struct target *t)
-{
-	int status;
-
-	kill(t->pid, SIGKILL);
-	while (waitpid(t->pid, &status, __WALL) >= 0 && !WIFEXITED(status) &&
-	       !WIFSIGNALED(status))
-		;
-	t->seized = false;
 }
 
 static int run(const struct options *o)

@@ -9,8 +9,11 @@ static int write_state(struct target *t, struct image_writer *w)
 	int err = 0;
 
 	err = err ? err : iw_record(w, FZ_REC_PROCESS, &t->proc, sizeof(t->proc), NULL, 0);
-	err = err ? err : iw_record(w, FZ_REC_REGS, &t->regs, sizeof(t->regs), NULL, 0);
-	err = err ? err : iw_record(w, FZ_REC_XSTATE, t->xstate, t->xstate_len, NULL, 0);
+	for (size_t i = 0; !err && i < t->nthreads; i++) {
+		const struct thread *th = &t->threads[i];
+		err = iw_record(w, FZ_REC_THREAD, &th->rec, sizeof(th->rec),
+				th->xstate, th->rec.xstate_len);
+	}
 	err = err ? err : iw_record(w, FZ_REC_SIGACTIONS, t->sigactions,
 				    sizeof(t->sigactions), NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_RLIMITS, t->rlimits, sizeof(t->rlimits),

@@ -19,6 +19,7 @@
 #define FZ_PATH_MAX 4096
 #define FZ_NSIG 64
 #define FZ_NRLIMITS 16
+#define FZ_MAX_THREADS 1024
 
 /* The payload starts with this header; offsets are from its first byte. */
 struct fz_header {
@@ -44,8 +45,8 @@ _Static_assert(sizeof(struct fz_record) == 16, "fz_record size");
 
 enum fz_record_type {
 	FZ_REC_PROCESS = 1,   /* struct fz_process, exactly one */
-	FZ_REC_REGS = 2,      /* struct fz_regs, exactly one (one thread) */
-	FZ_REC_XSTATE = 3,    /* the thread's XSAVE area, standard format */
+	FZ_REC_THREAD = 2,    /* struct fz_thread + XSAVE area; the first is
+				 the thread-group leader */
 	FZ_REC_MAPPING = 4,   /* struct fz_mapping + path, sorted by start */
 	FZ_REC_CHUNK = 5,     /* struct fz_chunk, after its mapping's record */
 	FZ_REC_SIGACTIONS = 6,/* struct fz_sigaction[FZ_NSIG] */
@@ -69,18 +70,10 @@ struct fz_process {
 	uint64_t start_code, end_code, start_data, end_data;
 	uint64_t start_brk, brk, start_stack;
 	uint64_t arg_start, arg_end, env_start, env_end;
-	uint64_t sigmask;            /* blocked signals, bit n-1 = signal n */
-	uint64_t tid_address;        /* set_tid_address / clear_child_tid */
-	uint64_t robust_list, robust_list_len;
-	uint64_t rseq_addr;
-	uint32_t rseq_len, rseq_sig;
-	uint64_t altstack_sp, altstack_size;
-	uint32_t altstack_flags;
 	uint32_t umask;
 	uint32_t personality;
-	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_process) == 192, "fz_process size");
+_Static_assert(sizeof(struct fz_process) == 120, "fz_process size");
 
 /* x86_64 general registers, in the order of the kernel's user_regs_struct. */
 struct fz_regs {
@@ -89,6 +82,26 @@ struct fz_regs {
 	uint64_t fs_base, gs_base, ds, es, fs, gs;
 };
 _Static_assert(sizeof(struct fz_regs) == 27 * 8, "fz_regs size");
+
+/*
+ * One thread: its registers (already rewound to re-issue an interrupted
+ * syscall) and its own kernel state. The XSAVE area, standard format, as
+ * PTRACE_GETREGSET NT_X86_XSTATE returned it, follows (xstate_len bytes).
+ */
+struct fz_thread {
+	uint64_t tid;
+	char comm[16];
+	uint64_t sigmask;            /* blocked signals, bit n-1 = signal n */
+	uint64_t tid_address;        /* set_tid_address / clear_child_tid */
+	uint64_t robust_list, robust_list_len;
+	uint64_t rseq_addr;
+	uint32_t rseq_len, rseq_sig;
+	uint64_t altstack_sp, altstack_size;
+	uint32_t altstack_flags;
+	uint32_t xstate_len;
+	struct fz_regs regs;
+};
+_Static_assert(sizeof(struct fz_thread) == 312, "fz_thread size");
 
 enum fz_map_kind {
 	FZ_MAP_ANON = 1,        /* private memory, contents in chunks */
@@ -166,6 +179,9 @@ _Static_assert(sizeof(struct fz_cpu) == 48, "fz_cpu size");
  */
 #define FZ_STUB_PARAMS_SYMBOL "fz_stub_params"
 #define FZ_STUB_PARAMS_MAGIC 0x534d5241505a46ULL /* "FZPARMS" */
+/* The stub's stacks: the main one, then one per other thread. */
+#define FZ_STUB_MAIN_STACK (256UL << 10)
+#define FZ_STUB_THREAD_STACK (32UL << 10)
 
 struct fz_stub_params {
 	uint64_t magic;
@@ -175,8 +191,8 @@ struct fz_stub_params {
 	uint64_t hole_end;
 	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
 	uint64_t scratch_size;
-	uint64_t stack_addr;      /* where the stub maps the stack it restores on */
-	uint64_t stack_size;
+	uint64_t stack_addr;      /* where the stub maps the stacks it restores */
+	uint64_t stack_size;      /* on: the main one, then one per other thread */
 };
 
 #endif

@@ -127,9 +127,21 @@ static int check_chunk(const struct image *img, const struct fz_chunk *c,
 	return 0;
 }
 
+static int check_thread(const struct fz_record *r, unsigned *count,
+			const char **why)
+{
+	const struct fz_thread *t = rec_data(r);
+
+	if (r->size < sizeof(*t) || t->xstate_len != r->size - sizeof(*t) ||
+	    t->comm[15] || ++*count > FZ_MAX_THREADS) {
+		*why = "bad thread record";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static const uint32_t fixed_size[] = {
 	[FZ_REC_PROCESS] = sizeof(struct fz_process),
-	[FZ_REC_REGS] = sizeof(struct fz_regs),
 	[FZ_REC_CHUNK] = sizeof(struct fz_chunk),
 	[FZ_REC_SIGACTIONS] = sizeof(struct fz_sigaction) * FZ_NSIG,
 	[FZ_REC_RLIMITS] = sizeof(struct fz_rlimit) * FZ_NRLIMITS,
@@ -141,7 +153,7 @@ static int check_contents(const struct image *img, const char **why)
 {
 	const struct fz_mapping *map = 0;
 	uint64_t last_end = 0;
-	unsigned seen = 0;
+	unsigned seen = 0, threads = 0;
 
 	for_each_record(img, r) {
 		const void *d = rec_data(r);
@@ -157,6 +169,8 @@ static int check_contents(const struct image *img, const char **why)
 			*why = "bad process record";
 			return -EBADMSG;
 		}
+		if (r->type == FZ_REC_THREAD && check_thread(r, &threads, why))
+			return -EBADMSG;
 		if (r->type == FZ_REC_MAPPING) {
 			map = d;
 			if (r->size < sizeof(*map) ||
@@ -186,9 +200,8 @@ static int check_contents(const struct image *img, const char **why)
 			}
 		}
 	}
-	if (!(seen & (1u << FZ_REC_PROCESS)) || !(seen & (1u << FZ_REC_REGS)) ||
-	    !(seen & (1u << FZ_REC_XSTATE))) {
-		*why = "image lacks the process, register or XSAVE record";
+	if (!(seen & (1u << FZ_REC_PROCESS)) || !threads) {
+		*why = "image lacks the process or thread records";
 		return -EBADMSG;
 	}
 	return 0;

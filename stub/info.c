@@ -73,8 +73,12 @@ void print_info(const struct stub *st)
 	out(1, "freeze image, format version %u, %lu bytes, pages: %s\n",
 	    st->img.hdr->version, (unsigned long)st->img.hdr->image_size,
 	    writer_name(st->img.hdr->encoding));
-	out(1, "process: pid %lu (%s), 1 thread, stopped at pc %lx\n",
-	    (unsigned long)p->pid, p->comm, (unsigned long)st->regs->rip);
+	out(1, "process: pid %lu (%s), %u thread%s\n", (unsigned long)p->pid,
+	    p->comm, st->nthreads, st->nthreads == 1 ? "" : "s");
+	for (unsigned i = 0; i < st->nthreads; i++)
+		out(1, "  thread %lu (%s): stopped at pc %lx\n",
+		    (unsigned long)st->threads[i]->tid, st->threads[i]->comm,
+		    (unsigned long)st->threads[i]->regs.rip);
 	out(1, "cwd: %s\n", st->cwd ? st->cwd : "(not recorded)");
 	out(1, "ids on resume: new pid (the stub's own)\n");
 	print_mappings(st);

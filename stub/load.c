@@ -25,9 +25,11 @@ static void find_records(struct stub *st)
 {
 	const struct image *img = &st->img;
 
+	for_each_record(img, r)
+		if (r->type == FZ_REC_THREAD)
+			st->threads[st->nthreads++] = rec_data(r);
+
 	st->proc = image_find(img, FZ_REC_PROCESS, 0);
-	st->regs = image_find(img, FZ_REC_REGS, 0);
-	st->xstate = image_find(img, FZ_REC_XSTATE, &st->xstate_len);
 	st->sigactions = image_find(img, FZ_REC_SIGACTIONS, 0);
 	st->rlimits = image_find(img, FZ_REC_RLIMITS, 0);
 	st->cwd = image_find(img, FZ_REC_CWD, 0);

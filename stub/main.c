@@ -69,10 +69,9 @@ static _Noreturn void resume(void *arg)
 	restore_mappings(st);
 	restore_mm_fields(st);
 	restore_signals(st);
-	restore_thread_attrs(st);
-	place_fds(st);
 	restore_process_attrs(st);
-	jump_to_process(st);
+	place_fds(st);
+	resume_threads(st);
 }
 
 void stub_main(long *sp)
@@ -115,10 +114,14 @@ void stub_main(long *sp)
 		sys_exit_group(0);
 	}
 	/* The kernel's stack goes with everything else outside the hole. */
+	if (st->params->stack_size < FZ_STUB_MAIN_STACK +
+				     (st->nthreads - 1) * FZ_STUB_THREAD_STACK)
+		die("image is damaged: too little stack reserved for %u threads",
+		    st->nthreads);
 	if (sys_mmap(st->params->stack_addr, st->params->stack_size,
 		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 		     -1, 0) < 0)
 		die("cannot map the stub's stack");
-	arch_switch_stack((void *)(st->params->stack_addr + st->params->stack_size),
+	arch_switch_stack((void *)(st->params->stack_addr + FZ_STUB_MAIN_STACK),
 			  resume, st);
 }

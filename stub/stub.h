@@ -27,9 +27,8 @@ struct stub {
 	struct image img;
 	const struct fz_stub_params *params;
 	const struct fz_process *proc;
-	const struct fz_regs *regs;
-	const void *xstate;
-	uint32_t xstate_len;
+	const struct fz_thread *threads[FZ_MAX_THREADS]; /* [0]: the leader */
+	unsigned nthreads;
 	const struct fz_sigaction *sigactions;  /* NULL if not recorded */
 	const struct fz_rlimit *rlimits;        /* NULL if not recorded */
 	const char *cwd;                        /* NULL if not recorded */
@@ -61,9 +60,9 @@ void restore_vdso_place(const struct stub *st);
 void restore_mappings(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
-void restore_thread_attrs(const struct stub *st);
 void place_fds(const struct stub *st);
 void restore_process_attrs(const struct stub *st);
-_Noreturn void jump_to_process(const struct stub *st);
+/* restore_threads.c: every thread restores its own state and leaves. */
+_Noreturn void resume_threads(const struct stub *st);
 
 #endif

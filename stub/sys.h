@@ -64,6 +64,8 @@ static inline long sys_set_tid_address(uint64_t addr)
 static inline long sys_rseq(uint64_t addr, uint32_t len, int flags,
 			    uint32_t sig)
 { return SYS(rseq, addr, len, flags, sig, 0, 0); }
+static inline long sys_futex(uint32_t *word, int op, uint32_t val)
+{ return SYS(futex, word, op, val, 0, 0, 0); }
 static inline long sys_getpid(void)
 { return SYS(getpid, 0, 0, 0, 0, 0, 0); }
 static inline _Noreturn void sys_exit_group(int status)

@@ -122,12 +122,29 @@ static void put_xstate(uint8_t *area, const struct arch_frame_args *a,
 	__builtin_memcpy(area + size, &magic2, sizeof(magic2));
 }
 
+/* Where the frame and its XSAVE area go: below the red zone, aligned. */
+static uint64_t frame_at(const struct arch_frame_args *a, uint32_t xsize,
+			 uint64_t *xarea)
+{
+	uint64_t sp = a->regs->rsp - RED_ZONE;
+
+	*xarea = (sp - xsize - sizeof(uint32_t)) & ~63ULL;
+	return (*xarea - sizeof(struct x86_rt_sigframe)) & ~15ULL;
+}
+
+uint64_t arch_sigframe_sp(const struct arch_frame_args *a)
+{
+	uint64_t xarea;
+
+	return frame_at(a, host_xstate_size(a->host->xcr0), &xarea) +
+	       sizeof(uint64_t);
+}
+
 uint64_t arch_build_sigframe(const struct arch_frame_args *a)
 {
 	uint32_t xsize = host_xstate_size(a->host->xcr0);
-	uint64_t sp = a->regs->rsp - RED_ZONE;
-	uint64_t xarea = (sp - xsize - sizeof(uint32_t)) & ~63ULL;
-	uint64_t at = (xarea - sizeof(struct x86_rt_sigframe)) & ~15ULL;
+	uint64_t xarea;
+	uint64_t at = frame_at(a, xsize, &xarea);
 	struct x86_rt_sigframe *f = (struct x86_rt_sigframe *)at;
 	struct x86_sigcontext *sc = &f->uc.uc_mcontext;
 

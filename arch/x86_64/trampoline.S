@@ -1,0 +1,83 @@
+/*
+ * The last code the stub runs. It is copied to a page of its own outside
+ * the stub (so it must not refer to anything by rip-relative address), and
+ * ends every thread's life in the stub with rt_sigreturn into the process.
+ *
+ * The other threads enter at arch_trampoline_other with
+ *	r12 = their `arrived` word, r13 = the `go` word, rsp = sigreturn sp;
+ * they say they have left the stub, then wait for go.
+ * The leader enters at arch_trampoline_leader, once every other thread has
+ * arrived, with rdi/rsi = the range to unmap (the stub and its payload),
+ * r13 = go, rsp = its sigreturn sp; it unmaps the stub and releases all.
+ * The words live on the process's stacks below the signal frames.
+ */
+#include <asm/unistd.h>
+
+#define FUTEX_WAIT_PRIVATE	128
+#define FUTEX_WAKE_PRIVATE	129
+#define ALL_WAITERS		0x7fffffff
+
+	.section .rodata.trampoline, "a", @progbits
+	.globl	arch_trampoline_start, arch_trampoline_end
+	.globl	arch_trampoline_other, arch_trampoline_leader
+arch_trampoline_start:
+arch_trampoline_other:
+	movl	$1, (%r12)			/* arrived: out of the stub now */
+	mov	%r12, %rdi
+	mov	$FUTEX_WAKE_PRIVATE, %esi
+	mov	$1, %edx
+	mov	$__NR_futex, %eax
+	syscall
+1:	cmpl	$0, (%r13)
+	jne	2f
+	mov	%r13, %rdi			/* futex_wait(go, 0) */
+	mov	$FUTEX_WAIT_PRIVATE, %esi
+	xor	%edx, %edx
+	xor	%r10d, %r10d
+	mov	$__NR_futex, %eax
+	syscall
+	jmp	1b
+2:	mov	$__NR_rt_sigreturn, %eax
+	syscall
+	ud2					/* a bad frame kills us here */
+
+arch_trampoline_leader:
+	mov	$__NR_munmap, %eax		/* munmap(rdi, rsi) */
+	syscall
+	movl	$1, (%r13)			/* go */
+	mov	%r13, %rdi
+	mov	$FUTEX_WAKE_PRIVATE, %esi
+	mov	$ALL_WAITERS, %edx
+	mov	$__NR_futex, %eax
+	syscall
+	mov	$__NR_rt_sigreturn, %eax
+	syscall
+	ud2
+arch_trampoline_end:
+
+	.text
+/*
+ * long arch_clone_thread(flags, stack_top, fn, arg): a new thread that runs
+ * fn(arg) on stack_top; fn never returns. Returns the new tid or -errno.
+ */
+	.globl	arch_clone_thread
+	.type	arch_clone_thread, @function
+arch_clone_thread:
+	and	$-16, %rsi
+	sub	$16, %rsi
+	mov	%rdx, 0(%rsi)			/* the child pops fn and arg */
+	mov	%rcx, 8(%rsi)
+	xor	%edx, %edx			/* parent_tid */
+	xor	%r10d, %r10d			/* child_tid */
+	xor	%r8d, %r8d			/* tls */
+	mov	$__NR_clone, %eax
+	syscall
+	test	%rax, %rax
+	jnz	1f
+	pop	%rax				/* child, on its new stack */
+	pop	%rdi
+	call	*%rax
+	hlt
+1:	ret
+
+	.section .note.GNU-stack, "", @progbits
