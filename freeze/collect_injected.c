@@ -1,6 +1,7 @@
 /*
  * State only the process itself can tell, asked for with injected syscalls:
- * every signal's action and the exact brk (once, through the leader); each
+ * every signal's action, the interval timers and the exact brk (once,
+ * through the leader); each
  * thread's sigaltstack and tid address.
  */
 #include <errno.h>
@@ -31,7 +32,7 @@ static int ask_into(struct target *t, struct thread *th, long nr, uint64_t a0,
 	if (res < 0)
 		return fail((int)res, "thread %d: syscall %ld in it failed",
 			    (int)th->tid, nr);
-	return inject_read_scratch(t, th, out, len);
+	return inject_read_scratch(t, out, len);
 }
 
 static int collect_sigactions(struct target *t, struct thread *th)
@@ -41,7 +42,7 @@ static int collect_sigactions(struct target *t, struct thread *th)
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		err = ask_into(t, th, SYS_rt_sigaction, (uint64_t)sig, 0,
-			       th->scratch_addr, 8, &t->sigactions[sig - 1],
+			       t->scratch_addr, 8, &t->sigactions[sig - 1],
 			       sizeof(t->sigactions[0]));
 		if (err)
 			return err;
@@ -52,7 +53,7 @@ static int collect_sigactions(struct target *t, struct thread *th)
 static int collect_altstack(struct target *t, struct thread *th)
 {
 	struct { uint64_t sp; int32_t flags; int32_t pad; uint64_t size; } ss;
-	int err = ask_into(t, th, SYS_sigaltstack, 0, th->scratch_addr, 0, 0,
+	int err = ask_into(t, th, SYS_sigaltstack, 0, t->scratch_addr, 0, 0,
 			   &ss, sizeof(ss));
 
 	if (err)
@@ -67,13 +68,25 @@ static int collect_altstack(struct target *t, struct thread *th)
 static int collect_tid_address(struct target *t, struct thread *th)
 {
 	long res;
-	int err = ask(t, th, SYS_prctl, PR_GET_TID_ADDRESS, th->scratch_addr, 0,
+	int err = ask(t, th, SYS_prctl, PR_GET_TID_ADDRESS, t->scratch_addr, 0,
 		      0, &res);
 
 	if (err || res < 0)
 		return err;
-	return inject_read_scratch(t, th, &th->rec.tid_address,
+	return inject_read_scratch(t, &th->rec.tid_address,
 				   sizeof(th->rec.tid_address));
+}
+
+static int collect_itimers(struct target *t, struct thread *th)
+{
+	for (int which = 0; which < FZ_NITIMERS; which++) {
+		int err = ask_into(t, th, SYS_getitimer, (uint64_t)which,
+				   t->scratch_addr, 0, 0, &t->itimers[which],
+				   sizeof(t->itimers[0]));
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int collect_process_wide(struct target *t, struct thread *leader)
@@ -81,6 +94,8 @@ static int collect_process_wide(struct target *t, struct thread *leader)
 	long brk;
 	int err = collect_sigactions(t, leader);
 
+	if (!err)
+		err = collect_itimers(t, leader);
 	if (!err)
 		err = ask(t, leader, SYS_brk, 0, 0, 0, 0, &brk);
 	if (!err)
@@ -90,22 +105,16 @@ static int collect_process_wide(struct target *t, struct thread *leader)
 
 int collect_injected(struct target *t)
 {
-	int err = inject_init(t);
+	int err = inject_init(t), err2;
 
+	if (!err)
+		err = collect_process_wide(t, &t->threads[0]);
 	for (size_t i = 0; !err && i < t->nthreads; i++) {
-		struct thread *th = &t->threads[i];
-		int err2;
-		err = inject_begin(t, th);
-		if (!err && i == 0)
-			err = collect_process_wide(t, th);
+		err = collect_altstack(t, &t->threads[i]);
 		if (!err)
-			err = collect_altstack(t, th);
-		if (!err)
-			err = collect_tid_address(t, th);
-		/* Put the stack bytes back even when a step above failed. */
-		err2 = inject_end(t, th);
-		if (!err)
-			err = err2;
+			err = collect_tid_address(t, &t->threads[i]);
 	}
-	return err;
+	/* Unmap the scratch page even when a step above failed. */
+	err2 = inject_finish(t);
+	return err ? err : err2;
 }

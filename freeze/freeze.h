@@ -40,8 +40,6 @@ struct options {
 	enum unsupported_fd_policy unsupported_fds;
 };
 
-#define INJECT_SCRATCH 512
-
 struct thread {
 	pid_t tid;
 	bool seized;
@@ -49,8 +47,6 @@ struct thread {
 	struct fz_regs live_regs;   /* as the thread stopped */
 	struct fz_thread rec;       /* rec.regs: as the image resumes it */
 	uint8_t *xstate;            /* rec.xstate_len bytes */
-	uint64_t scratch_addr;      /* below its red zone, for injection */
-	uint8_t scratch_saved[INJECT_SCRATCH];
 };
 
 struct target {
@@ -59,6 +55,9 @@ struct target {
 	size_t nthreads;
 	struct fz_process proc;
 	struct fz_sigaction sigactions[FZ_NSIG];
+	struct fz_itimer itimers[FZ_NITIMERS];
+	struct fz_siginfo *pending;     /* queued signals, shared and per thread */
+	size_t npending;
 	struct fz_rlimit rlimits[FZ_NRLIMITS];
 	char *cwd;
 	uint8_t auxv[4096];
@@ -71,6 +70,7 @@ struct target {
 	struct fd_entry *fds;
 	size_t nfds;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
+	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
 
 /* Errors: every step returns 0 or -errno and names what failed with fail(). */
@@ -86,16 +86,16 @@ int attach(struct target *t);
 int detach(struct target *t, int stop_sig);
 void kill_target(struct target *t);
 
-/* inject.c: run syscalls inside a stopped thread of the target. */
+/*
+ * inject.c: run syscalls inside a stopped thread of the target. inject_init
+ * maps a scratch page in it (t->scratch_addr), inject_finish unmaps it.
+ */
 int inject_init(struct target *t);
-int inject_begin(struct target *t, struct thread *th);
 int inject_syscall(struct target *t, struct thread *th, long nr,
 		   const uint64_t args[6], long *result);
-/* Read back what the last syscall wrote to th->scratch_addr. */
-int inject_read_scratch(struct target *t, struct thread *th, void *buf,
-			size_t len);
-/* Put back the stack bytes the scratch area covered. */
-int inject_end(struct target *t, struct thread *th);
+/* Read back what the last syscall wrote to the scratch page. */
+int inject_read_scratch(struct target *t, void *buf, size_t len);
+int inject_finish(struct target *t);
 /* Signals that arrived during injections, sent again before detaching. */
 void inject_resend_signals(struct target *t);
 
@@ -105,6 +105,7 @@ int collect_proc(struct target *t);
 int collect_injected(struct target *t);
 int collect_maps(struct target *t);
 int collect_fds(struct target *t, const struct options *o);
+int collect_pending_signals(struct target *t);
 
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;

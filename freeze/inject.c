@@ -6,20 +6,22 @@
  * No code is written into the target: the thread is pointed at a syscall
  * instruction that already exists (in its vdso or its code) and run with
  * PTRACE_SYSCALL from syscall entry to syscall exit, so it never executes
- * the instruction after it. Results land in a scratch area below the
- * thread's stack red zone, whose bytes are saved first and put back last.
+ * the instruction after it. Results land in a scratch page mapped in the
+ * target for the purpose and unmapped before detaching; no byte of the
+ * process's own memory is written.
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "freeze.h"
 
-#define RED_ZONE 128
+#define SCRATCH_SIZE 4096
 
 /* Signals that arrived during an injection, held back until detach. */
 static uint64_t held_signals;
@@ -76,27 +78,23 @@ static int find_insn_in_code(struct target *t)
 int inject_init(struct target *t)
 {
 	const struct map_entry *vdso = vdso_entry(t);
+	const uint64_t args[6] = { 0, SCRATCH_SIZE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0 };
+	long addr;
+	int err;
 
 	if ((!vdso || !t->vdso ||
 	     find_insn(t->vdso, t->vdso_len, vdso->start, &t->syscall_insn)) &&
 	    find_insn_in_code(t))
 		return fail(-ENOENT, "process %d: no syscall instruction in its "
 			    "code to borrow", (int)t->pid);
-	return 0;
-}
-
-int inject_begin(struct target *t, struct thread *th)
-{
-	int err;
-
-	th->scratch_addr = (th->live_regs.rsp - RED_ZONE - INJECT_SCRATCH) & ~63ULL;
-	err = remote_rw(t->pid, th->scratch_addr, th->scratch_saved,
-			INJECT_SCRATCH, false);
-	if (err) {
-		th->scratch_addr = 0;
-		return fail(err, "thread %d: its stack at %#lx is not readable",
-			    (int)th->tid, (unsigned long)(th->live_regs.rsp - RED_ZONE));
-	}
+	err = inject_syscall(t, &t->threads[0], SYS_mmap, args, &addr);
+	if (err)
+		return err;
+	if (addr < 0)
+		return fail((int)addr, "process %d: mapping a scratch page in it",
+			    (int)t->pid);
+	t->scratch_addr = (uint64_t)addr;
 	return 0;
 }
 
@@ -148,22 +146,25 @@ int inject_syscall(struct target *t, struct thread *th, long nr,
 	return 0;
 }
 
-int inject_read_scratch(struct target *t, struct thread *th, void *buf,
-			size_t len)
+int inject_read_scratch(struct target *t, void *buf, size_t len)
 {
-	int err = remote_rw(t->pid, th->scratch_addr, buf, len, false);
+	int err = remote_rw(t->pid, t->scratch_addr, buf, len, false);
 
-	return err ? fail(err, "thread %d: reading its scratch area", (int)th->tid) : 0;
+	return err ? fail(err, "process %d: reading its scratch page", (int)t->pid) : 0;
 }
 
-int inject_end(struct target *t, struct thread *th)
+int inject_finish(struct target *t)
 {
+	const uint64_t args[6] = { t->scratch_addr, SCRATCH_SIZE, 0, 0, 0, 0 };
+	long res;
 	int err;
 
-	if (!th->scratch_addr)
+	if (!t->scratch_addr)
 		return 0;
-	err = remote_rw(t->pid, th->scratch_addr, th->scratch_saved,
-			INJECT_SCRATCH, true);
-	th->scratch_addr = 0;
-	return err ? fail(err, "thread %d: cannot restore its stack", (int)th->tid) : 0;
+	err = inject_syscall(t, &t->threads[0], SYS_munmap, args, &res);
+	if (!err && res < 0)
+		err = fail((int)res, "process %d: unmapping its scratch page",
+			   (int)t->pid);
+	t->scratch_addr = 0;
+	return err;
 }

@@ -16,6 +16,11 @@ static int write_state(struct target *t, struct image_writer *w)
 	}
 	err = err ? err : iw_record(w, FZ_REC_SIGACTIONS, t->sigactions,
 				    sizeof(t->sigactions), NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_ITIMERS, t->itimers, sizeof(t->itimers),
+				    NULL, 0);
+	for (size_t i = 0; !err && i < t->npending; i++)
+		err = iw_record(w, FZ_REC_SIGINFO, &t->pending[i], sizeof(t->pending[i]),
+				NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_RLIMITS, t->rlimits, sizeof(t->rlimits),
 				    NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_CWD, t->cwd, strlen(t->cwd) + 1, NULL, 0);

@@ -56,6 +56,9 @@ enum fz_record_type {
 	FZ_REC_AUXV = 10,     /* the process's auxiliary vector, raw */
 	FZ_REC_VDSO = 11,     /* the bytes of the process's [vdso] */
 	FZ_REC_CPU = 12,      /* struct fz_cpu */
+	FZ_REC_SIGINFO = 13,  /* struct fz_siginfo: one pending signal, in
+				 queue order */
+	FZ_REC_ITIMERS = 14,  /* struct fz_itimer[3]: REAL, VIRTUAL, PROF */
 };
 
 enum fz_encoding {
@@ -138,6 +141,21 @@ struct fz_sigaction {
 	uint64_t handler, flags, restorer, mask;
 };
 _Static_assert(sizeof(struct fz_sigaction) == 32, "fz_sigaction size");
+
+/* A queued signal: of one thread (its index in the THREAD records) or shared. */
+#define FZ_SIGINFO_SHARED 0xffffffffu
+struct fz_siginfo {
+	uint32_t thread;
+	uint32_t pad;
+	uint8_t info[128];    /* the kernel's siginfo_t */
+};
+_Static_assert(sizeof(struct fz_siginfo) == 136, "fz_siginfo size");
+
+/* struct itimerval: interval, then value, each {seconds, microseconds}. */
+struct fz_itimer {
+	int64_t interval_sec, interval_usec, value_sec, value_usec;
+};
+#define FZ_NITIMERS 3
 
 struct fz_rlimit {
 	uint64_t cur, max;

@@ -32,6 +32,7 @@ static void find_records(struct stub *st)
 	st->proc = image_find(img, FZ_REC_PROCESS, 0);
 	st->sigactions = image_find(img, FZ_REC_SIGACTIONS, 0);
 	st->rlimits = image_find(img, FZ_REC_RLIMITS, 0);
+	st->itimers = image_find(img, FZ_REC_ITIMERS, 0);
 	st->cwd = image_find(img, FZ_REC_CWD, 0);
 	st->auxv = image_find(img, FZ_REC_AUXV, &st->auxv_len);
 	st->cpu = image_find(img, FZ_REC_CPU, 0);

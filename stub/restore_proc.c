@@ -1,4 +1,7 @@
-/* Process-wide kernel state: signal dispositions, umask, cwd, limits. */
+/*
+ * Process-wide kernel state: signal dispositions and pending signals, interval
+ * timers, umask, cwd, limits.
+ */
 #include <asm/signal.h>
 
 #include "print.h"
@@ -20,11 +23,48 @@ void restore_signals(const struct stub *st)
 	}
 }
 
+/*
+ * Signals stay blocked in the stub until each thread's rt_sigreturn restores
+ * its mask, so these wait, queued as they were, for the process's handlers.
+ * Sent to ourselves, any si_code is accepted.
+ */
+void queue_pending_signals(const struct stub *st, uint32_t index)
+{
+	long pid = sys_getpid(), tid = sys_gettid();
+
+	for_each_record(&st->img, r) {
+		const struct fz_siginfo *s = rec_data(r);
+		int sig;
+		long ret;
+		if (r->type != FZ_REC_SIGINFO || s->thread != index)
+			continue;
+		__builtin_memcpy(&sig, s->info, sizeof(sig)); /* si_signo comes first */
+		ret = index == FZ_SIGINFO_SHARED
+			      ? sys_rt_sigqueueinfo((int)pid, sig, s->info)
+			      : sys_rt_tgsigqueueinfo((int)pid, (int)tid, sig, s->info);
+		if (ret < 0)
+			warn("cannot queue pending signal %d again: %s", sig,
+			     errname(ret));
+	}
+}
+
+static void restore_itimers(const struct stub *st)
+{
+	for (int which = 0; st->itimers && which < FZ_NITIMERS; which++) {
+		long ret = sys_setitimer(which, &st->itimers[which]);
+		if (ret < 0)
+			warn("cannot restore interval timer %d: %s", which,
+			     errname(ret));
+	}
+}
+
 /* Last of the process-wide steps: the cwd fd is closed by place_fds later. */
 void restore_process_attrs(const struct stub *st)
 {
 	const struct fz_process *p = st->proc;
 
+	restore_itimers(st);
+	queue_pending_signals(st, FZ_SIGINFO_SHARED);
 	sys_umask(p->umask);
 	sys_personality(p->personality);
 	if (st->cwd_fd >= 0)

@@ -26,6 +26,7 @@
 struct thread_job {
 	const struct stub *st;
 	const struct fz_thread *rec;
+	uint32_t index;
 	uint64_t trampoline;
 	uint32_t *go;
 	uint32_t *arrived;
@@ -46,6 +47,31 @@ static int writable(const struct stub *st, uint64_t addr, uint64_t len)
 	return 0;
 }
 
+static void replace_u32(const struct stub *st, uint64_t addr, uint32_t old,
+			uint32_t new_value)
+{
+	if (addr && writable(st, addr, 4) && *(volatile uint32_t *)addr == old)
+		*(volatile uint32_t *)addr = new_value;
+}
+
+/*
+ * The C library caches each thread's id and uses it for raise(),
+ * pthread_kill() and pthread_join(); the thread now has a new one. glibc
+ * keeps it at the clear_child_tid address; musl in its thread descriptor,
+ * which the thread pointer points to (recognised by its self pointer).
+ * Each is rewritten only where it holds exactly the old id.
+ */
+static void fix_cached_tid(const struct stub *st, const struct fz_thread *t,
+			   uint32_t tid)
+{
+	uint64_t tp = t->regs.fs_base;
+
+	replace_u32(st, t->tid_address, (uint32_t)t->tid, tid);
+	if (tp && writable(st, tp, ARCH_MUSL_TID_OFFSET + 4) &&
+	    *(volatile uint64_t *)tp == tp)
+		replace_u32(st, tp + ARCH_MUSL_TID_OFFSET, (uint32_t)t->tid, tid);
+}
+
 /* What the kernel keeps per thread: name, robust list, rseq, tid address. */
 static void restore_thread_attrs(const struct stub *st, const struct fz_thread *t)
 {
@@ -60,17 +86,8 @@ static void restore_thread_attrs(const struct stub *st, const struct fz_thread *
 			warn("thread %lu: cannot register rseq: %s",
 			     (unsigned long)t->tid, errname(ret));
 	}
-	if (!t->tid_address)
-		return;
-	tid = sys_set_tid_address(t->tid_address);
-	/*
-	 * glibc keeps each thread's id at its clear_child_tid address and uses
-	 * it for raise(), pthread_kill() and pthread_join(): update it there
-	 * when it holds the old id.
-	 */
-	if (writable(st, t->tid_address, 4) &&
-	    *(volatile uint32_t *)t->tid_address == (uint32_t)t->tid)
-		*(volatile uint32_t *)t->tid_address = (uint32_t)tid;
+	tid = t->tid_address ? sys_set_tid_address(t->tid_address) : sys_gettid();
+	fix_cached_tid(st, t, (uint32_t)tid);
 }
 
 static struct arch_frame_args frame_args(const struct stub *st,
@@ -116,6 +133,7 @@ static _Noreturn void other_thread(void *arg)
 	long ret;
 
 	restore_thread_attrs(j->st, j->rec);
+	queue_pending_signals(j->st, j->index);
 	sp = build_frame(j->st, j->rec);
 	ret = arch_set_tls_bases(&j->rec->regs);
 	if (ret < 0)
@@ -151,7 +169,7 @@ static void start_other_threads(const struct stub *st, uint64_t trampoline,
 		long ret;
 
 		jobs[i] = (struct thread_job){
-			.st = st, .rec = t, .trampoline = entry, .go = go,
+			.st = st, .rec = t, .index = i, .trampoline = entry, .go = go,
 			.arrived = word_below_frame(st, t),
 		};
 		*jobs[i].arrived = 0;
@@ -180,6 +198,7 @@ void resume_threads(const struct stub *st)
 	*go = 0;
 	start_other_threads(st, trampoline, go);
 	restore_thread_attrs(st, leader);
+	queue_pending_signals(st, 0);
 	wait_arrivals(st);
 	ret = arch_set_tls_bases(&leader->regs);
 	if (ret < 0)

@@ -31,6 +31,7 @@ struct stub {
 	unsigned nthreads;
 	const struct fz_sigaction *sigactions;  /* NULL if not recorded */
 	const struct fz_rlimit *rlimits;        /* NULL if not recorded */
+	const struct fz_itimer *itimers;        /* NULL if not recorded */
 	const char *cwd;                        /* NULL if not recorded */
 	const void *auxv;
 	uint32_t auxv_len;
@@ -62,6 +63,8 @@ void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);
 void restore_process_attrs(const struct stub *st);
+/* Queue the recorded pending signals of thread `index`, or the shared ones. */
+void queue_pending_signals(const struct stub *st, uint32_t index);
 /* restore_threads.c: every thread restores its own state and leaves. */
 _Noreturn void resume_threads(const struct stub *st);
 

@@ -66,6 +66,15 @@ static inline long sys_rseq(uint64_t addr, uint32_t len, int flags,
 { return SYS(rseq, addr, len, flags, sig, 0, 0); }
 static inline long sys_futex(uint32_t *word, int op, uint32_t val)
 { return SYS(futex, word, op, val, 0, 0, 0); }
+static inline long sys_setitimer(int which, const void *value)
+{ return SYS(setitimer, which, value, 0, 0, 0, 0); }
+static inline long sys_rt_sigqueueinfo(int tgid, int sig, const void *info)
+{ return SYS(rt_sigqueueinfo, tgid, sig, info, 0, 0, 0); }
+static inline long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig,
+					 const void *info)
+{ return SYS(rt_tgsigqueueinfo, tgid, tid, sig, info, 0, 0); }
+static inline long sys_gettid(void)
+{ return SYS(gettid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getpid(void)
 { return SYS(getpid, 0, 0, 0, 0, 0, 0); }
 static inline _Noreturn void sys_exit_group(int status)

@@ -9,5 +9,7 @@
 #define ARCH_TASK_SIZE 0x7ffffffff000UL
 /* Keep the stub below where the kernel puts stacks and the mmap base. */
 #define ARCH_STUB_CEILING 0x7f0000000000UL
+/* musl's struct pthread: self, dtv, prev, next, sysinfo, canary, then tid. */
+#define ARCH_MUSL_TID_OFFSET 48
 
 #endif
