@@ -130,15 +130,38 @@ static bool is_outside_stream(const struct fd_probe *p)
 			      (S_ISCHR(p->st.st_mode) && isatty_dev(p->st.st_rdev)));
 }
 
-static int classify(const struct fd_probe *p, const struct options *o,
-		    pid_t pid, struct fd_entry *e)
+/* A pipe with a read end and a write end among the process's fds. */
+static bool is_inner_pipe(const struct fd_probe *probes, size_t n, size_t i)
 {
+	bool reader = false, writer = false;
+
+	if (!S_ISFIFO(probes[i].st.st_mode) || strncmp(probes[i].link, "pipe:", 5))
+		return false;
+	for (size_t j = 0; j < n; j++) {
+		if (probes[j].st.st_ino != probes[i].st.st_ino ||
+		    probes[j].st.st_dev != probes[i].st.st_dev)
+			continue;
+		reader |= (probes[j].flags & O_ACCMODE) == O_RDONLY;
+		writer |= (probes[j].flags & O_ACCMODE) == O_WRONLY;
+	}
+	return reader && writer;
+}
+
+static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
+		    const struct options *o, pid_t pid, struct fd_entry *e)
+{
+	const struct fd_probe *p = &probes[i];
 	size_t n = strlen(p->link);
 	bool deleted = n > 10 && !strcmp(p->link + n - 10, " (deleted)");
 
 	*e = (struct fd_entry){ .rec = { .fd = p->fd, .flags = p->flags,
 					 .cloexec = !!(p->flags & O_CLOEXEC),
 					 .pos = p->pos, .dup_of = -1 } };
+	if (is_inner_pipe(probes, nprobes, i)) {
+		e->rec.kind = FZ_FD_PIPE;
+		e->rec.pipe_id = p->st.st_ino;
+		return 0;
+	}
 	if (is_outside_stream(p)) {
 		e->rec.kind = FZ_FD_INHERIT;
 		return 0;
@@ -160,12 +183,13 @@ static int classify(const struct fd_probe *p, const struct options *o,
 		    (int)pid, p->fd, kind_name(p), p->link);
 }
 
-/* Does fd share its open file description with an earlier file fd? */
+/* Does fd share its open file description with an earlier fd? */
 static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
 		     struct fd_entry *e)
 {
 	for (size_t j = 0; j < i; j++) {
-		if (t->fds[j].rec.kind != FZ_FD_FILE ||
+		if ((t->fds[j].rec.kind != FZ_FD_FILE &&
+		     t->fds[j].rec.kind != FZ_FD_PIPE) ||
 		    probes[j].st.st_ino != probes[i].st.st_ino ||
 		    probes[j].st.st_dev != probes[i].st.st_dev)
 			continue;
@@ -175,9 +199,33 @@ static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
 			e->path = NULL;
 			e->rec.kind = FZ_FD_DUP;
 			e->rec.dup_of = probes[j].fd;
+			e->rec.pipe_id = 0;
 			return;
 		}
 	}
+}
+
+static bool pipe_known(const struct target *t, uint64_t id)
+{
+	for (size_t i = 0; i < t->npipes; i++)
+		if (t->pipes[i].rec.id == id)
+			return true;
+	return false;
+}
+
+/* Each inner pipe once, through one of its read ends. */
+static int collect_inner_pipes(struct target *t)
+{
+	for (size_t i = 0; i < t->nfds; i++) {
+		const struct fz_fd *f = &t->fds[i].rec;
+		int err;
+		if (f->kind != FZ_FD_PIPE || (f->flags & O_ACCMODE) != O_RDONLY ||
+		    pipe_known(t, f->pipe_id))
+			continue;
+		if ((err = collect_pipe(t, f->fd, f->pipe_id)))
+			return err;
+	}
+	return 0;
 }
 
 int collect_fds(struct target *t, const struct options *o)
@@ -193,17 +241,18 @@ int collect_fds(struct target *t, const struct options *o)
 	t->fds = calloc(n ? n : 1, sizeof(*t->fds));
 	if (!probes || !t->fds)
 		err = fail(-ENOMEM, "collecting fds");
-	for (size_t i = 0; !err && i < n; i++) {
-		err = probe(t->pid, fds[i], &probes[i]);
-		if (err) {
+	for (size_t i = 0; !err && i < n; i++)
+		if ((err = probe(t->pid, fds[i], &probes[i])))
 			err = fail(err, "process %d: fd %d", (int)t->pid, fds[i]);
-			break;
-		}
-		err = classify(&probes[i], o, t->pid, &t->fds[i]);
-		if (!err && t->fds[i].rec.kind == FZ_FD_FILE)
+	for (size_t i = 0; !err && i < n; i++) {
+		err = classify(probes, n, i, o, t->pid, &t->fds[i]);
+		if (!err && (t->fds[i].rec.kind == FZ_FD_FILE ||
+			     t->fds[i].rec.kind == FZ_FD_PIPE))
 			find_dup(t, probes, i, &t->fds[i]);
 		t->nfds = i + 1;
 	}
+	if (!err)
+		err = collect_inner_pipes(t);
 	free(probes);
 	free(fds);
 	return err;

@@ -27,6 +27,11 @@ struct fd_entry {
 	char *path;           /* for FZ_FD_FILE, else NULL */
 };
 
+struct pipe_entry {
+	struct fz_pipe rec;
+	uint8_t *data;        /* rec.data_len unread bytes */
+};
+
 enum unsupported_fd_policy {
 	FD_REFUSE,            /* default: freeze fails naming the fd */
 	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
@@ -69,6 +74,8 @@ struct target {
 	size_t vdso_len;
 	struct fd_entry *fds;
 	size_t nfds;
+	struct pipe_entry *pipes;
+	size_t npipes;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
@@ -106,6 +113,8 @@ int collect_injected(struct target *t);
 int collect_maps(struct target *t);
 int collect_fds(struct target *t, const struct options *o);
 int collect_pending_signals(struct target *t);
+/* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
+int collect_pipe(struct target *t, int read_fd, uint64_t id);
 
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;

@@ -59,6 +59,8 @@ enum fz_record_type {
 	FZ_REC_SIGINFO = 13,  /* struct fz_siginfo: one pending signal, in
 				 queue order */
 	FZ_REC_ITIMERS = 14,  /* struct fz_itimer[3]: REAL, VIRTUAL, PROF */
+	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
+				 FD records that name it */
 };
 
 enum fz_encoding {
@@ -166,6 +168,7 @@ enum fz_fd_kind {
 	FZ_FD_DUP = 2,      /* shares the open file of fd `dup_of` */
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
+	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id` */
 };
 
 struct fz_fd {
@@ -176,8 +179,17 @@ struct fz_fd {
 	int32_t dup_of;
 	uint32_t path_len;  /* bytes of path that follow, with its NUL */
 	uint64_t pos;
+	uint64_t pipe_id;   /* FZ_FD_PIPE: the FZ_REC_PIPE it is an end of */
 };
-_Static_assert(sizeof(struct fz_fd) == 32, "fz_fd size");
+_Static_assert(sizeof(struct fz_fd) == 40, "fz_fd size");
+
+/* A pipe whose both ends the process holds, and the bytes unread in it. */
+struct fz_pipe {
+	uint64_t id;
+	uint32_t capacity;  /* F_GETPIPE_SZ */
+	uint32_t data_len;  /* bytes that follow */
+};
+_Static_assert(sizeof(struct fz_pipe) == 16, "fz_pipe size");
 
 /* CPU feature words user space could see; the stub compares them. */
 struct fz_cpu {

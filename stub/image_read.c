@@ -195,6 +195,13 @@ static int check_contents(const struct image *img, const char **why)
 				*why = "bad file descriptor record";
 				return -EBADMSG;
 			}
+		} else if (r->type == FZ_REC_PIPE) {
+			const struct fz_pipe *p = d;
+			if (r->size < sizeof(*p) || p->data_len != r->size - sizeof(*p) ||
+			    p->data_len > p->capacity) {
+				*why = "bad pipe record";
+				return -EBADMSG;
+			}
 		} else if (r->type == FZ_REC_CWD) {
 			if (!has_nul_at_end(d, r->size)) {
 				*why = "bad cwd record";

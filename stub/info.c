@@ -45,17 +45,21 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_FILE] = "file", [FZ_FD_DUP] = "dup",
 		[FZ_FD_INHERIT] = "the resuming terminal/stream",
 		[FZ_FD_NULL] = "/dev/null (replaced)",
+		[FZ_FD_PIPE] = "pipe",
 	};
 
 	for_each_record(&st->img, r) {
 		const struct fz_fd *f = rec_data(r);
 		if (r->type != FZ_REC_FD)
 			continue;
-		out(1, "  fd %d: %s", f->fd, f->kind < 5 && kinds[f->kind] ? kinds[f->kind] : "?");
+		out(1, "  fd %d: %s", f->fd, f->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[f->kind] ? kinds[f->kind] : "?");
 		if (f->kind == FZ_FD_FILE)
 			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
 		if (f->kind == FZ_FD_DUP)
 			out(1, " of fd %d", f->dup_of);
+		if (f->kind == FZ_FD_PIPE)
+			out(1, " %lu, %s end", (unsigned long)f->pipe_id,
+			    (f->flags & 3) == 1 ? "write" : "read");
 		out(1, "\n");
 	}
 }

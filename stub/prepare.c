@@ -74,6 +74,27 @@ static int missing_device(const struct fz_fd *f, const char *path, int err)
 	return -1;
 }
 
+static const struct prepared_pipe *find_pipe(const struct stub *st, uint64_t id)
+{
+	for (unsigned i = 0; i < st->npipes; i++)
+		if (st->pipes[i].rec->id == id)
+			return &st->pipes[i];
+	return 0;
+}
+
+/* The end of a rebuilt pipe an fd stands for, with its status flags. */
+static int pipe_end(const struct stub *st, const struct fz_fd *f)
+{
+	const struct prepared_pipe *p = find_pipe(st, f->pipe_id);
+	int end;
+
+	if (!p)
+		die("image is damaged: fd %d is an end of a pipe it lacks", f->fd);
+	end = p->ends[(f->flags & O_ACCMODE) == O_WRONLY];
+	sys_fcntl(end, F_SETFL, f->flags & (O_NONBLOCK | O_DIRECT));
+	return end;
+}
+
 static int prepare_one(struct stub *st, const struct fz_fd *f)
 {
 	const char *path = (const char *)(f + 1);
@@ -103,6 +124,8 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 			die("image is damaged: fd %d duplicates a missing fd", f->fd);
 		return -1;
 	}
+	case FZ_FD_PIPE:
+		return pipe_end(st, f);
 	case FZ_FD_INHERIT:
 		if (f->fd > 2)
 			die("image is damaged: fd %d cannot be inherited", f->fd);
@@ -111,9 +134,40 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	die("image is damaged: fd %d has unknown kind %u", f->fd, f->kind);
 }
 
+/* A new pipe as large as the old one, holding the bytes it held. */
+static void prepare_pipe(struct stub *st, const struct fz_pipe *rec)
+{
+	struct prepared_pipe *p = &st->pipes[st->npipes];
+	const uint8_t *data = (const uint8_t *)(rec + 1);
+	int fds[2];
+	long ret;
+
+	if (st->npipes == STUB_MAX_PIPES)
+		die("more than %d pipes: not supported yet", STUB_MAX_PIPES);
+	ret = sys_pipe2(fds, O_NONBLOCK);
+	if (ret < 0)
+		die("cannot create a pipe: %s", errname(ret));
+	p->rec = rec;
+	p->ends[0] = lift_fd(st, fds[0]);
+	p->ends[1] = lift_fd(st, fds[1]);
+	if (p->ends[0] < 0 || p->ends[1] < 0)
+		die("cannot keep a pipe open: too many open files");
+	ret = sys_fcntl(p->ends[1], F_SETPIPE_SZ, rec->capacity);
+	if (ret < 0)
+		warn("a pipe cannot be as large as before (%u bytes): %s",
+		     rec->capacity, errname(ret));
+	ret = sys_write(p->ends[1], data, rec->data_len);
+	if (ret != (long)rec->data_len)
+		die("cannot put back the %u bytes a pipe held", rec->data_len);
+	st->npipes++;
+}
+
 void prepare_fds(struct stub *st)
 {
 	st->max_fd = max_fd_of(st);
+	for_each_record(&st->img, r)
+		if (r->type == FZ_REC_PIPE)
+			prepare_pipe(st, rec_data(r));
 	for_each_record(&st->img, r) {
 		const struct fz_fd *f = rec_data(r);
 		if (r->type != FZ_REC_FD)

@@ -23,6 +23,13 @@ struct prepared_map {
 	int fd;
 };
 
+/* A pipe of the process, rebuilt with its unread bytes. */
+#define STUB_MAX_PIPES 256
+struct prepared_pipe {
+	const struct fz_pipe *rec;
+	int ends[2];             /* read, write: the stub's own fds */
+};
+
 struct stub {
 	struct image img;
 	const struct fz_stub_params *params;
@@ -44,6 +51,8 @@ struct stub {
 	int max_fd;
 	struct prepared_map shared[STUB_MAX_SHARED_MAPS];
 	unsigned nshared;
+	struct prepared_pipe pipes[STUB_MAX_PIPES];
+	unsigned npipes;
 };
 
 /* Steps before the point of no return: they may fail and exit cleanly. */

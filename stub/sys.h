@@ -21,6 +21,8 @@ static inline long sys_write(int fd, const void *buf, size_t n)
 { return SYS(write, fd, buf, n, 0, 0, 0); }
 static inline long sys_open(const char *path, int flags, int mode)
 { return SYS(open, path, flags, mode, 0, 0, 0); }
+static inline long sys_pipe2(int fds[2], int flags)
+{ return SYS(pipe2, fds, flags, 0, 0, 0, 0); }
 static inline long sys_close(int fd)
 { return SYS(close, fd, 0, 0, 0, 0, 0); }
 static inline long sys_lseek(int fd, long off, int whence)
