@@ -89,11 +89,28 @@ static int collect_itimers(struct target *t, struct thread *th)
 	return 0;
 }
 
+/* prctl(op, &value): an int the kernel writes to the scratch page. */
+static int prctl_int(struct target *t, struct thread *th, int op, uint32_t *value)
+{
+	int32_t v = 0;
+	int err = ask_into(t, th, SYS_prctl, (uint64_t)op, t->scratch_addr, 0, 0,
+			   &v, sizeof(v));
+
+	*value = (uint32_t)v;
+	return err;
+}
+
 static int collect_process_wide(struct target *t, struct thread *leader)
 {
-	long brk;
+	long brk, dumpable;
 	int err = collect_sigactions(t, leader);
 
+	if (!err)
+		err = ask(t, leader, SYS_prctl, PR_GET_DUMPABLE, 0, 0, 0, &dumpable);
+	if (!err)
+		t->proc.dumpable = (uint32_t)dumpable;
+	if (!err)
+		err = prctl_int(t, leader, PR_GET_CHILD_SUBREAPER, &t->proc.child_subreaper);
 	if (!err)
 		err = collect_itimers(t, leader);
 	if (!err)
@@ -113,6 +130,9 @@ int collect_injected(struct target *t)
 		err = collect_altstack(t, &t->threads[i]);
 		if (!err)
 			err = collect_tid_address(t, &t->threads[i]);
+		if (!err)
+			err = prctl_int(t, &t->threads[i], PR_GET_PDEATHSIG,
+					&t->threads[i].rec.pdeathsig);
 	}
 	/* Unmap the scratch page even when a step above failed. */
 	err2 = inject_finish(t);

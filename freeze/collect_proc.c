@@ -55,6 +55,8 @@ static int collect_status(struct target *t)
 		return err;
 	p = strstr(buf, "\nUmask:");
 	t->proc.umask = p ? (uint32_t)strtoul(p + 7, NULL, 8) : 022;
+	p = strstr(buf, "\nNoNewPrivs:");
+	t->proc.no_new_privs = p ? (uint32_t)strtoul(p + 12, NULL, 10) : 0;
 	err = read_proc_file(t->pid, "personality", buf, sizeof(buf), NULL);
 	if (!err)
 		t->proc.personality = (uint32_t)strtoul(buf, NULL, 16);

@@ -1,5 +1,6 @@
 /* Each thread's registers and the kernel state ptrace can read for it. */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,26 @@ static void collect_comm(pid_t pid, struct thread *th)
 	th->rec.comm[strcspn(th->rec.comm, "\n")] = 0;
 }
 
+/* Scheduling: nice (field 19 of the thread's stat), policy and priority. */
+static void collect_sched(pid_t pid, struct thread *th)
+{
+	char name[64], buf[1024];
+	struct sched_param sp = { 0 };
+	const char *p;
+	int policy;
+
+	snprintf(name, sizeof(name), "task/%d/stat", (int)th->tid);
+	if (!read_proc_file(pid, name, buf, sizeof(buf), NULL) &&
+	    (p = strrchr(buf, ')')))
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+			      "%*d %*d %*d %d", &th->rec.nice);
+	policy = sched_getscheduler(th->tid);
+	if (policy >= 0 && sched_getparam(th->tid, &sp) == 0) {
+		th->rec.sched_policy = (uint32_t)policy;
+		th->rec.sched_priority = (uint32_t)sp.sched_priority;
+	}
+}
+
 static int collect_thread(pid_t pid, struct thread *th)
 {
 	uint8_t *xstate = malloc(XSTATE_MAX);
@@ -73,6 +94,7 @@ static int collect_thread(pid_t pid, struct thread *th)
 	}
 	collect_rseq(th);
 	collect_comm(pid, th);
+	collect_sched(pid, th);
 	return 0;
 }
 

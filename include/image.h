@@ -77,8 +77,12 @@ struct fz_process {
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint32_t umask;
 	uint32_t personality;
+	uint32_t dumpable;           /* PR_GET_DUMPABLE */
+	uint32_t no_new_privs;
+	uint32_t child_subreaper;
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_process) == 120, "fz_process size");
+_Static_assert(sizeof(struct fz_process) == 136, "fz_process size");
 
 /* x86_64 general registers, in the order of the kernel's user_regs_struct. */
 struct fz_regs {
@@ -104,9 +108,13 @@ struct fz_thread {
 	uint64_t altstack_sp, altstack_size;
 	uint32_t altstack_flags;
 	uint32_t xstate_len;
+	int32_t nice;
+	uint32_t sched_policy;       /* SCHED_* with SCHED_RESET_ON_FORK */
+	uint32_t sched_priority;
+	uint32_t pdeathsig;
 	struct fz_regs regs;
 };
-_Static_assert(sizeof(struct fz_thread) == 312, "fz_thread size");
+_Static_assert(sizeof(struct fz_thread) == 328, "fz_thread size");
 
 enum fz_map_kind {
 	FZ_MAP_ANON = 1,        /* private memory, contents in chunks */

@@ -3,6 +3,7 @@
  * timers, umask, cwd, limits.
  */
 #include <asm/signal.h>
+#include <linux/prctl.h>
 
 #include "print.h"
 #include "stub.h"
@@ -58,6 +59,22 @@ static void restore_itimers(const struct stub *st)
 	}
 }
 
+static void restore_prctl_flags(const struct fz_process *p)
+{
+	long ret;
+
+	if (p->dumpable <= 1 && (ret = sys_prctl(PR_SET_DUMPABLE, p->dumpable, 0, 0, 0)) < 0)
+		warn("cannot restore the dumpable flag: %s", errname(ret));
+	if (p->child_subreaper &&
+	    (ret = sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) < 0)
+		warn("cannot make the process a child subreaper again: %s",
+		     errname(ret));
+	/* Irreversible, and harmless to the rest of the restore: last. */
+	if (p->no_new_privs &&
+	    (ret = sys_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0)
+		warn("cannot set no_new_privs again: %s", errname(ret));
+}
+
 /* Last of the process-wide steps: the cwd fd is closed by place_fds later. */
 void restore_process_attrs(const struct stub *st)
 {
@@ -65,6 +82,7 @@ void restore_process_attrs(const struct stub *st)
 
 	restore_itimers(st);
 	queue_pending_signals(st, FZ_SIGINFO_SHARED);
+	restore_prctl_flags(p);
 	sys_umask(p->umask);
 	sys_personality(p->personality);
 	if (st->cwd_fd >= 0)

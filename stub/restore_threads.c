@@ -72,12 +72,34 @@ static void fix_cached_tid(const struct stub *st, const struct fz_thread *t,
 		replace_u32(st, tp + ARCH_MUSL_TID_OFFSET, (uint32_t)t->tid, tid);
 }
 
-/* What the kernel keeps per thread: name, robust list, rseq, tid address. */
+/* Nice value and policy: raising priority needs privilege; then a warning. */
+static void restore_scheduling(const struct fz_thread *t)
+{
+	int prio = (int)t->sched_priority;
+	long ret = sys_sched_setscheduler(0, (int)t->sched_policy, &prio);
+
+	if (ret < 0)
+		warn("thread %lu: cannot restore scheduling policy %u (priority "
+		     "%u): %s", (unsigned long)t->tid, t->sched_policy,
+		     t->sched_priority, errname(ret));
+	ret = sys_setpriority(0 /* PRIO_PROCESS: this thread */, 0, t->nice);
+	if (ret < 0)
+		warn("thread %lu: cannot restore nice value %d: %s",
+		     (unsigned long)t->tid, t->nice, errname(ret));
+}
+
+/*
+ * What the kernel keeps per thread: name, scheduling, parent-death signal,
+ * robust list, rseq, tid address.
+ */
 static void restore_thread_attrs(const struct stub *st, const struct fz_thread *t)
 {
 	long tid;
 
 	sys_prctl(PR_SET_NAME, (long)t->comm, 0, 0, 0);
+	restore_scheduling(t);
+	if (t->pdeathsig)
+		sys_prctl(PR_SET_PDEATHSIG, t->pdeathsig, 0, 0, 0);
 	if (t->robust_list)
 		sys_set_robust_list(t->robust_list, t->robust_list_len);
 	if (t->rseq_len) {

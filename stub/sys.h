@@ -77,6 +77,10 @@ static inline long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig,
 { return SYS(rt_tgsigqueueinfo, tgid, tid, sig, info, 0, 0); }
 static inline long sys_gettid(void)
 { return SYS(gettid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_setpriority(int which, int who, int prio)
+{ return SYS(setpriority, which, who, prio, 0, 0, 0); }
+static inline long sys_sched_setscheduler(int pid, int policy, const int *prio)
+{ return SYS(sched_setscheduler, pid, policy, prio, 0, 0, 0); }
 static inline long sys_getpid(void)
 { return SYS(getpid, 0, 0, 0, 0, 0, 0); }
 static inline _Noreturn void sys_exit_group(int status)

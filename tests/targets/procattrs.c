@@ -1,0 +1,90 @@
+/*
+ * procattrs: per-process and per-thread attributes the kernel keeps: the
+ * process and thread names, each thread's nice value, scheduling policy
+ * and parent-death signal, the child-subreaper, no_new_privs and (as root,
+ * who can still trace a non-dumpable process) dumpable flags.
+ */
+#include "target.h"
+#include <pthread.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+static volatile int worker_ok = -1;
+static char worker_saw[128];
+static volatile int worker_go;
+
+/* Raw calls: musl's sched_{get,set}scheduler() are stubs that fail. */
+static int get_policy(void)
+{
+	return (int)syscall(SYS_sched_getscheduler, 0);
+}
+
+static int thread_nice(void)
+{
+	errno = 0;
+	return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+}
+
+static void *worker(void *arg)
+{
+	char name[16] = "";
+	int sig = 0;
+
+	(void)arg;
+	prctl(PR_SET_NAME, "frz-worker");
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 3);
+	prctl(PR_SET_PDEATHSIG, SIGWINCH);   /* ignored by default: harmless */
+	while (!worker_go)
+		usleep(10000);
+	prctl(PR_GET_NAME, name);
+	prctl(PR_GET_PDEATHSIG, &sig);
+	worker_ok = !strcmp(name, "frz-worker") && thread_nice() == 3 &&
+		    get_policy() == SCHED_OTHER && sig == SIGWINCH;
+	snprintf(worker_saw, sizeof(worker_saw), "name '%s', nice %d, policy %d, pdeathsig %d",
+		 name, thread_nice(), get_policy(), sig);
+	return NULL;
+}
+
+int main(void)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+	pthread_t th;
+	char name[16] = "";
+	int is_root = geteuid() == 0, v = 0;
+
+	target_init();
+	prctl(PR_SET_NAME, "frz-main");
+	if (pthread_create(&th, NULL, worker, NULL))
+		target_die("pthread_create");
+	/*
+	 * After the worker exists, so it keeps SCHED_OTHER and nice 0 (an
+	 * unprivileged thread could not lower an inherited 7 to 3).
+	 */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 7);
+	if (syscall(SYS_sched_setscheduler, 0, SCHED_BATCH, &sp))
+		target_die("sched_setscheduler");
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (is_root)
+		prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	target_ready();
+	target_wait();
+
+	worker_go = 1;
+	pthread_join(th, NULL);
+	prctl(PR_GET_NAME, name);
+	target_check(!strcmp(name, "frz-main"), "process name is '%s'", name);
+	target_check(thread_nice() == 7, "main thread nice %d, not 7", thread_nice());
+	target_check(get_policy() == SCHED_BATCH, "main thread policy %d, not SCHED_BATCH",
+		     get_policy());
+	target_check(worker_ok == 1, "worker thread: %s", worker_saw);
+	prctl(PR_GET_CHILD_SUBREAPER, &v);
+	target_check(v == 1, "not a child subreaper any more");
+	target_check(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1, "no_new_privs lost");
+	if (is_root)
+		target_check(prctl(PR_GET_DUMPABLE) == 0, "dumpable is %d, not 0",
+			     prctl(PR_GET_DUMPABLE));
+	return target_finish();
+}
