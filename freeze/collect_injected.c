@@ -126,6 +126,8 @@ int collect_injected(struct target *t)
 
 	if (!err)
 		err = collect_process_wide(t, &t->threads[0]);
+	if (!err)
+		err = collect_posix_timers(t);
 	for (size_t i = 0; !err && i < t->nthreads; i++) {
 		err = collect_altstack(t, &t->threads[i]);
 		if (!err)

@@ -63,6 +63,8 @@ struct target {
 	struct fz_itimer itimers[FZ_NITIMERS];
 	struct fz_siginfo *pending;     /* queued signals, shared and per thread */
 	size_t npending;
+	struct fz_posix_timer *timers;
+	size_t ntimers;
 	struct fz_rlimit rlimits[FZ_NRLIMITS];
 	char *cwd;
 	uint8_t auxv[4096];
@@ -113,6 +115,8 @@ int collect_injected(struct target *t);
 int collect_maps(struct target *t);
 int collect_fds(struct target *t, const struct options *o);
 int collect_pending_signals(struct target *t);
+/* collect_timers.c: timer_create() timers; runs injected syscalls. */
+int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
 

@@ -18,6 +18,9 @@ static int write_state(struct target *t, struct image_writer *w)
 				    sizeof(t->sigactions), NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_ITIMERS, t->itimers, sizeof(t->itimers),
 				    NULL, 0);
+	for (size_t i = 0; !err && i < t->ntimers; i++)
+		err = iw_record(w, FZ_REC_POSIX_TIMER, &t->timers[i], sizeof(t->timers[i]),
+				NULL, 0);
 	for (size_t i = 0; !err && i < t->npending; i++)
 		err = iw_record(w, FZ_REC_SIGINFO, &t->pending[i], sizeof(t->pending[i]),
 				NULL, 0);

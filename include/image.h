@@ -61,6 +61,7 @@ enum fz_record_type {
 	FZ_REC_ITIMERS = 14,  /* struct fz_itimer[3]: REAL, VIRTUAL, PROF */
 	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
+	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
 };
 
 enum fz_encoding {
@@ -166,6 +167,19 @@ struct fz_itimer {
 	int64_t interval_sec, interval_usec, value_sec, value_usec;
 };
 #define FZ_NITIMERS 3
+
+/* A timer_create() timer: its id, how it notifies, and its time left. */
+struct fz_posix_timer {
+	int32_t id;
+	int32_t clock;
+	int32_t notify;       /* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
+	int32_t signo;
+	uint64_t value;       /* sigev_value */
+	uint32_t thread;      /* SIGEV_THREAD_ID: index of its THREAD record */
+	uint32_t pad;
+	int64_t interval_sec, interval_nsec, value_sec, value_nsec;
+};
+_Static_assert(sizeof(struct fz_posix_timer) == 64, "fz_posix_timer size");
 
 struct fz_rlimit {
 	uint64_t cur, max;

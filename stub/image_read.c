@@ -147,6 +147,7 @@ static const uint32_t fixed_size[] = {
 	[FZ_REC_RLIMITS] = sizeof(struct fz_rlimit) * FZ_NRLIMITS,
 	[FZ_REC_CPU] = sizeof(struct fz_cpu),
 	[FZ_REC_SIGINFO] = sizeof(struct fz_siginfo),
+	[FZ_REC_POSIX_TIMER] = sizeof(struct fz_posix_timer),
 	[FZ_REC_ITIMERS] = sizeof(struct fz_itimer) * FZ_NITIMERS,
 };
 

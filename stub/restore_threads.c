@@ -18,6 +18,13 @@
 #include "stub.h"
 #include "sys.h"
 
+/* Linux 6.15's prctl; Debian 12's headers predate it. */
+#define PR_TIMER_CREATE_RESTORE_IDS 77
+#define PR_TIMER_CREATE_RESTORE_IDS_OFF 0
+#define PR_TIMER_CREATE_RESTORE_IDS_ON 1
+#define SIGEV_THREAD_ID 4
+#define EEXIST 17
+
 #define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
 		      CLONE_THREAD | CLONE_SYSVSEM)
 /* The sync words go this far below a thread's signal frame, cache-line apart. */
@@ -30,6 +37,7 @@ struct thread_job {
 	uint64_t trampoline;
 	uint32_t *go;
 	uint32_t *arrived;
+	long tid;                /* its new id */
 };
 
 static struct thread_job jobs[FZ_MAX_THREADS] __attribute__((section(".data")));
@@ -164,6 +172,51 @@ static _Noreturn void other_thread(void *arg)
 	arch_enter_trampoline_other(j->trampoline, sp, j->arrived, j->go);
 }
 
+/* The kernel's struct sigevent. */
+struct kernel_sigevent {
+	uint64_t value;
+	int32_t signo, notify;
+	int32_t tid;
+	int32_t pad[11];
+};
+
+/*
+ * timer_create() timers, with the ids the process holds: the kernel hands
+ * out a requested id once PR_TIMER_CREATE_RESTORE_IDS is on (6.15+); on an
+ * older kernel ids are handed out in order, which may not match.
+ */
+static void restore_posix_timers(const struct stub *st)
+{
+	int restore_ids = sys_prctl(PR_TIMER_CREATE_RESTORE_IDS,
+				    PR_TIMER_CREATE_RESTORE_IDS_ON, 0, 0, 0) == 0;
+
+	for_each_record(&st->img, r) {
+		const struct fz_posix_timer *t = rec_data(r);
+		struct kernel_sigevent sev = { .value = t->value, .signo = t->signo,
+					       .notify = t->notify };
+		int64_t spec[4] = { t->interval_sec, t->interval_nsec,
+				    t->value_sec, t->value_nsec };
+		int id = t->id;
+		long ret;
+		if (r->type != FZ_REC_POSIX_TIMER)
+			continue;
+		if (t->notify & SIGEV_THREAD_ID)
+			sev.tid = t->thread < st->nthreads ? (int32_t)jobs[t->thread].tid : -1;
+		ret = sys_timer_create(t->clock, &sev, &id);
+		if (ret >= 0 && id != t->id)
+			ret = -EEXIST;
+		if (ret >= 0 && (t->value_sec || t->value_nsec))
+			ret = sys_timer_settime(id, 0, spec);
+		if (ret < 0)
+			warn("cannot restore POSIX timer %d%s: %s", t->id,
+			     restore_ids ? "" : " (this kernel cannot restore timer ids)",
+			     errname(ret));
+	}
+	if (restore_ids)
+		sys_prctl(PR_TIMER_CREATE_RESTORE_IDS, PR_TIMER_CREATE_RESTORE_IDS_OFF,
+			  0, 0, 0);
+}
+
 static uint64_t map_trampoline(const struct stub *st)
 {
 	uint64_t page = st->params->hole_start;
@@ -199,6 +252,7 @@ static void start_other_threads(const struct stub *st, uint64_t trampoline,
 		if (ret < 0)
 			die("cannot create thread %u of %u: %s", i + 1,
 			    st->nthreads, errname(ret));
+		jobs[i].tid = ret;
 	}
 }
 
@@ -218,7 +272,9 @@ void resume_threads(const struct stub *st)
 	long ret;
 
 	*go = 0;
+	jobs[0].tid = sys_gettid();
 	start_other_threads(st, trampoline, go);
+	restore_posix_timers(st);
 	restore_thread_attrs(st, leader);
 	queue_pending_signals(st, 0);
 	wait_arrivals(st);

@@ -81,6 +81,10 @@ static inline long sys_setpriority(int which, int who, int prio)
 { return SYS(setpriority, which, who, prio, 0, 0, 0); }
 static inline long sys_sched_setscheduler(int pid, int policy, const int *prio)
 { return SYS(sched_setscheduler, pid, policy, prio, 0, 0, 0); }
+static inline long sys_timer_create(int clock, const void *sev, int *id)
+{ return SYS(timer_create, clock, sev, id, 0, 0, 0); }
+static inline long sys_timer_settime(int id, int flags, const void *value)
+{ return SYS(timer_settime, id, flags, value, 0, 0, 0); }
 static inline long sys_getpid(void)
 { return SYS(getpid, 0, 0, 0, 0, 0, 0); }
 static inline _Noreturn void sys_exit_group(int status)
