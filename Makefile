@@ -20,7 +20,7 @@ STUB_CFLAGS := $(COMMON) -ffreestanding -fPIE -fvisibility=hidden \
 STUB_LDFLAGS := -static-pie -nostdlib -Wl,-z,noexecstack -Wl,--no-dynamic-linker \
 	-Wl,-z,norelro -Wl,--hash-style=gnu -Wl,--build-id=none \
 	-Wl,-T,stub/early.ld
-FREEZE_LIBS := -static -lelf -lz -llz4
+FREEZE_LIBS := -static -lelf -lz -llz4 -pthread
 
 STUB_SRCS := $(wildcard stub/*.c) arch/$(ARCH)/sigframe.c \
 	arch/$(ARCH)/stub_exit.c arch/$(ARCH)/cpu_features.c \

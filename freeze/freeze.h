@@ -42,6 +42,7 @@ struct options {
 	pid_t pid;
 	bool kill, stop, quiet, verbose;
 	enum fz_encoding encoding;
+	unsigned jobs;        /* compression threads */
 	enum unsupported_fd_policy unsupported_fds;
 };
 
@@ -125,7 +126,7 @@ struct image_writer;
 int write_memory(struct target *t, struct image_writer *w);
 /* write_image.c: the payload, written at `base` in fd. */
 int write_image(struct target *t, int fd, uint64_t base,
-		enum fz_encoding enc, uint64_t *image_size);
+		enum fz_encoding enc, unsigned jobs, uint64_t *image_size);
 
 /* link_elf.c: place the stub in a hole of the target's address space. */
 int stub_payload_offset(uint64_t *offset);

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,14 +27,23 @@ static int write_at(int fd, const void *buf, size_t len, uint64_t off)
 }
 
 int iw_begin(struct image_writer *w, int fd, uint64_t base,
-	     enum fz_encoding enc)
+	     enum fz_encoding enc, unsigned jobs)
 {
-	*w = (struct image_writer){ .fd = fd, .base = base, .encoding = enc };
+	*w = (struct image_writer){ .fd = fd, .base = base, .encoding = enc,
+				    .jobs = jobs ? jobs : 1 };
 	/* Page data starts on the page after the header. */
 	w->data_end = FZ_PAGE_SIZE;
 	w->scratch_cap = writer_bound(enc, FZ_CHUNK_MAX_PAGES * FZ_PAGE_SIZE);
 	w->scratch = malloc(w->scratch_cap);
-	return w->scratch ? 0 : -ENOMEM;
+	if (!w->scratch)
+		return -ENOMEM;
+	for (unsigned i = 0; enc != FZ_ENC_NONE && i < IW_BATCH; i++) {
+		w->batch[i].raw = malloc(FZ_CHUNK_MAX_PAGES * FZ_PAGE_SIZE);
+		w->batch[i].out = malloc(w->scratch_cap);
+		if (!w->batch[i].raw || !w->batch[i].out)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static int grow_records(struct image_writer *w, size_t more)
@@ -53,8 +63,8 @@ static int grow_records(struct image_writer *w, size_t more)
 	return 0;
 }
 
-int iw_record(struct image_writer *w, uint32_t type, const void *a,
-	      size_t alen, const void *b, size_t blen)
+static int append_record(struct image_writer *w, uint32_t type, const void *a,
+			 size_t alen, const void *b, size_t blen)
 {
 	size_t size = alen + blen, total = sizeof(struct fz_record) + ALIGN(size, 8);
 	struct fz_record head = { .type = type, .size = (uint32_t)size };
@@ -75,13 +85,10 @@ int iw_record(struct image_writer *w, uint32_t type, const void *a,
 	return 0;
 }
 
-int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
-	     const void *raw)
+/* Append one encoded chunk's data and its record. */
+static int write_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
+		       enum fz_encoding used, const uint8_t *data, long n)
 {
-	size_t raw_len = (size_t)npages * FZ_PAGE_SIZE;
-	enum fz_encoding used;
-	long n = writer_encode(w->encoding, raw, raw_len, w->scratch,
-			       w->scratch_cap, &used);
 	struct fz_chunk c = { .addr = addr, .npages = npages };
 	int err;
 
@@ -93,27 +100,100 @@ int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
 	c.encoding = used;
 	c.data_offset = w->data_end;
 	c.data_size = (uint64_t)n;
-	c.data_csum = fz_csum(w->scratch, (size_t)n);
-	err = write_at(w->fd, w->scratch, (size_t)n, w->base + w->data_end);
+	c.data_csum = fz_csum(data, (size_t)n);
+	err = write_at(w->fd, data, (size_t)n, w->base + w->data_end);
 	if (err)
 		return err;
 	w->data_end += (uint64_t)n;
-	return iw_record(w, FZ_REC_CHUNK, &c, sizeof(c), NULL, 0);
+	return append_record(w, FZ_REC_CHUNK, &c, sizeof(c), NULL, 0);
+}
+
+struct encode_job {
+	struct image_writer *w;
+	unsigned first;
+};
+
+/* Encode every jobs-th pending chunk, from `first`. */
+static void *encode_some(void *arg)
+{
+	struct encode_job *j = arg;
+	struct image_writer *w = j->w;
+
+	for (unsigned i = j->first; i < w->npending; i += w->jobs) {
+		struct pending_chunk *p = &w->batch[i];
+		p->stored = writer_encode(w->encoding, p->raw,
+					  (size_t)p->npages * FZ_PAGE_SIZE, p->out,
+					  w->scratch_cap, &p->used);
+	}
+	return NULL;
+}
+
+/* Encode the pending chunks on all threads, then write them in order. */
+static int flush_batch(struct image_writer *w)
+{
+	struct encode_job jobs[IW_BATCH];
+	pthread_t threads[IW_BATCH];
+	unsigned started = 0, n = w->jobs < w->npending ? w->jobs : w->npending;
+	int err = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		jobs[k] = (struct encode_job){ .w = w, .first = k };
+	for (unsigned k = 1; k < n; k++, started++)
+		if (pthread_create(&threads[k], NULL, encode_some, &jobs[k]))
+			break;
+	/* This thread takes its share, and that of any thread not started. */
+	for (unsigned k = 0; k < n; k++)
+		if (k == 0 || k > started)
+			encode_some(&jobs[k]);
+	for (unsigned k = 1; k <= started; k++)
+		pthread_join(threads[k], NULL);
+	for (unsigned i = 0; !err && i < w->npending; i++) {
+		struct pending_chunk *p = &w->batch[i];
+		err = write_chunk(w, p->addr, p->npages, p->used, p->out, p->stored);
+	}
+	w->npending = 0;
+	return err;
+}
+
+int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
+	     const void *raw)
+{
+	struct pending_chunk *p;
+	enum fz_encoding used;
+	long n;
+
+	if (w->encoding == FZ_ENC_NONE) {
+		n = writer_encode(w->encoding, raw, (size_t)npages * FZ_PAGE_SIZE,
+				  w->scratch, w->scratch_cap, &used);
+		return write_chunk(w, addr, npages, used, w->scratch, n);
+	}
+	p = &w->batch[w->npending++];
+	p->addr = addr;
+	p->npages = npages;
+	memcpy(p->raw, raw, (size_t)npages * FZ_PAGE_SIZE);
+	return w->npending == IW_BATCH ? flush_batch(w) : 0;
+}
+
+int iw_record(struct image_writer *w, uint32_t type, const void *a,
+	      size_t alen, const void *b, size_t blen)
+{
+	int err = w->npending ? flush_batch(w) : 0;
+
+	return err ? err : append_record(w, type, a, alen, b, blen);
 }
 
 int iw_finish(struct image_writer *w, uint64_t *size)
 {
-	struct fz_header h = {
-		.version = FZ_VERSION,
-		.header_size = sizeof(h),
-		.records_offset = ALIGN(w->data_end, 8),
-		.records_size = w->records_len,
-		.record_count = w->record_count,
-		.encoding = w->encoding,
-	};
-	int err;
+	struct fz_header h = { .version = FZ_VERSION, .header_size = sizeof(h) };
+	int err = w->npending ? flush_batch(w) : 0;
 
+	if (err)
+		return err;
 	memcpy(h.magic, FZ_MAGIC, FZ_MAGIC_LEN);
+	h.records_offset = ALIGN(w->data_end, 8);
+	h.records_size = w->records_len;
+	h.record_count = w->record_count;
+	h.encoding = w->encoding;
 	h.image_size = h.records_offset + h.records_size;
 	h.header_csum = fz_csum(&h, offsetof(struct fz_header, header_csum));
 	err = write_at(w->fd, w->records, w->records_len, w->base + h.records_offset);
@@ -125,6 +205,10 @@ int iw_finish(struct image_writer *w, uint64_t *size)
 
 void iw_free(struct image_writer *w)
 {
+	for (unsigned i = 0; i < IW_BATCH; i++) {
+		free(w->batch[i].raw);
+		free(w->batch[i].out);
+	}
 	free(w->records);
 	free(w->scratch);
 	w->records = w->scratch = NULL;

@@ -1,6 +1,10 @@
 /*
  * Writing the image payload: page data streams out first, the record list
  * (kept in memory, small) follows it, the header goes in front last.
+ *
+ * Compressed chunks are encoded IW_BATCH at a time on `jobs` threads, then
+ * written in order; a record of another kind first writes out the batch,
+ * so records stay in the order they were given.
  */
 #ifndef FREEZE_IMAGE_WRITER_H
 #define FREEZE_IMAGE_WRITER_H
@@ -9,6 +13,17 @@
 #include <stdint.h>
 
 #include "image.h"
+
+#define IW_BATCH 32
+
+struct pending_chunk {
+	uint64_t addr;
+	uint32_t npages;
+	enum fz_encoding used;
+	long stored;              /* encoded bytes in out, or -errno */
+	uint8_t *raw;             /* FZ_CHUNK_MAX_PAGES pages */
+	uint8_t *out;             /* writer_bound() bytes */
+};
 
 struct image_writer {
 	int fd;
@@ -20,10 +35,13 @@ struct image_writer {
 	uint32_t record_count;
 	uint8_t *scratch;         /* one encoded chunk */
 	size_t scratch_cap;
+	unsigned jobs;            /* encoding threads */
+	struct pending_chunk batch[IW_BATCH];
+	unsigned npending;
 };
 
 int iw_begin(struct image_writer *w, int fd, uint64_t base,
-	     enum fz_encoding enc);
+	     enum fz_encoding enc, unsigned jobs);
 /* A record made of two parts: a struct and a trailing string (b may be NULL). */
 int iw_record(struct image_writer *w, uint32_t type, const void *a,
 	      size_t alen, const void *b, size_t blen);

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "freeze.h"
+#include "image_writer.h"
 
 #define FREEZE_VERSION "0.1"
 
@@ -23,6 +25,7 @@ static void usage(FILE *f)
 		"  -k, --kill          kill the process once the image is safely written\n"
 		"  -s, --stop          leave the process stopped (SIGSTOP)\n"
 		"  -z, --compress=M    none or lz4 (default lz4)\n"
+		"  -j, --jobs=N        compress on N threads (default: all CPUs)\n"
 		"      --unsupported-fds=null\n"
 		"                      replace fds of unsupported kinds by /dev/null\n"
 		"                      (default: refuse to freeze)\n"
@@ -48,6 +51,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 		{ "kill", no_argument, NULL, 'k' },
 		{ "stop", no_argument, NULL, 's' },
 		{ "compress", required_argument, NULL, 'z' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "unsupported-fds", required_argument, NULL, OPT_UNSUPPORTED_FDS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -60,8 +64,11 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 	int c;
 
 	*o = (struct options){ .encoding = FZ_ENC_LZ4 };
+	o->jobs = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->jobs < 1 || o->jobs > IW_BATCH)
+		o->jobs = o->jobs < 1 ? 1 : IW_BATCH;
 	*done = 0;
-	while ((c = getopt_long(argc, argv, "ksz:qvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ksz:j:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kill = true; break;
 		case 's': o->stop = true; break;
@@ -74,6 +81,12 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 				o->encoding = FZ_ENC_NONE;
 			else
 				return bad_usage("unknown compression '%s'", optarg);
+			break;
+		case 'j':
+			o->jobs = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || o->jobs < 1 || o->jobs > IW_BATCH)
+				return bad_usage("-j takes a number of threads "
+						 "from 1 to 32, not '%s'", optarg);
 			break;
 		case OPT_UNSUPPORTED_FDS:
 			if (strcmp(optarg, "null"))
@@ -118,7 +131,8 @@ static int write_output(struct target *t, const struct options *o,
 	int err;
 
 	if ((err = stub_payload_offset(&payload_off)) ||
-	    (err = write_image(t, out->fd, payload_off, o->encoding, &payload_size)) ||
+	    (err = write_image(t, out->fd, payload_off, o->encoding, o->jobs,
+			       &payload_size)) ||
 	    (err = link_output(t, out->fd, payload_off, payload_size)))
 		return err;
 	note(o, "image payload: %llu bytes", (unsigned long long)payload_size);

@@ -45,10 +45,10 @@ static int write_state(struct target *t, struct image_writer *w)
 }
 
 int write_image(struct target *t, int fd, uint64_t base, enum fz_encoding enc,
-		uint64_t *image_size)
+		unsigned jobs, uint64_t *image_size)
 {
 	struct image_writer w;
-	int err = iw_begin(&w, fd, base, enc);
+	int err = iw_begin(&w, fd, base, enc, jobs);
 
 	if (err)
 		return fail(err, "starting the image");

@@ -180,6 +180,29 @@ struct kernel_sigevent {
 	int32_t pad[11];
 };
 
+static void restore_posix_timer(const struct stub *st,
+				const struct fz_posix_timer *t, int restore_ids)
+{
+	struct kernel_sigevent sev = { .value = t->value, .signo = t->signo,
+				       .notify = t->notify };
+	int64_t spec[4] = { t->interval_sec, t->interval_nsec, t->value_sec,
+			    t->value_nsec };
+	int id = t->id;
+	long ret;
+
+	if (t->notify & SIGEV_THREAD_ID)
+		sev.tid = t->thread < st->nthreads ? (int32_t)jobs[t->thread].tid : -1;
+	ret = sys_timer_create(t->clock, &sev, &id);
+	if (ret >= 0 && id != t->id)
+		ret = -EEXIST;
+	if (ret >= 0 && (t->value_sec || t->value_nsec))
+		ret = sys_timer_settime(id, 0, spec);
+	if (ret < 0)
+		warn("cannot restore POSIX timer %d%s: %s", t->id,
+		     restore_ids ? "" : " (this kernel cannot restore timer ids)",
+		     errname(ret));
+}
+
 /*
  * timer_create() timers, with the ids the process holds: the kernel hands
  * out a requested id once PR_TIMER_CREATE_RESTORE_IDS is on (6.15+); on an
@@ -190,28 +213,10 @@ static void restore_posix_timers(const struct stub *st)
 	int restore_ids = sys_prctl(PR_TIMER_CREATE_RESTORE_IDS,
 				    PR_TIMER_CREATE_RESTORE_IDS_ON, 0, 0, 0) == 0;
 
-	for_each_record(&st->img, r) {
-		const struct fz_posix_timer *t = rec_data(r);
-		struct kernel_sigevent sev = { .value = t->value, .signo = t->signo,
-					       .notify = t->notify };
-		int64_t spec[4] = { t->interval_sec, t->interval_nsec,
-				    t->value_sec, t->value_nsec };
-		int id = t->id;
-		long ret;
-		if (r->type != FZ_REC_POSIX_TIMER)
-			continue;
-		if (t->notify & SIGEV_THREAD_ID)
-			sev.tid = t->thread < st->nthreads ? (int32_t)jobs[t->thread].tid : -1;
-		ret = sys_timer_create(t->clock, &sev, &id);
-		if (ret >= 0 && id != t->id)
-			ret = -EEXIST;
-		if (ret >= 0 && (t->value_sec || t->value_nsec))
-			ret = sys_timer_settime(id, 0, spec);
-		if (ret < 0)
-			warn("cannot restore POSIX timer %d%s: %s", t->id,
-			     restore_ids ? "" : " (this kernel cannot restore timer ids)",
-			     errname(ret));
-	}
+	/* A record's body is read only once its type is known: it may be short. */
+	for_each_record(&st->img, r)
+		if (r->type == FZ_REC_POSIX_TIMER)
+			restore_posix_timer(st, rec_data(r), restore_ids);
 	if (restore_ids)
 		sys_prctl(PR_TIMER_CREATE_RESTORE_IDS, PR_TIMER_CREATE_RESTORE_IDS_OFF,
 			  0, 0, 0);
