@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -100,6 +101,26 @@ static int prctl_int(struct target *t, struct thread *th, int op, uint32_t *valu
 	return err;
 }
 
+/*
+ * The clocks as the process sees them (it may live in a time namespace of
+ * its own): the stub keeps them from going backwards on another host.
+ */
+static int collect_clocks(struct target *t, struct thread *th)
+{
+	int64_t ts[2];
+	int err = ask_into(t, th, SYS_clock_gettime, CLOCK_MONOTONIC,
+			   t->scratch_addr, 0, 0, ts, sizeof(ts));
+
+	t->proc.monotonic_sec = ts[0];
+	t->proc.monotonic_nsec = ts[1];
+	if (!err)
+		err = ask_into(t, th, SYS_clock_gettime, CLOCK_BOOTTIME,
+			       t->scratch_addr, 0, 0, ts, sizeof(ts));
+	t->proc.boottime_sec = ts[0];
+	t->proc.boottime_nsec = ts[1];
+	return err;
+}
+
 static int collect_process_wide(struct target *t, struct thread *leader)
 {
 	long brk, dumpable;
@@ -113,6 +134,8 @@ static int collect_process_wide(struct target *t, struct thread *leader)
 		err = prctl_int(t, leader, PR_GET_CHILD_SUBREAPER, &t->proc.child_subreaper);
 	if (!err)
 		err = collect_itimers(t, leader);
+	if (!err)
+		err = collect_clocks(t, leader);
 	if (!err)
 		err = ask(t, leader, SYS_brk, 0, 0, 0, 0, &brk);
 	if (!err)

@@ -82,8 +82,10 @@ struct fz_process {
 	uint32_t no_new_privs;
 	uint32_t child_subreaper;
 	uint32_t pad;
+	/* The process's CLOCK_MONOTONIC and CLOCK_BOOTTIME when it stopped. */
+	int64_t monotonic_sec, monotonic_nsec, boottime_sec, boottime_nsec;
 };
-_Static_assert(sizeof(struct fz_process) == 136, "fz_process size");
+_Static_assert(sizeof(struct fz_process) == 168, "fz_process size");
 
 /* x86_64 general registers, in the order of the kernel's user_regs_struct. */
 struct fz_regs {

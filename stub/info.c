@@ -70,6 +70,18 @@ static void print_feature(const char *name, void *ctx)
 	out(1, " %s", name);
 }
 
+static void print_clocks(const struct stub *st)
+{
+	int64_t mono, boot;
+
+	if (clocks_behind(st, &mono, &boot))
+		out(1, "clocks: this host's CLOCK_MONOTONIC is %ld s behind the "
+		       "process's: a time namespace will hide it (needs /proc)\n",
+		    (long)mono);
+	else
+		out(1, "clocks: this host's are ahead of the process's; used as they are\n");
+}
+
 void print_info(const struct stub *st)
 {
 	const struct fz_process *p = st->proc;
@@ -84,7 +96,8 @@ void print_info(const struct stub *st)
 		    (unsigned long)st->threads[i]->tid, st->threads[i]->comm,
 		    (unsigned long)st->threads[i]->regs.rip);
 	out(1, "cwd: %s\n", st->cwd ? st->cwd : "(not recorded)");
-	out(1, "ids on resume: new pid (the stub's own)\n");
+	out(1, "ids on resume: new pid (the stub's own) and new thread ids\n");
+	print_clocks(st);
 	print_mappings(st);
 	out(1, "file descriptors:\n");
 	print_fds(st);

@@ -106,6 +106,8 @@ void stub_main(long *sp)
 		sys_exit_group(0);
 	}
 	check_host(st);
+	if (strcmp(mode, "--verify"))
+		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
 	prepare_cwd(st);
 	prepare_shared_maps(st);

@@ -39,7 +39,7 @@ static void put_num(struct buf *b, uint64_t v, unsigned base, int neg)
 		put(b, tmp[--i]);
 }
 
-static void format(struct buf *b, const char *fmt, va_list ap)
+static void format_buf(struct buf *b, const char *fmt, va_list ap)
 {
 	for (; *fmt; fmt++) {
 		int longs = 0;
@@ -76,9 +76,23 @@ void out(int fd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	format(&b, fmt, ap);
+	format_buf(&b, fmt, ap);
 	va_end(ap);
 	sys_write(fd, b.s, b.n);
+}
+
+void format(char *dst, unsigned cap, const char *fmt, ...)
+{
+	struct buf b = { .n = 0 };
+	unsigned n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_buf(&b, fmt, ap);
+	va_end(ap);
+	n = b.n < cap ? b.n : cap - 1;
+	__builtin_memcpy(dst, b.s, n);
+	dst[n] = 0;
 }
 
 static void report(const char *prefix, const char *fmt, va_list ap)
@@ -86,7 +100,7 @@ static void report(const char *prefix, const char *fmt, va_list ap)
 	struct buf b = { .n = 0 };
 
 	put_str(&b, prefix);
-	format(&b, fmt, ap);
+	format_buf(&b, fmt, ap);
 	if (b.n == OUT_MAX)
 		b.n--;
 	put(&b, '\n');

@@ -3,6 +3,9 @@
 #define FREEZE_STUB_PRINT_H
 
 __attribute__((format(printf, 2, 3))) void out(int fd, const char *fmt, ...);
+/* Like out(), into buf (always NUL-terminated, cut to cap). */
+__attribute__((format(printf, 3, 4))) void format(char *buf, unsigned cap,
+						 const char *fmt, ...);
 /* "freeze: <message>\n" on stderr, then exit status 1. */
 __attribute__((format(printf, 1, 2), noreturn)) void die(const char *fmt, ...);
 /* "freeze: warning: <message>\n" on stderr. */

@@ -62,6 +62,10 @@ void check_host(const struct stub *st);
 void prepare_fds(struct stub *st);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
+/* restore_clocks.c: hide that this host's clocks are behind the process's. */
+void prepare_clocks(const struct stub *st);
+/* Is this host behind? By how many seconds, for messages. */
+int clocks_behind(const struct stub *st, int64_t *mono_sec, int64_t *boot_sec);
 
 /* Steps after it, in this order (resume.c). */
 void restore_vdso_park(const struct stub *st);

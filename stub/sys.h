@@ -85,6 +85,16 @@ static inline long sys_timer_create(int clock, const void *sev, int *id)
 { return SYS(timer_create, clock, sev, id, 0, 0, 0); }
 static inline long sys_timer_settime(int id, int flags, const void *value)
 { return SYS(timer_settime, id, flags, value, 0, 0, 0); }
+static inline long sys_clock_gettime(int clock, int64_t ts[2])
+{ return SYS(clock_gettime, clock, ts, 0, 0, 0, 0); }
+static inline long sys_unshare(unsigned long flags)
+{ return SYS(unshare, flags, 0, 0, 0, 0, 0); }
+static inline long sys_setns(int fd, int type)
+{ return SYS(setns, fd, type, 0, 0, 0, 0); }
+static inline long sys_getuid(void)
+{ return SYS(getuid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_getgid(void)
+{ return SYS(getgid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getpid(void)
 { return SYS(getpid, 0, 0, 0, 0, 0, 0); }
 static inline _Noreturn void sys_exit_group(int status)

@@ -38,8 +38,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers fds mmaps clocks sleep pipe compute threads compute_mt sockfd)
-MATRIX=(heap stack stackedge regs signals process procattrs timers fds mmaps clocks sleep pipe compute threads compute_mt)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic fds mmaps clocks sleep pipe compute threads compute_mt sockfd)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic fds mmaps clocks sleep pipe compute threads compute_mt)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
