@@ -17,8 +17,9 @@ static int ask(struct target *t, struct thread *th, long nr, uint64_t a0,
 	       uint64_t a1, uint64_t a2, uint64_t a3, long *result)
 {
 	const uint64_t args[6] = { a0, a1, a2, a3, 0, 0 };
+	int err = check_interrupted();
 
-	return inject_syscall(t, th, nr, args, result);
+	return err ? err : inject_syscall(t, th, nr, args, result);
 }
 
 /* A syscall that must succeed and writes len bytes to the scratch area. */

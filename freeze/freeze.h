@@ -90,6 +90,12 @@ void note(const struct options *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void warnx_fz(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* guard.c: the work runs in a child that unwinds when freeze is killed. */
+void guard_start(void);
+bool interrupted(void);
+/* 0, or -EINTR named with fail() when SIGINT/SIGTERM/SIGHUP came. */
+int check_interrupted(void);
+
 /* attach.c: stop every thread; detach() undoes everything attach did. */
 int check_target(pid_t pid);
 int attach(struct target *t);

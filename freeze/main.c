@@ -115,7 +115,8 @@ static int collect(struct target *t, const struct options *o)
 {
 	int err;
 
-	if ((err = collect_regs(t)) || (err = collect_maps(t)) ||
+	if ((err = check_interrupted()) || (err = collect_regs(t)) ||
+	    (err = collect_maps(t)) ||
 	    (err = collect_proc(t)) || (err = collect_injected(t)) ||
 	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)))
 		return err;
@@ -136,6 +137,12 @@ static int write_output(struct target *t, const struct options *o,
 	    (err = link_output(t, out->fd, payload_off, payload_size)))
 		return err;
 	note(o, "image payload: %llu bytes", (unsigned long long)payload_size);
+	/*
+	 * The last moment to back out. Once the image is in place the freeze
+	 * has succeeded: -k kills the target even if a signal comes now.
+	 */
+	if ((err = check_interrupted()))
+		return err;
 	return output_commit(out);
 }
 
@@ -163,20 +170,13 @@ static int run(const struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o;
-	sigset_t block;
 	int done, err;
 
 	if (parse_args(argc, argv, &o, &done))
 		return 1;
 	if (done)
 		return 0;
-	/* Ctrl-C must not leave the target stopped or with injected registers. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &block, NULL);
+	guard_start();
 	err = run(&o);
 	if (err) {
 		fprintf(stderr, "freeze: %s: %s\n", fail_message(), strerror(-err));

@@ -118,6 +118,8 @@ static int write_mapping_pages(struct page_reader *r, struct image_writer *w,
 		int err;
 		if (n > WINDOW_PAGES)
 			n = WINDOW_PAGES;
+		if ((err = check_interrupted()))
+			return err;
 		err = mark_wanted(r, m, addr, n);
 		if (err)
 			return fail(err, "process %d: reading its pagemap at %#lx",

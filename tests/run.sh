@@ -18,6 +18,7 @@
 #   TESTS_NOFREEZE=1   check the targets themselves: run and signal each one
 #                      without freezing it (no freeze binary needed)
 #   TESTS_KEEP=1       keep the temporary directory (its path is printed)
+#   TESTS_KILL_RUNS=N  freezes killed at random moments (default 100)
 #
 # Output: one line per check, `ok - NAME` or `not ok - NAME: why`; what this
 # machine cannot run is reported as `skip - NAME: why` and not counted.  The
@@ -54,6 +55,7 @@ VERDICT_TIMEOUT=30
 COMPUTE_TIMEOUT=120
 GONE_TIMEOUT=10
 COMPUTE_FREEZE_AFTER=0.5	# freeze this long after READY, mid-computation
+KILL_RUNS=${TESTS_KILL_RUNS:-100}	# freezes killed at random moments
 PYTHON_LOOPS=20000000		# about 3 s of pure-Python work
 PYTHON_FREEZE_AFTER=1
 MAX_SPARSE_IMAGE=$((256 << 20))	# mmaps reserves 1 GiB; only 3 pages are touched
@@ -1050,6 +1052,58 @@ bad_cases() {
 	FREEZE_EXTRA=()
 }
 
+# reliability/kill-loop: freeze -k is killed with SIGKILL at a random moment,
+# KILL_RUNS times, each on a fresh regs target (it holds values in its
+# registers, AVX included, across a blocking syscall). Each time, either the
+# image is complete and the target gone, or the target is untouched: not
+# stopped, not traced, no file left but the image, and it passes its check.
+kill_loop_case() {
+	local name=reliability/kill-loop i fpid delay harmed=0 completed=0 left
+	selected "$name" || return 0
+	new_case "$name" root
+	mkdir -p "$CASE/out"
+	for ((i = 0; i < KILL_RUNS; i++)); do
+		WHYS=()
+		rm -f "$CASE/out/img" "$CASE/t.out"
+		start_target root "$CASE/t" "$CASE/t.out" "$BIN/regs-pie" "$CASE/t"
+		wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$TPID"
+		wait_until "$BLOCK_TIMEOUT" sleeping "$TPID"
+		delay=$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", r % 45 / 1000 }')
+		"$FREEZE" -q -k "$CASE/out/img" "$TPID" 2>"$CASE/freeze.err" &
+		fpid=$!
+		sleep "$delay"
+		kill -KILL "$fpid" 2>/dev/null
+		wait "$fpid" 2>/dev/null
+		# The worker child unwinds on its own: wait for it to let go.
+		wait_until "$GONE_TIMEOUT" untraced_or_dead "$TPID"
+		if [[ -s $CASE/out/img ]] && dead "$TPID"; then
+			completed=$((completed + 1))
+			reap "$TPID"
+			"$CASE/out/img" --verify >/dev/null 2>&1 ||
+				WHYS+=("run $i: the image left in place does not verify")
+		elif dead "$TPID"; then
+			reap "$TPID"
+			WHYS+=("run $i: target died ($(describe_rc "$REAPED_RC")) and no image")
+		else
+			left=$(ls -A "$CASE/out")
+			[[ -z $left ]] || WHYS+=("run $i: left in the output directory: $left")
+			survived "$TPID"
+		fi
+		if ((${#WHYS[@]})); then
+			harmed=$((harmed + 1))
+			echo "# $(printf '%s; ' "${WHYS[@]}")"
+		fi
+	done
+	WHYS=()
+	((harmed == 0)) || WHYS+=("$harmed of $KILL_RUNS runs harmed the target")
+	echo "# kill-loop: $KILL_RUNS runs, $completed images completed, $harmed harmed"
+	report "$name ($KILL_RUNS runs, $completed completed before the kill)"
+}
+
+untraced_or_dead() {
+	dead "$1" || [[ $(status_field "$1" TracerPid) == 0 ]]
+}
+
 # NOFREEZE: check the seize helper the way bad/traced uses it.
 seize_selftest() {
 	local name=nofreeze/seize-helper tracer
@@ -1120,4 +1174,5 @@ else
 fi
 damaged_cases
 bad_cases
+kill_loop_case
 summary
