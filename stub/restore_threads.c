@@ -80,6 +80,45 @@ static void fix_cached_tid(const struct stub *st, const struct fz_thread *t,
 		replace_u32(st, tp + ARCH_MUSL_TID_OFFSET, (uint32_t)t->tid, tid);
 }
 
+#define ROBUST_LIST_LIMIT 2048  /* the kernel walks no more either */
+#define ROBUST_PI_BIT 1ULL      /* set in a list pointer to a PI mutex */
+
+/*
+ * A robust mutex the thread held when it was frozen has its old id in its
+ * futex word: unlocking it, or the kernel's cleanup when the thread dies,
+ * would fail. Each held robust mutex is on the thread's robust list; its
+ * owner id is rewritten there, the flag bits kept.
+ */
+static void fix_robust_owner(const struct stub *st, uint64_t word,
+			     uint32_t old, uint32_t tid)
+{
+	volatile uint32_t *w = (volatile uint32_t *)word;
+
+	if ((*w & FUTEX_TID_MASK) != old)
+		return;
+	*w = (*w & ~FUTEX_TID_MASK) | tid;
+	/* glibc keeps the owner a second time, and checks it on unlock. */
+	replace_u32(st, word + ARCH_GLIBC_MUTEX_OWNER_OFFSET, old, tid);
+}
+
+static void fix_robust_owners(const struct stub *st, const struct fz_thread *t,
+			      uint32_t tid)
+{
+	const struct robust_list_head *head = (const void *)t->robust_list;
+	uint64_t node;
+
+	if (!t->robust_list || !writable(st, t->robust_list, sizeof(*head)))
+		return;
+	node = (uint64_t)head->list.next & ~ROBUST_PI_BIT;
+	for (int n = 0; n < ROBUST_LIST_LIMIT && node != t->robust_list; n++) {
+		uint64_t word = node + (uint64_t)head->futex_offset;
+		if (!writable(st, node, sizeof(uint64_t)) || !writable(st, word, 4))
+			return;
+		fix_robust_owner(st, word, (uint32_t)t->tid, tid);
+		node = *(volatile uint64_t *)node & ~ROBUST_PI_BIT;
+	}
+}
+
 /* Nice value and policy: raising priority needs privilege; then a warning. */
 static void restore_scheduling(const struct fz_thread *t)
 {
@@ -118,6 +157,7 @@ static void restore_thread_attrs(const struct stub *st, const struct fz_thread *
 	}
 	tid = t->tid_address ? sys_set_tid_address(t->tid_address) : sys_gettid();
 	fix_cached_tid(st, t, (uint32_t)tid);
+	fix_robust_owners(st, t, (uint32_t)tid);
 }
 
 static struct arch_frame_args frame_args(const struct stub *st,

@@ -639,12 +639,20 @@ run_matrix() {
 }
 
 run_extras() {
-	local t m
+	local t m n u
 	for t in "${MATRIX[@]}"; do
 		for m in "${EXTRA_MODES[@]}"; do
 			freeze_case "$t/pie/root/$m" "$t" pie root "$m"
 		done
 	done
+	# The threads target with 1, 2 and 64 threads (8 in the matrix).
+	for n in 1 2 64; do
+		for u in "${USERS[@]}"; do
+			TARGET_ARGS=("$n")
+			freeze_case "threads-$n/pie/$u" threads pie "$u" kill
+		done
+	done
+	TARGET_ARGS=()
 }
 
 # midway_case NAME CMD...: CMD (set up in CASE by the caller) prints READY,

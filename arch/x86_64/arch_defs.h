@@ -11,5 +11,7 @@
 #define ARCH_STUB_CEILING 0x7f0000000000UL
 /* musl's struct pthread: self, dtv, prev, next, sysinfo, canary, then tid. */
 #define ARCH_MUSL_TID_OFFSET 48
+/* glibc's pthread_mutex_t: __lock, __count, then __owner. */
+#define ARCH_GLIBC_MUTEX_OWNER_OFFSET 8
 
 #endif
