@@ -1,12 +1,14 @@
 /*
  * procattrs: per-process and per-thread attributes the kernel keeps: the
  * process and thread names, each thread's nice value, scheduling policy
- * and parent-death signal, the child-subreaper, no_new_privs and (as root,
- * who can still trace a non-dumpable process) dumpable flags.
+ * and parent-death signal, the personality, the child-subreaper,
+ * no_new_privs and (as root, who can still trace a non-dumpable process)
+ * dumpable flags.
  */
 #include "target.h"
 #include <pthread.h>
 #include <sched.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -66,6 +68,8 @@ int main(void)
 	if (syscall(SYS_sched_setscheduler, 0, SCHED_BATCH, &sp))
 		target_die("sched_setscheduler");
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Changes only how later execs lay out memory: harmless here. */
+	personality(PER_LINUX | ADDR_NO_RANDOMIZE | UNAME26);
 	if (is_root)
 		prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -80,6 +84,8 @@ int main(void)
 	target_check(get_policy() == SCHED_BATCH, "main thread policy %d, not SCHED_BATCH",
 		     get_policy());
 	target_check(worker_ok == 1, "worker thread: %s", worker_saw);
+	target_check(personality(0xffffffff) == (PER_LINUX | ADDR_NO_RANDOMIZE | UNAME26),
+		     "personality %#x", personality(0xffffffff));
 	prctl(PR_GET_CHILD_SUBREAPER, &v);
 	target_check(v == 1, "not a child subreaper any more");
 	target_check(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1, "no_new_privs lost");
