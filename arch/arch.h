@@ -30,6 +30,10 @@ int arch_get_xstate(int tid, void *buf, size_t cap, size_t *len);
  */
 void arch_prepare_restart(struct fz_regs *regs, int in_new_process);
 
+/* The program counter in regs. */
+uint64_t arch_pc(const struct fz_regs *regs);
+void arch_set_pc(struct fz_regs *regs, uint64_t pc);
+
 /* Point regs at the syscall instruction at `insn` to run nr(args). */
 void arch_inject_setup(struct fz_regs *regs, uint64_t insn, long nr,
 		       const uint64_t args[6]);

@@ -144,9 +144,73 @@ static int collect_process_wide(struct target *t, struct thread *leader)
 	return err;
 }
 
+/*
+ * Running an injected syscall takes a thread out of an rseq critical section
+ * it was stopped in, and the kernel then clears the area's rseq_cs: put it
+ * back, so the process (and the image) still has the thread in its section.
+ */
+#define RSEQ_CS_OFFSET 8 /* struct rseq: cpu_id_start, cpu_id, rseq_cs */
+
+static void save_rseq_cs(struct target *t)
+{
+	for (size_t i = 0; i < t->nthreads; i++) {
+		struct thread *th = &t->threads[i];
+		if (th->rec.rseq_len)
+			remote_rw(t->pid, th->rec.rseq_addr + RSEQ_CS_OFFSET,
+				  &th->rseq_cs, sizeof(th->rseq_cs), false);
+	}
+}
+
+static int restore_rseq_cs(struct target *t)
+{
+	for (size_t i = 0; i < t->nthreads; i++) {
+		struct thread *th = &t->threads[i];
+		int err;
+		if (!th->rec.rseq_len || !th->rseq_cs)
+			continue;
+		err = remote_rw(t->pid, th->rec.rseq_addr + RSEQ_CS_OFFSET,
+				&th->rseq_cs, sizeof(th->rseq_cs), true);
+		if (err)
+			return fail(err, "thread %d: restoring its rseq area", (int)th->tid);
+	}
+	return 0;
+}
+
+/* struct rseq_cs, the critical section descriptor rseq_cs points to. */
+struct rseq_section {
+	uint32_t version, flags;
+	uint64_t start_ip, post_commit_offset, abort_ip;
+};
+
+/*
+ * Being frozen is a preemption: a thread stopped inside its rseq critical
+ * section must resume at the section's abort handler, as the kernel would
+ * send it. The stub cannot leave that to the kernel: the new process would
+ * only learn of the section after the stub's own syscalls cleared rseq_cs.
+ */
+static void abort_rseq_sections(struct target *t)
+{
+	for (size_t i = 0; i < t->nthreads; i++) {
+		struct thread *th = &t->threads[i];
+		struct rseq_section cs;
+		uint64_t pc = arch_pc(&th->rec.regs);
+		uint32_t sig;
+		if (!th->rec.rseq_len || !th->rseq_cs ||
+		    remote_rw(t->pid, th->rseq_cs, &cs, sizeof(cs), false) ||
+		    pc < cs.start_ip || pc - cs.start_ip >= cs.post_commit_offset ||
+		    remote_rw(t->pid, cs.abort_ip - sizeof(sig), &sig, sizeof(sig), false) ||
+		    sig != th->rec.rseq_sig)
+			continue;
+		arch_set_pc(&th->rec.regs, cs.abort_ip);
+	}
+}
+
 int collect_injected(struct target *t)
 {
-	int err = inject_init(t), err2;
+	int err, err2;
+
+	save_rseq_cs(t);
+	err = inject_init(t);
 
 	if (!err)
 		err = collect_process_wide(t, &t->threads[0]);
@@ -160,7 +224,10 @@ int collect_injected(struct target *t)
 			err = prctl_int(t, &t->threads[i], PR_GET_PDEATHSIG,
 					&t->threads[i].rec.pdeathsig);
 	}
-	/* Unmap the scratch page even when a step above failed. */
+	/* Undo even when a step above failed. */
 	err2 = inject_finish(t);
+	if (!err2)
+		err2 = restore_rseq_cs(t);
+	abort_rseq_sections(t);
 	return err ? err : err2;
 }

@@ -52,6 +52,7 @@ struct thread {
 	bool regs_changed;          /* injection ran: put live_regs back */
 	struct fz_regs live_regs;   /* as the thread stopped */
 	struct fz_thread rec;       /* rec.regs: as the image resumes it */
+	uint64_t rseq_cs;           /* its rseq area's rseq_cs, before injection */
 	uint8_t *xstate;            /* rec.xstate_len bytes */
 };
 
@@ -112,6 +113,8 @@ int inject_syscall(struct target *t, struct thread *th, long nr,
 /* Read back what the last syscall wrote to the scratch page. */
 int inject_read_scratch(struct target *t, void *buf, size_t len);
 int inject_finish(struct target *t);
+/* Copy bytes from or to the target's memory. 0 or -errno. */
+int remote_rw(pid_t pid, uint64_t addr, void *buf, size_t len, bool write);
 /* Signals that arrived during injections, sent again before detaching. */
 void inject_resend_signals(struct target *t);
 

@@ -46,7 +46,7 @@ static const struct map_entry *vdso_entry(const struct target *t)
 	return NULL;
 }
 
-static int remote_rw(pid_t pid, uint64_t addr, void *buf, size_t len, bool write)
+int remote_rw(pid_t pid, uint64_t addr, void *buf, size_t len, bool write)
 {
 	struct iovec local = { buf, len }, remote = { (void *)addr, len };
 	ssize_t n = write ? process_vm_writev(pid, &local, 1, &remote, 1, 0)

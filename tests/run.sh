@@ -39,8 +39,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic fds mmaps clocks sleep pipe compute threads compute_mt sockfd)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic fds mmaps clocks sleep pipe compute threads compute_mt)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt sockfd)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
@@ -325,9 +325,13 @@ build_target() {
 	local name=$1 variant=$2 src=$TESTS/targets/$1.c out=$BUILD/$1-$2
 	local log=$BUILD/$1-$2.log flags=("${CFLAGS[@]}")
 	BUILD_WHY=
-	case $name in threads | compute_mt | procattrs | timers) flags+=(-pthread -lrt) ;; esac
+	case $name in threads | compute_mt | procattrs | timers | rseq) flags+=(-pthread -lrt) ;; esac
 	if [[ -x $out && $out -nt $src && $out -nt $TESTS/targets/target.h && $out -nt ${BASH_SOURCE[0]} ]]; then
 		return 0
+	fi
+	if [[ $name == rseq && $variant == musl ]]; then
+		BUILD_WHY="rseq: musl registers no rseq area"
+		return 2
 	fi
 	case $variant in
 	pie) gcc "${flags[@]}" -fPIE -pie -o "$out" "$src" -lm >"$log" 2>&1 ;;
