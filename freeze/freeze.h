@@ -152,8 +152,10 @@ int output_open(struct output *out, const char *path);
 int output_commit(struct output *out);
 void output_abort(struct output *out);
 
-/* proc_files.c: small helpers for /proc/PID files. */
+/* proc_files.c: small helpers for /proc/PID files and writing. */
 int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 		   size_t *len);
+/* Write all of buf at off, retrying short writes. 0 or -errno. */
+int pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 
 #endif

@@ -5,26 +5,11 @@
 #include <unistd.h>
 
 #include "checksum.h"
+#include "freeze.h"
 #include "image_writer.h"
 #include "writer.h"
 
 #define ALIGN(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
-
-static int write_at(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n, len -= (size_t)n, off += (uint64_t)n;
-	}
-	return 0;
-}
 
 int iw_begin(struct image_writer *w, int fd, uint64_t base,
 	     enum fz_encoding enc, unsigned jobs)
@@ -101,7 +86,7 @@ static int write_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
 	c.data_offset = w->data_end;
 	c.data_size = (uint64_t)n;
 	c.data_csum = fz_csum(data, (size_t)n);
-	err = write_at(w->fd, data, (size_t)n, w->base + w->data_end);
+	err = pwrite_all(w->fd, data, (size_t)n, w->base + w->data_end);
 	if (err)
 		return err;
 	w->data_end += (uint64_t)n;
@@ -196,9 +181,9 @@ int iw_finish(struct image_writer *w, uint64_t *size)
 	h.encoding = w->encoding;
 	h.image_size = h.records_offset + h.records_size;
 	h.header_csum = fz_csum(&h, offsetof(struct fz_header, header_csum));
-	err = write_at(w->fd, w->records, w->records_len, w->base + h.records_offset);
+	err = pwrite_all(w->fd, w->records, w->records_len, w->base + h.records_offset);
 	if (!err)
-		err = write_at(w->fd, &h, sizeof(h), w->base);
+		err = pwrite_all(w->fd, &h, sizeof(h), w->base);
 	*size = h.image_size;
 	return err;
 }

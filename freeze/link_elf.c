@@ -164,21 +164,6 @@ int stub_payload_offset(uint64_t *offset)
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n, len -= (size_t)n, off += (uint64_t)n;
-	}
-	return 0;
-}
-
 static int write_headers(int fd, const struct stub_image *s, uint64_t stub_base,
 			 uint64_t payload_off, uint64_t payload_addr,
 			 uint64_t payload_size)
@@ -218,7 +203,7 @@ static int write_headers(int fd, const struct stub_image *s, uint64_t stub_base,
 	ph[n++] = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W,
 				.p_align = 16 };
 	eh->e_phnum = (Elf64_Half)n;
-	return write_all(fd, buf, sizeof(buf), 0);
+	return pwrite_all(fd, buf, sizeof(buf), 0);
 }
 
 int link_output(const struct target *t, int fd, uint64_t payload_offset,
@@ -258,7 +243,7 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 		goto out;
 	}
 	memcpy(where, &params, sizeof(params));
-	err = write_all(fd, s.bytes, s.size, HEADERS_SIZE);
+	err = pwrite_all(fd, s.bytes, s.size, HEADERS_SIZE);
 	if (!err)
 		err = write_headers(fd, &s, stub_base, payload_offset,
 				    params.payload_addr, payload_size);

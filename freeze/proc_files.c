@@ -1,4 +1,4 @@
-/* Reading small /proc/PID files whole. */
+/* File I/O helpers: small /proc/PID files read whole, positioned writes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,5 +32,20 @@ int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 	buf[n] = 0;
 	if (len)
 		*len = n;
+	return 0;
+}
+
+int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n, len -= (size_t)n, off += (uint64_t)n;
+	}
 	return 0;
 }
