@@ -108,17 +108,17 @@ static int prctl_int(struct target *t, struct thread *th, int op, uint32_t *valu
  */
 static int collect_clocks(struct target *t, struct thread *th)
 {
-	int64_t ts[2];
+	int64_t mono[2] = { 0, 0 }, boot[2] = { 0, 0 };
 	int err = ask_into(t, th, SYS_clock_gettime, CLOCK_MONOTONIC,
-			   t->scratch_addr, 0, 0, ts, sizeof(ts));
+			   t->scratch_addr, 0, 0, mono, sizeof(mono));
 
-	t->proc.monotonic_sec = ts[0];
-	t->proc.monotonic_nsec = ts[1];
 	if (!err)
 		err = ask_into(t, th, SYS_clock_gettime, CLOCK_BOOTTIME,
-			       t->scratch_addr, 0, 0, ts, sizeof(ts));
-	t->proc.boottime_sec = ts[0];
-	t->proc.boottime_nsec = ts[1];
+			       t->scratch_addr, 0, 0, boot, sizeof(boot));
+	t->proc.monotonic_sec = mono[0];
+	t->proc.monotonic_nsec = mono[1];
+	t->proc.boottime_sec = boot[0];
+	t->proc.boottime_nsec = boot[1];
 	return err;
 }
 

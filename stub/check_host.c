@@ -38,7 +38,7 @@ static uint64_t host_vdso_size(uint64_t base)
 	return (end + FZ_PAGE_SIZE - 1) & ~(FZ_PAGE_SIZE - 1);
 }
 
-void check_vdso(const struct stub *st)
+static void check_vdso(const struct stub *st)
 {
 	uint32_t len;
 	const uint8_t *old = image_find(&st->img, FZ_REC_VDSO, &len);
