@@ -77,17 +77,6 @@ static int classify(struct map_entry *m, pid_t pid)
 	return 0;
 }
 
-static int add_map(struct target *t, const struct map_entry *m)
-{
-	struct map_entry *grown = realloc(t->maps, (t->nmaps + 1) * sizeof(*grown));
-
-	if (!grown)
-		return -ENOMEM;
-	t->maps = grown;
-	t->maps[t->nmaps++] = *m;
-	return 0;
-}
-
 static int read_vdso(struct target *t, const struct map_entry *m)
 {
 	size_t len = m->end - m->start;
@@ -118,7 +107,7 @@ static int finish_entry(struct target *t, struct map_entry *m)
 		if (err)
 			return err;
 	}
-	return add_map(t, m);
+	return append_item(&t->maps, &t->nmaps, sizeof(*m), m);
 }
 
 int collect_maps(struct target *t)

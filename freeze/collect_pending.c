@@ -19,15 +19,10 @@ struct peek_args {
 
 static int add_pending(struct target *t, uint32_t thread, const uint8_t *info)
 {
-	struct fz_siginfo *g = realloc(t->pending, (t->npending + 1) * sizeof(*g));
+	struct fz_siginfo s = { .thread = thread };
 
-	if (!g)
-		return -ENOMEM;
-	t->pending = g;
-	g[t->npending] = (struct fz_siginfo){ .thread = thread };
-	memcpy(g[t->npending].info, info, sizeof(g->info));
-	t->npending++;
-	return 0;
+	memcpy(s.info, info, sizeof(s.info));
+	return append_item(&t->pending, &t->npending, sizeof(s), &s);
 }
 
 /* One queue: the shared one through the leader, or thread index's own. */

@@ -57,26 +57,24 @@ static int peek_pipe(int src, uint32_t capacity, uint8_t **data, uint32_t *len)
 
 int collect_pipe(struct target *t, int read_fd, uint64_t id)
 {
-	struct pipe_entry *g = realloc(t->pipes, (t->npipes + 1) * sizeof(*g));
-	struct pipe_entry *e;
+	struct pipe_entry e = { .rec = { .id = id } };
 	int src, cap, err;
 
-	if (!g)
-		return fail(-ENOMEM, "collecting pipes");
-	t->pipes = g;
-	e = &t->pipes[t->npipes];
-	*e = (struct pipe_entry){ .rec = { .id = id } };
 	src = pidfd_dup(t->pid, read_fd);
 	if (src < 0)
 		return fail(src, "process %d: fd %d: taking a copy of the pipe",
 			    (int)t->pid, read_fd);
 	cap = fcntl(src, F_GETPIPE_SZ);
-	err = cap < 0 ? -errno : peek_pipe(src, (uint32_t)cap, &e->data, &e->rec.data_len);
+	err = cap < 0 ? -errno : peek_pipe(src, (uint32_t)cap, &e.data, &e.rec.data_len);
 	close(src);
 	if (err)
 		return fail(err, "process %d: fd %d: reading what is in the pipe",
 			    (int)t->pid, read_fd);
-	e->rec.capacity = (uint32_t)cap;
-	t->npipes++;
+	e.rec.capacity = (uint32_t)cap;
+	err = append_item(&t->pipes, &t->npipes, sizeof(e), &e);
+	if (err) {
+		free(e.data);
+		return fail(err, "collecting pipes");
+	}
 	return 0;
 }

@@ -12,17 +12,6 @@
 
 #include "freeze.h"
 
-static int add_timer(struct target *t, const struct fz_posix_timer *pt)
-{
-	struct fz_posix_timer *g = realloc(t->timers, (t->ntimers + 1) * sizeof(*g));
-
-	if (!g)
-		return -ENOMEM;
-	t->timers = g;
-	t->timers[t->ntimers++] = *pt;
-	return 0;
-}
-
 static int thread_index(const struct target *t, pid_t tid, uint32_t *index)
 {
 	for (size_t i = 0; i < t->nthreads; i++) {
@@ -118,7 +107,7 @@ int collect_posix_timers(struct target *t)
 		return errno == ENOENT ? 0 : fail(-errno, "reading %s", path);
 	while (!err && (n = read_one(f, t, &pt)) > 0) {
 		err = ask_time(t, &pt);
-		if (!err && (err = add_timer(t, &pt)))
+		if (!err && (err = append_item(&t->timers, &t->ntimers, sizeof(pt), &pt)))
 			err = fail(err, "collecting timers");
 	}
 	fclose(f);

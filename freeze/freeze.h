@@ -152,6 +152,9 @@ int output_open(struct output *out, const char *path);
 int output_commit(struct output *out);
 void output_abort(struct output *out);
 
+/* append.c: add a copy of item (size bytes) to *array of *n items. 0 or -ENOMEM. */
+int append_item(void *array, size_t *n, size_t size, const void *item);
+
 /* proc_files.c: small helpers for /proc/PID files and writing. */
 int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 		   size_t *len);
