@@ -75,7 +75,7 @@ static int wait_interrupt_stop(pid_t tid)
 	}
 }
 
-static struct thread *find_thread(struct target *t, pid_t tid)
+struct thread *find_thread(const struct target *t, pid_t tid)
 {
 	for (size_t i = 0; i < t->nthreads; i++)
 		if (t->threads[i].tid == tid)

@@ -12,17 +12,6 @@
 
 #include "freeze.h"
 
-static int thread_index(const struct target *t, pid_t tid, uint32_t *index)
-{
-	for (size_t i = 0; i < t->nthreads; i++) {
-		if (t->threads[i].tid == tid) {
-			*index = (uint32_t)i;
-			return 0;
-		}
-	}
-	return -ESRCH;
-}
-
 /*
  * "notify: signal/pid.123", "none/pid.123", or "signal/tid.456" for a timer
  * aimed at one thread (SIGEV_THREAD_ID, how glibc runs SIGEV_THREAD).
@@ -42,8 +31,11 @@ static int parse_notify(const struct target *t, const char *s,
 	else
 		return -ENOTSUP;
 	if (!strcmp(whom, "tid")) {
+		const struct thread *th = find_thread(t, id);
+		if (!th)
+			return -ESRCH;
 		pt->notify |= SIGEV_THREAD_ID;
-		return thread_index(t, id, &pt->thread);
+		pt->thread = (uint32_t)(th - t->threads);
 	}
 	return 0;
 }

@@ -100,6 +100,8 @@ int check_interrupted(void);
 /* attach.c: stop every thread; detach() undoes everything attach did. */
 int check_target(pid_t pid);
 int attach(struct target *t);
+/* The seized thread with this tid, or NULL. */
+struct thread *find_thread(const struct target *t, pid_t tid);
 int detach(struct target *t, int stop_sig);
 void kill_target(struct target *t);
 

@@ -50,7 +50,10 @@ static bool read_page(struct page_reader *r, const struct map_entry *m,
 	       (ssize_t)FZ_PAGE_SIZE;
 }
 
-/* Read the whole window at once; fall back page by page on a short read. */
+/*
+ * Read the whole window at once, falling back page by page on a short read;
+ * then drop the pages that read as all zeros.
+ */
 static void read_window(struct page_reader *r, const struct map_entry *m,
 			uint64_t addr, size_t n)
 {
@@ -60,14 +63,16 @@ static void read_window(struct page_reader *r, const struct map_entry *m,
 
 	for (size_t i = 0; i < n; i++)
 		all = all && r->wanted[i];
-	if (all && (m->prot & PROT_READ) &&
-	    process_vm_readv(r->pid, &local, 1, &remote, 1, 0) ==
+	if (!all || !(m->prot & PROT_READ) ||
+	    process_vm_readv(r->pid, &local, 1, &remote, 1, 0) !=
 		    (ssize_t)(n * FZ_PAGE_SIZE))
-		return;
+		for (size_t i = 0; i < n; i++)
+			if (r->wanted[i])
+				r->wanted[i] = read_page(r, m, addr + i * FZ_PAGE_SIZE,
+							 r->buf + i * FZ_PAGE_SIZE);
 	for (size_t i = 0; i < n; i++)
-		if (r->wanted[i])
-			r->wanted[i] = read_page(r, m, addr + i * FZ_PAGE_SIZE,
-						 r->buf + i * FZ_PAGE_SIZE);
+		if (r->wanted[i] && is_zero_page(r->buf + i * FZ_PAGE_SIZE))
+			r->wanted[i] = false;
 }
 
 static int mark_wanted(struct page_reader *r, const struct map_entry *m,
@@ -86,7 +91,7 @@ static int mark_wanted(struct page_reader *r, const struct map_entry *m,
 	return 0;
 }
 
-/* Emit runs of wanted, non-zero pages of the window as chunks. */
+/* Emit runs of wanted pages of the window as chunks. */
 static int emit_window(struct page_reader *r, struct image_writer *w,
 		       uint64_t addr, size_t n)
 {
@@ -95,10 +100,10 @@ static int emit_window(struct page_reader *r, struct image_writer *w,
 	while (i < n) {
 		size_t start;
 		int err;
-		while (i < n && (!r->wanted[i] || is_zero_page(r->buf + i * FZ_PAGE_SIZE)))
+		while (i < n && !r->wanted[i])
 			i++;
 		start = i;
-		while (i < n && r->wanted[i] && !is_zero_page(r->buf + i * FZ_PAGE_SIZE))
+		while (i < n && r->wanted[i])
 			i++;
 		if (i == start)
 			continue;

@@ -45,7 +45,7 @@ static int open_lifted(const struct stub *st, const char *path, int flags)
 	return lift_fd(st, (int)fd);
 }
 
-static const struct prepared_fd *find_prepared(const struct stub *st, int fd)
+const struct prepared_fd *find_prepared(const struct stub *st, int fd)
 {
 	for (unsigned i = 0; i < st->nfds; i++)
 		if (st->fds[i].rec->fd == fd)

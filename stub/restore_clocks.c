@@ -38,15 +38,24 @@ static struct clock_gap gap(int clock, int64_t sec, int64_t nsec)
 	return (struct clock_gap){ d / NSEC, d % NSEC };
 }
 
-int clocks_behind(const struct stub *st, int64_t *mono_sec, int64_t *boot_sec)
+/* How far this host's clocks are behind the process's; 1 if at all. */
+static int gaps(const struct stub *st, struct clock_gap *m, struct clock_gap *b)
 {
 	const struct fz_process *p = st->proc;
-	struct clock_gap m = gap(CLOCK_MONOTONIC, p->monotonic_sec, p->monotonic_nsec);
-	struct clock_gap b = gap(CLOCK_BOOTTIME, p->boottime_sec, p->boottime_nsec);
+
+	*m = gap(CLOCK_MONOTONIC, p->monotonic_sec, p->monotonic_nsec);
+	*b = gap(CLOCK_BOOTTIME, p->boottime_sec, p->boottime_nsec);
+	return m->sec || m->nsec || b->sec || b->nsec;
+}
+
+int clocks_behind(const struct stub *st, int64_t *mono_sec, int64_t *boot_sec)
+{
+	struct clock_gap m, b;
+	int behind = gaps(st, &m, &b);
 
 	*mono_sec = m.sec;
 	*boot_sec = b.sec;
-	return m.sec || m.nsec || b.sec || b.nsec;
+	return behind;
 }
 
 static long write_file(const char *path, const char *text)
@@ -90,11 +99,8 @@ static long unshare_time(void)
 	return ret < 0 ? ret : map_own_ids();
 }
 
-static long enter_offset_clocks(const struct stub *st)
+static long enter_offset_clocks(struct clock_gap m, struct clock_gap b)
 {
-	const struct fz_process *p = st->proc;
-	struct clock_gap m = gap(CLOCK_MONOTONIC, p->monotonic_sec, p->monotonic_nsec);
-	struct clock_gap b = gap(CLOCK_BOOTTIME, p->boottime_sec, p->boottime_nsec);
 	char offsets[128];
 	long ret, fd;
 
@@ -116,23 +122,23 @@ static long enter_offset_clocks(const struct stub *st)
 
 void prepare_clocks(const struct stub *st)
 {
-	int64_t mono, boot;
+	struct clock_gap m, b;
 	long probe, ret;
 
-	if (!clocks_behind(st, &mono, &boot))
+	if (!gaps(st, &m, &b))
 		return;
 	/* Nothing is changed unless /proc is there to finish the job. */
 	probe = sys_open("/proc/self/timens_offsets", O_RDONLY, 0);
 	if (probe < 0) {
 		warn("this host's clocks are %ld s behind the process's and "
 		     "there is no /proc to set up a time namespace: "
-		     "CLOCK_MONOTONIC will jump back", (long)mono);
+		     "CLOCK_MONOTONIC will jump back", (long)m.sec);
 		return;
 	}
 	sys_close((int)probe);
-	ret = enter_offset_clocks(st);
+	ret = enter_offset_clocks(m, b);
 	if (ret < 0)
 		warn("cannot hide that this host's clocks are %ld s behind the "
 		     "process's (time namespace: %s): CLOCK_MONOTONIC will jump "
-		     "back", (long)mono, errname(ret));
+		     "back", (long)m.sec, errname(ret));
 }

@@ -9,14 +9,6 @@
 #include "stub.h"
 #include "sys.h"
 
-static int is_recorded(const struct stub *st, int fd)
-{
-	for (unsigned i = 0; i < st->nfds; i++)
-		if (st->fds[i].rec->fd == fd)
-			return 1;
-	return 0;
-}
-
 static void place_one(const struct prepared_fd *p)
 {
 	const struct fz_fd *f = p->rec;
@@ -46,7 +38,7 @@ void place_fds(const struct stub *st)
 	for (unsigned i = 0; i < st->nfds; i++)
 		place_one(&st->fds[i]);
 	for (int fd = 0; fd <= st->max_fd; fd++)
-		if (!is_recorded(st, fd))
+		if (!find_prepared(st, fd))
 			sys_close(fd);
 	/* The prepared copies, and anything the resumer's shell passed on. */
 	sys_close_range((unsigned)st->max_fd + 1, ~0U, 0);

@@ -60,6 +60,8 @@ void load_image(struct stub *st);
 void print_info(const struct stub *st);
 void check_host(const struct stub *st);
 void prepare_fds(struct stub *st);
+/* The prepared entry of the process's fd number fd, or NULL. */
+const struct prepared_fd *find_prepared(const struct stub *st, int fd);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
 /* restore_clocks.c: hide that this host's clocks are behind the process's. */
