@@ -166,6 +166,12 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->rec.kind = FZ_FD_INHERIT;
 		return 0;
 	}
+	if (S_ISSOCK(p->st.st_mode)) {
+		/* collect_sockets() records it, or refuses it. */
+		e->rec.kind = FZ_FD_SOCKET;
+		e->rec.pipe_id = p->st.st_ino;
+		return 0;
+	}
 	if ((S_ISREG(p->st.st_mode) && !deleted && p->link[0] == '/') ||
 	    (S_ISCHR(p->st.st_mode) && is_portable_device(p->link))) {
 		e->rec.kind = FZ_FD_FILE;
@@ -189,7 +195,8 @@ static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
 {
 	for (size_t j = 0; j < i; j++) {
 		if ((t->fds[j].rec.kind != FZ_FD_FILE &&
-		     t->fds[j].rec.kind != FZ_FD_PIPE) ||
+		     t->fds[j].rec.kind != FZ_FD_PIPE &&
+		     t->fds[j].rec.kind != FZ_FD_SOCKET) ||
 		    probes[j].st.st_ino != probes[i].st.st_ino ||
 		    probes[j].st.st_dev != probes[i].st.st_dev)
 			continue;
@@ -247,12 +254,15 @@ int collect_fds(struct target *t, const struct options *o)
 	for (size_t i = 0; !err && i < n; i++) {
 		err = classify(probes, n, i, o, t->pid, &t->fds[i]);
 		if (!err && (t->fds[i].rec.kind == FZ_FD_FILE ||
-			     t->fds[i].rec.kind == FZ_FD_PIPE))
+			     t->fds[i].rec.kind == FZ_FD_PIPE ||
+			     t->fds[i].rec.kind == FZ_FD_SOCKET))
 			find_dup(t, probes, i, &t->fds[i]);
 		t->nfds = i + 1;
 	}
 	if (!err)
 		err = collect_inner_pipes(t);
+	if (!err)
+		err = collect_sockets(t, o);
 	free(probes);
 	free(fds);
 	return err;

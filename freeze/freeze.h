@@ -32,6 +32,11 @@ struct pipe_entry {
 	uint8_t *data;        /* rec.data_len unread bytes */
 };
 
+struct socket_entry {
+	struct fz_socket rec;
+	uint8_t *data;        /* rec.data_len bytes queued in it */
+};
+
 enum unsupported_fd_policy {
 	FD_REFUSE,            /* default: freeze fails naming the fd */
 	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
@@ -80,6 +85,8 @@ struct target {
 	size_t nfds;
 	struct pipe_entry *pipes;
 	size_t npipes;
+	struct socket_entry *sockets;
+	size_t nsockets;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
@@ -131,6 +138,10 @@ int collect_pending_signals(struct target *t);
 int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
+/* A copy, in freeze, of the target's fd (pidfd_getfd): the fd, or -errno. */
+int pidfd_dup(pid_t pid, int fd);
+/* collect_sockets.c: a SOCKET record for each fd classified FZ_FD_SOCKET. */
+int collect_sockets(struct target *t, const struct options *o);
 
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;

@@ -62,6 +62,8 @@ enum fz_record_type {
 	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
+	FZ_REC_SOCKET = 25,   /* struct fz_socket + its queued data; before the
+				 FD records that name it */
 };
 
 enum fz_encoding {
@@ -193,6 +195,8 @@ enum fz_fd_kind {
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
 	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id` */
+	FZ_FD_SOCKET = 20,  /* the socket of the FZ_REC_SOCKET whose id is
+			       `pipe_id` */
 };
 
 struct fz_fd {
@@ -214,6 +218,56 @@ struct fz_pipe {
 	uint32_t data_len;  /* bytes that follow */
 };
 _Static_assert(sizeof(struct fz_pipe) == 16, "fz_pipe size");
+
+/*
+ * A socket. What the stub rebuilds depends on `state`; every option in
+ * `opts` is set (before bind) where it differed from a fresh socket's.
+ */
+enum fz_sock_state {
+	FZ_SOCK_UNBOUND = 1,    /* no name, no peer */
+	FZ_SOCK_BOUND = 2,      /* bound to `addr` */
+	FZ_SOCK_LISTEN = 3,     /* bound to `addr`, listening with `backlog` */
+	FZ_SOCK_CONNECTED = 4,  /* datagram: bound to `addr` if named, connected
+				   to `peer` again */
+	FZ_SOCK_PAIR = 5,       /* UNIX: connected to the socket `peer_id` of
+				   this image: rebuilt with socketpair() */
+	FZ_SOCK_PEER_GONE = 6,  /* connected to a peer outside the process: it
+				   comes back as a connection the peer reset */
+};
+
+#define FZ_SOCK_ADDR_MAX 128
+#define FZ_SOCK_MAX_OPTS 24
+
+/* One setsockopt(fd, level, name, &value, sizeof(int)). */
+struct fz_sockopt {
+	int32_t level, name, value;
+};
+
+/*
+ * The queued data that follows is what the socket had received and not yet
+ * read: stream sockets, the bytes; datagram and seqpacket sockets, each
+ * message as a u32 length and its bytes, back to back.
+ */
+struct fz_socket {
+	uint64_t id;          /* the socket's inode number at freeze time */
+	uint64_t peer_id;     /* FZ_SOCK_PAIR: the id of the other end */
+	uint32_t family;      /* AF_UNIX, AF_INET, AF_INET6 */
+	uint32_t type;        /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint32_t protocol;
+	uint32_t state;       /* enum fz_sock_state */
+	uint32_t backlog;     /* FZ_SOCK_LISTEN: listen(2)'s backlog */
+	uint32_t path_mode;   /* UNIX bound to a path: the socket file's mode */
+	uint32_t shutdown;    /* FZ_SOCK_PAIR: 1 receive side, 2 send side shut */
+	uint32_t addr_len;    /* bytes of addr: its sockaddr (0: none) */
+	uint32_t peer_len;    /* bytes of peer: the peer's sockaddr (0: none) */
+	uint32_t nopts;       /* entries of opts used */
+	uint32_t data_len;    /* bytes of queued data that follow */
+	uint32_t pad;
+	uint8_t addr[FZ_SOCK_ADDR_MAX];
+	uint8_t peer[FZ_SOCK_ADDR_MAX];
+	struct fz_sockopt opts[FZ_SOCK_MAX_OPTS];
+};
+_Static_assert(sizeof(struct fz_socket) == 608, "fz_socket size");
 
 /* CPU feature words user space could see; the stub compares them. */
 struct fz_cpu {

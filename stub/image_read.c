@@ -203,6 +203,11 @@ static int check_contents(const struct image *img, const char **why)
 				*why = "bad pipe record";
 				return -EBADMSG;
 			}
+		} else if (r->type == FZ_REC_SOCKET) {
+			if (check_socket_record(r)) {
+				*why = "bad socket record";
+				return -EBADMSG;
+			}
 		} else if (r->type == FZ_REC_CWD) {
 			if (!has_nul_at_end(d, r->size)) {
 				*why = "bad cwd record";

@@ -46,6 +46,7 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_INHERIT] = "the resuming terminal/stream",
 		[FZ_FD_NULL] = "/dev/null (replaced)",
 		[FZ_FD_PIPE] = "pipe",
+		[FZ_FD_SOCKET] = "socket",
 	};
 
 	for_each_record(&st->img, r) {
@@ -60,6 +61,8 @@ static void print_fds(const struct stub *st)
 		if (f->kind == FZ_FD_PIPE)
 			out(1, " %lu, %s end", (unsigned long)f->pipe_id,
 			    (f->flags & 3) == 1 ? "write" : "read");
+		if (f->kind == FZ_FD_SOCKET)
+			print_socket_fd(st, f);
 		out(1, "\n");
 	}
 }

@@ -30,6 +30,13 @@ struct prepared_pipe {
 	int ends[2];             /* read, write: the stub's own fds */
 };
 
+/* A socket of the process, rebuilt (see restore_sockets.c). */
+#define STUB_MAX_SOCKETS 256
+struct prepared_socket {
+	const struct fz_socket *rec;
+	int fd;                  /* the stub's own fd */
+};
+
 struct stub {
 	struct image img;
 	const struct fz_stub_params *params;
@@ -53,6 +60,8 @@ struct stub {
 	unsigned nshared;
 	struct prepared_pipe pipes[STUB_MAX_PIPES];
 	unsigned npipes;
+	struct prepared_socket sockets[STUB_MAX_SOCKETS];
+	unsigned nsockets;
 };
 
 /* Steps before the point of no return: they may fail and exit cleanly. */
@@ -62,6 +71,13 @@ void check_host(const struct stub *st);
 void prepare_fds(struct stub *st);
 /* The prepared entry of the process's fd number fd, or NULL. */
 const struct prepared_fd *find_prepared(const struct stub *st, int fd);
+/* Move fd above every number the process uses; closes the original. */
+int lift_fd(const struct stub *st, int fd);
+/* restore_sockets.c: every SOCKET record rebuilt; the one fd f names. */
+void prepare_sockets(struct stub *st);
+int socket_fd(const struct stub *st, const struct fz_fd *f);
+/* info_sockets.c: what --info says about socket fd f. */
+void print_socket_fd(const struct stub *st, const struct fz_fd *f);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
 /* restore_clocks.c: hide that this host's clocks are behind the process's. */
