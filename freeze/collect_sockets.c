@@ -240,9 +240,11 @@ static int unix_state(const struct target *t, struct sock_probe *p, int listenin
 		r->state = FZ_SOCK_PAIR;
 		r->peer_id = d.peer_ino;
 		r->shutdown = d.shutdown;
-	} else if (d.peer_ino && r->type == SOCK_DGRAM && r->peer_len > sizeof(sa_family_t)) {
+	} else if ((d.peer_ino || r->peer_len) && r->type == SOCK_DGRAM &&
+		   r->peer_len > sizeof(sa_family_t)) {
 		r->state = FZ_SOCK_CONNECTED;
-	} else if (d.peer_ino) {
+	} else if (d.peer_ino || r->peer_len) {
+		/* A peer with no inode: a connection not accepted yet. */
 		r->state = FZ_SOCK_PEER_GONE;
 		warn_peer_gone(p);
 	} else {
