@@ -197,8 +197,8 @@ static void warn_peer_gone(const struct sock_probe *p)
 	const struct fz_socket *r = p->rec;
 
 	if (!p->o->quiet)
-		warnx_fz("fd %d: %s %s socket %s connected to %s, outside the process: "
-			 "after resume it reports the peer gone (connection reset)",
+		warnx_fz("fd %d: %s %s socket %s is connected to %s: after resume it "
+			 "reports the peer gone (connection reset)",
 			 p->fd, family_name((int)r->family), type_name((int)r->type),
 			 addr_str(r->addr, r->addr_len, a, sizeof(a)),
 			 addr_str(r->peer, r->peer_len, b, sizeof(b)));
