@@ -5,10 +5,9 @@
  *   null    /dev/null (frozen with --unsupported-fds=null, then resumed)
  */
 #include "target.h"
-#include <linux/netlink.h>
 #include <sys/socket.h>
 
-enum { SOCK_FD = 5 };
+enum { SOCK_FD = 5, NETLINK_ROUTE_PROTOCOL = 0 }; /* musl lacks linux/netlink.h */
 
 int main(int argc, char **argv)
 {
@@ -19,7 +18,7 @@ int main(int argc, char **argv)
 	socklen_t len = sizeof(domain);
 
 	target_init();
-	s = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	s = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE_PROTOCOL);
 	if (s < 0 || dup2(s, SOCK_FD) != SOCK_FD)
 		target_die("netlink socket");
 	close(s);

@@ -5,8 +5,9 @@
  *   - a stream pair whose one side shut its sending side;
  *   - a listener bound to a path (mode 0600) and one on an abstract name;
  *   - a datagram socket bound to a path, with datagrams queued in it;
- *   - a client whose connection was never accepted: its peer is outside
- *     the process, so after a resume it must read EOF (before: EAGAIN).
+ *   - a client whose connection its listener (ours too) never accepted:
+ *     its peer is no socket of the process, so after a resume it must read
+ *     EOF (before: EAGAIN).
  * After SIGUSR1 every socket must hold what it held, and still work.
  */
 #include "target.h"
@@ -85,7 +86,6 @@ static void setup(const char *dir)
 	client = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (client < 0 || connect(client, (struct sockaddr *)&pend_addr, sizeof(pend_addr)))
 		target_die("pending client");
-	close(s);
 }
 
 static void expect_read(int fd, const char *want, const char *what)
