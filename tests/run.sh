@@ -807,6 +807,37 @@ chroot_cases() {
 	done
 }
 
+# sockets/path-in-use: the image of a process whose UNIX listener's path is
+# still served (the original, left stopped by freeze -s, holds it) must not
+# resume: exit 1 with a message naming the path. Once the original is gone
+# its socket file is stale: the image replaces it and resumes.
+sockets_in_use_case() {
+	local name=sockets/path-in-use tpid rc
+	selected "$name" || return 0
+	new_case "$name" root
+	WHYS=()
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/unix_sockets-pie" "$CASE/t"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	run_freeze root "$CASE/freeze.err" -s "$CASE/img" "$tpid"
+	if ((FREEZE_RC != 0)); then
+		kill_reap "$tpid"
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/img") \
+		</dev/null >"$CASE/busy.out" 2>"$CASE/busy.err"
+	rc=$?
+	((rc == 1)) || WHYS+=("with the path in use: $(describe_rc $rc), not exit 1")
+	grep -q "listen.sock: another socket is using it" "$CASE/busy.err" ||
+		WHYS+=("with the path in use: stderr $(brief "$CASE/busy.err")")
+	kill -CONT "$tpid" 2>/dev/null
+	kill_reap "$tpid"
+	resume root sig "$CASE/img" "$CASE/elsewhere" "once the original is gone: "
+	report "$name"
+}
+
 # A damaged or truncated image: --verify exits 1 with a message, running it
 # exits non-zero with a message; never a signal, never a hang.
 damaged_cases() {
@@ -1184,6 +1215,7 @@ if [[ $EUID == 0 ]]; then
 else
 	skip chroot "needs root"
 fi
+sockets_in_use_case
 damaged_cases
 bad_cases
 kill_loop_case
