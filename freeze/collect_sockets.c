@@ -253,7 +253,7 @@ static int unix_state(const struct target *t, struct sock_probe *p, int listenin
 	return 0;
 }
 
-static int inet_state(struct sock_probe *p, int listening)
+static int inet_state(struct sock_probe *p, struct socket_entry *e, int listening)
 {
 	struct fz_socket *r = p->rec;
 	struct sock_diag d;
@@ -269,6 +269,8 @@ static int inet_state(struct sock_probe *p, int listening)
 		warn_pending(p, d.pending);
 	} else if (r->peer_len && r->type == SOCK_DGRAM) {
 		r->state = FZ_SOCK_CONNECTED;
+	} else if (r->peer_len && p->o->tcp_established) {
+		return collect_tcp_repair(p->pid, p->fd, p->s, e);
 	} else if (r->peer_len) {
 		r->state = FZ_SOCK_PEER_GONE;
 		warn_peer_gone(p);
@@ -278,12 +280,13 @@ static int inet_state(struct sock_probe *p, int listening)
 	return 0;
 }
 
-/* What it received and has not read; a listening socket holds none. */
+/* What it received and has not read (TCP_REPAIR reads its own). */
 static int collect_queue(struct sock_probe *p, struct socket_entry *e)
 {
 	int err;
 
 	if (p->rec->state == FZ_SOCK_LISTEN || p->rec->state == FZ_SOCK_UNBOUND ||
+	    p->rec->state == FZ_SOCK_TCP_REPAIR ||
 	    (p->rec->state == FZ_SOCK_BOUND && p->rec->type == SOCK_STREAM))
 		return 0;
 	err = peek_queue(p->s, (int)p->rec->type, &e->data, &p->rec->data_len);
@@ -314,7 +317,7 @@ static int refuse_kind(struct fd_entry *f, const struct sock_probe *p, int famil
 
 static int collect_socket(struct target *t, struct fd_entry *f, struct sock_probe *p)
 {
-	struct socket_entry e = { .rec = { .id = f->rec.pipe_id } };
+	struct socket_entry e = { .rec = { .id = f->rec.pipe_id }, .held_fd = -1 };
 	int family, type, protocol, listening = 0, err;
 
 	p->rec = &e.rec;
@@ -330,13 +333,15 @@ static int collect_socket(struct target *t, struct fd_entry *f, struct sock_prob
 	e.rec.protocol = (uint32_t)protocol;
 	if ((err = collect_names(p)) || (err = collect_options(p)))
 		return err;
-	err = family == AF_UNIX ? unix_state(t, p, listening) : inet_state(p, listening);
+	err = family == AF_UNIX ? unix_state(t, p, listening) : inet_state(p, &e, listening);
 	if (!err)
 		err = collect_queue(p, &e);
 	if (!err && (err = append_item(&t->sockets, &t->nsockets, sizeof(e), &e)))
 		err = fail(err, "collecting sockets");
-	if (err)
+	if (err) {
 		free(e.data);
+		free(e.send_queue);
+	}
 	return err;
 }
 

@@ -35,6 +35,9 @@ struct pipe_entry {
 struct socket_entry {
 	struct fz_socket rec;
 	uint8_t *data;        /* rec.data_len bytes queued in it */
+	struct fz_tcp_repair repair;  /* state FZ_SOCK_TCP_REPAIR only: */
+	uint8_t *send_queue;  /* repair.send_len bytes */
+	int held_fd;          /* freeze's copy, in repair mode, or -1 */
 };
 
 enum unsupported_fd_policy {
@@ -49,6 +52,7 @@ struct options {
 	enum fz_encoding encoding;
 	unsigned jobs;        /* compression threads */
 	enum unsupported_fd_policy unsupported_fds;
+	bool tcp_established; /* --tcp-established: TCP_REPAIR connections */
 };
 
 struct thread {
@@ -142,6 +146,14 @@ int collect_pipe(struct target *t, int read_fd, uint64_t id);
 int pidfd_dup(pid_t pid, int fd);
 /* collect_sockets.c: a SOCKET record for each fd classified FZ_FD_SOCKET. */
 int collect_sockets(struct target *t, const struct options *o);
+/*
+ * collect_tcp_repair.c: the connection state of an established TCP socket
+ * (s: freeze's copy of the process's fd), which stays in repair mode until
+ * release_tcp_repair(): then a killed process's connections close without
+ * a word to their peers, the others work on as before.
+ */
+int collect_tcp_repair(pid_t pid, int fd, int s, struct socket_entry *e);
+void release_tcp_repair(struct target *t, bool killed);
 
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;

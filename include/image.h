@@ -64,6 +64,8 @@ enum fz_record_type {
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
 	FZ_REC_SOCKET = 25,   /* struct fz_socket + its queued data; before the
 				 FD records that name it */
+	FZ_REC_TCP_REPAIR = 26, /* struct fz_tcp_repair + the send queue of the
+				 SOCKET record (state TCP_REPAIR) of its id */
 };
 
 enum fz_encoding {
@@ -233,6 +235,9 @@ enum fz_sock_state {
 				   this image: rebuilt with socketpair() */
 	FZ_SOCK_PEER_GONE = 6,  /* connected to a peer outside the process: it
 				   comes back as a connection the peer reset */
+	FZ_SOCK_TCP_REPAIR = 7, /* established TCP connection, rebuilt as it
+				   was with TCP_REPAIR (freeze --tcp-established)
+				   from the TCP_REPAIR record of the same id */
 };
 
 #define FZ_SOCK_ADDR_MAX 128
@@ -268,6 +273,26 @@ struct fz_socket {
 	struct fz_sockopt opts[FZ_SOCK_MAX_OPTS];
 };
 _Static_assert(sizeof(struct fz_socket) == 608, "fz_socket size");
+
+/*
+ * What TCP_REPAIR needs to rebuild an established connection without the
+ * peer noticing. The SOCKET record's data is the receive queue; the send
+ * queue (sent and not acknowledged, or not sent yet) follows this struct.
+ */
+struct fz_tcp_repair {
+	uint64_t id;          /* the SOCKET record this completes */
+	uint32_t snd_seq;     /* sequence number of the send queue's first byte */
+	uint32_t rcv_seq;     /* of the receive queue's first byte */
+	uint32_t mss;         /* TCP_MAXSEG */
+	uint32_t options;     /* TCPI_OPT_*: 1 timestamps, 2 SACK, 4 window scaling */
+	uint32_t snd_wscale, rcv_wscale;
+	uint32_t timestamp;   /* TCP_TIMESTAMP */
+	/* struct tcp_repair_window */
+	uint32_t snd_wl1, snd_wnd, max_window, rcv_wnd, rcv_wup;
+	uint32_t send_len;    /* bytes of the send queue that follow */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_tcp_repair) == 64, "fz_tcp_repair size");
 
 /* CPU feature words user space could see; the stub compares them. */
 struct fz_cpu {

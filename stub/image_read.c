@@ -203,7 +203,7 @@ static int check_contents(const struct image *img, const char **why)
 				*why = "bad pipe record";
 				return -EBADMSG;
 			}
-		} else if (r->type == FZ_REC_SOCKET) {
+		} else if (r->type == FZ_REC_SOCKET || r->type == FZ_REC_TCP_REPAIR) {
 			if (check_socket_record(r)) {
 				*why = "bad socket record";
 				return -EBADMSG;

@@ -20,7 +20,8 @@ struct image {
 int image_verify(struct image *img, const void *base, uint64_t mapped,
 		 const char **why);
 
-/* image_sockets.c: a SOCKET record's sizes and queued messages. 0 or -EBADMSG. */
+/* image_sockets.c: a SOCKET or TCP_REPAIR record's sizes and queued
+ * messages. 0 or -EBADMSG. */
 int check_socket_record(const struct fz_record *r);
 
 const struct fz_record *rec_first(const struct image *img);

@@ -20,6 +20,7 @@ static const char *state_name(uint32_t s)
 		[FZ_SOCK_UNBOUND] = "unbound", [FZ_SOCK_BOUND] = "bound to",
 		[FZ_SOCK_LISTEN] = "listening on", [FZ_SOCK_CONNECTED] = "bound to",
 		[FZ_SOCK_PAIR] = "socketpair end", [FZ_SOCK_PEER_GONE] = "connection at",
+		[FZ_SOCK_TCP_REPAIR] = "connection at",
 	};
 	return s < sizeof(names) / sizeof(names[0]) && names[s] ? names[s] : "?";
 }
@@ -61,12 +62,14 @@ void print_socket_fd(const struct stub *st, const struct fz_fd *f)
 			print_addr(s->addr, s->addr_len);
 		if (s->state == FZ_SOCK_LISTEN)
 			out(1, " (backlog %u)", s->backlog);
-		if (s->state == FZ_SOCK_CONNECTED || s->state == FZ_SOCK_PEER_GONE) {
+		if (s->state >= FZ_SOCK_CONNECTED && s->state != FZ_SOCK_PAIR) {
 			out(1, ", connected to");
 			print_addr(s->peer, s->peer_len);
 		}
 		if (s->state == FZ_SOCK_PEER_GONE)
 			out(1, " (comes back reset by the peer)");
+		if (s->state == FZ_SOCK_TCP_REPAIR)
+			out(1, " (restored with TCP_REPAIR)");
 		if (s->nopts)
 			out(1, ", %u option%s", s->nopts, s->nopts == 1 ? "" : "s");
 		if (s->data_len)

@@ -70,6 +70,7 @@ static _Noreturn void resume(void *arg)
 	restore_mm_fields(st);
 	restore_signals(st);
 	restore_process_attrs(st);
+	release_repaired(st);
 	place_fds(st);
 	resume_threads(st);
 }

@@ -317,6 +317,11 @@ static void prepare_socket(struct stub *st, const struct fz_socket *r)
 	}
 	s = new_socket(st, r);
 	set_options(st, s, r);
+	if (r->state == FZ_SOCK_TCP_REPAIR) {
+		repair_connection(st, r, s, fd_of(st, r->id));
+		keep(st, r, s);
+		return;
+	}
 	if (r->state != FZ_SOCK_UNBOUND && bound(r))
 		bind_name(st, s, r);
 	if (r->state == FZ_SOCK_LISTEN) {
@@ -340,7 +345,7 @@ void prepare_sockets(struct stub *st)
 			if (r->type != FZ_REC_SOCKET || find_socket(st, s->id) ||
 			    (s->state == FZ_SOCK_CONNECTED) != connected)
 				continue;
-			if (s->state < FZ_SOCK_UNBOUND || s->state > FZ_SOCK_PEER_GONE)
+			if (s->state < FZ_SOCK_UNBOUND || s->state > FZ_SOCK_TCP_REPAIR)
 				die("image is damaged: socket %lu has unknown state %u",
 				    (unsigned long)s->id, s->state);
 			prepare_socket(st, s);

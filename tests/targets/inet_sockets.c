@@ -10,7 +10,8 @@
  * After SIGUSR1: names and options read back equal, clients can connect to
  * the listeners, the queued data arrives, and the established connection
  * reads its data and then reports the peer gone (reset, then EOF) once the
- * process was resumed (before that: EAGAIN).
+ * process was resumed; before that, or with argv[2] = "repaired" (frozen
+ * with --tcp-established), it reads EAGAIN and still talks both ways.
  */
 #include "target.h"
 #include <arpa/inet.h>
@@ -161,15 +162,18 @@ static void expect_read(int fd, const char *want, const char *what)
 		     want, n < 0 ? strerror(errno) : "");
 }
 
-static void check_established(int resumed)
+static void check_established(int reset)
 {
-	char c;
+	char c = 0;
 	ssize_t n;
 
 	expect_read(client, "hello", "established connection");
 	n = recv(client, &c, 1, MSG_DONTWAIT);
-	if (!resumed) {
+	if (!reset) {
 		target_check(n < 0 && errno == EAGAIN, "established connection: read %zd", n);
+		target_check(write(client, "a", 1) == 1 && read(server, &c, 1) == 1 && c == 'a' &&
+			     write(server, "b", 1) == 1 && read(client, &c, 1) == 1 && c == 'b',
+			     "the established connection no longer talks both ways");
 		return;
 	}
 	target_check(n < 0 && errno == ECONNRESET, "established connection after resume: "
@@ -180,7 +184,7 @@ static void check_established(int resumed)
 		     "established connection after resume: a write did not fail with EPIPE");
 }
 
-static void check(int resumed)
+static void check(int reset)
 {
 	char c = 0;
 
@@ -203,17 +207,18 @@ static void check(int resumed)
 	same_name(&upeer, "the UDP peer");
 	target_check(send(uconn.fd, "c", 1, 0) == 1 && recv(upeer.fd, &c, 1, 0) == 1 && c == 'c',
 		     "the connected UDP socket cannot send to its peer");
-	check_established(resumed);
+	check_established(reset);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int repaired = argc > 2 && !strcmp(argv[2], "repaired");
 	pid_t pid = getpid();
 
 	target_init();
 	setup();
 	target_ready();
 	target_wait();
-	check(getpid() != pid);
+	check(getpid() != pid && !repaired);
 	return target_finish();
 }
