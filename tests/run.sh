@@ -807,6 +807,30 @@ chroot_cases() {
 	done
 }
 
+# freeze --tcp-established: as root the established connection of the
+# inet_sockets target comes back alive (frozen with -k, and left running);
+# as the unprivileged user freeze refuses, naming CAP_NET_ADMIN, and the
+# target's connection still works.
+tcp_established_cases() {
+	local name=sockets/tcp-established
+	TARGET_ARGS=(repaired)
+	FREEZE_EXTRA=(--tcp-established)
+	freeze_case "$name/pie/root" inet_sockets pie root kill
+	freeze_case "$name/pie/root/running" inet_sockets pie root running
+	TARGET_ARGS=()
+	FREEZE_EXTRA=()
+	name=$name/pie/nobody-refused
+	if selected "$name" && [[ " ${USERS[*]} " == *" nobody "* ]]; then
+		bad_start "$name" nobody inet_sockets
+		chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/out"
+		run_freeze nobody "$CASE/freeze.err" --tcp-established -k "$CASE/out/img" "$BAD_PID"
+		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit 1")
+		grep -q CAP_NET_ADMIN "$CASE/freeze.err" || WHYS+=("stderr: $(brief "$CASE/freeze.err")")
+		survived "$BAD_PID"
+		report "$name"
+	fi
+}
+
 # sockets/path-in-use: the image of a process whose UNIX listener's path is
 # still served (the original, left stopped by freeze -s, holds it) must not
 # resume: exit 1 with a message naming the path. Once the original is gone
@@ -1216,6 +1240,7 @@ else
 	skip chroot "needs root"
 fi
 sockets_in_use_case
+tcp_established_cases
 damaged_cases
 bad_cases
 kill_loop_case
