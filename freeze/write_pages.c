@@ -168,15 +168,17 @@ static int open_proc(pid_t pid, const char *name, int *fd)
 
 int write_memory(struct target *t, struct image_writer *w)
 {
-	struct page_reader r = { .pid = t->pid, .pagemap_fd = -1, .mem_fd = -1 };
+	/* The copy, when the process was let go before its memory was read. */
+	pid_t pid = t->copy_pid ? t->copy_pid : t->pid;
+	struct page_reader r = { .pid = pid, .pagemap_fd = -1, .mem_fd = -1 };
 	int err;
 
 	r.buf = malloc(WINDOW_PAGES * FZ_PAGE_SIZE);
 	if (!r.buf)
 		return fail(-ENOMEM, "allocating the page buffer");
-	err = open_proc(t->pid, "pagemap", &r.pagemap_fd);
+	err = open_proc(pid, "pagemap", &r.pagemap_fd);
 	if (!err)
-		err = open_proc(t->pid, "mem", &r.mem_fd);
+		err = open_proc(pid, "mem", &r.mem_fd);
 	for (size_t i = 0; !err && i < t->nmaps; i++)
 		err = write_mapping(&r, w, &t->maps[i]);
 	if (r.mem_fd >= 0)
