@@ -134,8 +134,10 @@ int collect_maps(struct target *t)
 				cur.flags |= FZ_MAPF_HUGEPAGE;
 			if (strstr(line, " nh"))
 				cur.flags |= FZ_MAPF_NOHUGEPAGE;
-			if (strstr(line, " dc") || strstr(line, " wf"))
-				cur.fork_unsafe = true;
+			if (strstr(line, " dc"))
+				cur.flags |= FZ_MAPF_DONTFORK;
+			if (strstr(line, " wf"))
+				cur.flags |= FZ_MAPF_WIPEONFORK;
 		}
 	}
 	if (!err && have)

@@ -19,8 +19,6 @@ struct map_entry {
 	uint32_t kind;        /* enum fz_map_kind */
 	uint32_t flags;       /* FZ_MAPF_* */
 	bool shared;          /* 's' in /proc/PID/maps */
-	bool fork_unsafe;     /* MADV_DONTFORK / MADV_WIPEONFORK: a forked
-				 copy does not hold its contents */
 	char *path;           /* file, [heap], [stack], ... or NULL */
 };
 

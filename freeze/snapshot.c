@@ -27,7 +27,7 @@ static bool copy_holds_memory(const struct target *t)
 {
 	for (size_t i = 0; i < t->nmaps; i++) {
 		const struct map_entry *m = &t->maps[i];
-		if (m->fork_unsafe)
+		if (m->flags & (FZ_MAPF_DONTFORK | FZ_MAPF_WIPEONFORK))
 			return false;
 		if (m->shared && m->kind != FZ_MAP_SHARED_FILE &&
 		    m->kind != FZ_MAP_VDSO && m->kind != FZ_MAP_VVAR)

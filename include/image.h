@@ -130,6 +130,8 @@ enum fz_map_kind {
 #define FZ_MAPF_FROM_FILE 2u    /* was a private mapping of `path` */
 #define FZ_MAPF_HUGEPAGE 4u     /* had madvise(MADV_HUGEPAGE) */
 #define FZ_MAPF_NOHUGEPAGE 8u   /* had madvise(MADV_NOHUGEPAGE) */
+#define FZ_MAPF_DONTFORK 16u    /* had madvise(MADV_DONTFORK) */
+#define FZ_MAPF_WIPEONFORK 32u  /* had madvise(MADV_WIPEONFORK) */
 
 struct fz_mapping {
 	uint64_t start, end;

@@ -143,10 +143,20 @@ static void advise_huge(const struct fz_mapping *m, uint64_t filled_pages)
 	sys_madvise(m->start, len, advice);   /* advisory: errors change nothing */
 }
 
+/* What the process asked of fork for this memory, once it is filled. */
+static void advise_fork(const struct fz_mapping *m)
+{
+	if (m->flags & FZ_MAPF_DONTFORK)
+		sys_madvise(m->start, m->end - m->start, MADV_DONTFORK);
+	if (m->flags & FZ_MAPF_WIPEONFORK)
+		sys_madvise(m->start, m->end - m->start, MADV_WIPEONFORK);
+}
+
 static void finish_one(const struct fz_mapping *m)
 {
 	long ret;
 
+	advise_fork(m);
 	if (m->kind != FZ_MAP_ANON || m->prot == (PROT_READ | PROT_WRITE))
 		return;
 	ret = sys_mprotect(m->start, m->end - m->start, (int)m->prot);
