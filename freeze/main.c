@@ -174,14 +174,15 @@ static int run(const struct options *o)
 		released = release_early(&t, o);
 	if (!err)
 		err = write_output(&t, o, &out);
+	/* No temporary file is left once the process is seen to be let go. */
+	if (err)
+		output_abort(&out);
 	if (!err && o->kill)
 		kill_target(&t);
 	if (released)
 		snapshot_end(&t, o);
 	else
 		err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
-	if (err)
-		output_abort(&out);
 	return err ? err : err2;
 }
 
