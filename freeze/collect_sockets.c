@@ -5,10 +5,8 @@
  * received and not read yet. Other families (netlink, packet, ...) are
  * refused naming the fd, or replaced under --unsupported-fds=null.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,21 +18,6 @@
 #include "freeze.h"
 #include "sockets.h"
 
-/* The options compared with a fresh socket's; those a family lacks fail. */
-static const struct { int level, name; } tracked_opts[] = {
-	{ SOL_SOCKET, SO_REUSEADDR },    { SOL_SOCKET, SO_REUSEPORT },
-	{ SOL_SOCKET, SO_KEEPALIVE },    { SOL_SOCKET, SO_BROADCAST },
-	{ SOL_SOCKET, SO_SNDBUF },       { SOL_SOCKET, SO_RCVBUF },
-	{ SOL_SOCKET, SO_OOBINLINE },    { SOL_SOCKET, SO_PRIORITY },
-	{ SOL_SOCKET, SO_RCVLOWAT },     { SOL_SOCKET, SO_PASSCRED },
-	{ IPPROTO_IP, IP_TOS },          { IPPROTO_IP, IP_TTL },
-	{ IPPROTO_IP, IP_FREEBIND },     { IPPROTO_IPV6, IPV6_V6ONLY },
-	{ IPPROTO_IPV6, IPV6_UNICAST_HOPS }, { IPPROTO_IPV6, IPV6_TCLASS },
-	{ IPPROTO_TCP, TCP_NODELAY },    { IPPROTO_TCP, TCP_KEEPIDLE },
-	{ IPPROTO_TCP, TCP_KEEPINTVL },  { IPPROTO_TCP, TCP_KEEPCNT },
-	{ IPPROTO_TCP, TCP_USER_TIMEOUT }, { IPPROTO_TCP, TCP_DEFER_ACCEPT },
-};
-
 /* A socket fd of the process, through freeze's own copy of it. */
 struct sock_probe {
 	pid_t pid;
@@ -43,56 +26,6 @@ struct sock_probe {
 	const struct options *o;
 	struct fz_socket *rec;
 };
-
-static const char *family_name(int family)
-{
-	switch (family) {
-	case AF_UNIX: return "UNIX";
-	case AF_INET: return "IPv4";
-	case AF_INET6: return "IPv6";
-	case AF_NETLINK: return "netlink";
-	case AF_PACKET: return "packet";
-	}
-	return "other-family";
-}
-
-static const char *type_name(int type)
-{
-	switch (type) {
-	case SOCK_STREAM: return "stream";
-	case SOCK_DGRAM: return "datagram";
-	case SOCK_SEQPACKET: return "seqpacket";
-	case SOCK_RAW: return "raw";
-	}
-	return "other-type";
-}
-
-/* A socket address for messages: /path, @abstract, 1.2.3.4:5, [::1]:5. */
-static const char *addr_str(const uint8_t *a, uint32_t len, char *buf, size_t cap)
-{
-	const struct sockaddr *sa = (const void *)a;
-	char ip[INET6_ADDRSTRLEN] = "?";
-
-	if (len <= sizeof(sa_family_t)) {
-		snprintf(buf, cap, "(unnamed)");
-	} else if (sa->sa_family == AF_UNIX) {
-		const struct sockaddr_un *u = (const void *)a;
-		int n = (int)(len - offsetof(struct sockaddr_un, sun_path));
-		if (u->sun_path[0])
-			snprintf(buf, cap, "%.*s", n, u->sun_path);
-		else
-			snprintf(buf, cap, "@%.*s", n - 1, u->sun_path + 1);
-	} else if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)a;
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		snprintf(buf, cap, "%s:%u", ip, ntohs(in->sin_port));
-	} else {
-		const struct sockaddr_in6 *in6 = (const void *)a;
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-		snprintf(buf, cap, "[%s]:%u", ip, ntohs(in6->sin6_port));
-	}
-	return buf;
-}
 
 static bool supported_kind(int family, int type, int protocol)
 {
@@ -111,28 +44,14 @@ static int get_int(int s, int level, int name, int *v)
 	return getsockopt(s, level, name, v, &len) < 0 ? -errno : 0;
 }
 
-/* Every tracked option whose value differs from a fresh socket's. */
 static int collect_options(struct sock_probe *p)
 {
-	struct fz_socket *r = p->rec;
-	int fresh = socket((int)r->family, (int)r->type | SOCK_CLOEXEC, (int)r->protocol);
+	int err = sock_options_diff(p->s, p->rec);
 
-	if (fresh < 0)
-		return fail(-errno, "process %d: fd %d: a %s socket to compare its "
-			    "options with", (int)p->pid, p->fd, family_name((int)r->family));
-	for (size_t i = 0; i < sizeof(tracked_opts) / sizeof(*tracked_opts); i++) {
-		int level = tracked_opts[i].level, name = tracked_opts[i].name, v, d;
-		if (get_int(p->s, level, name, &v) || get_int(fresh, level, name, &d) ||
-		    v == d)
-			continue;
-		/* The kernel doubles the buffer sizes it is given. */
-		if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_RCVBUF))
-			v /= 2;
-		if (r->nopts == FZ_SOCK_MAX_OPTS)
-			break;
-		r->opts[r->nopts++] = (struct fz_sockopt){ level, name, v };
-	}
-	close(fresh);
+	if (err)
+		return fail(err, "process %d: fd %d: a %s socket to compare its "
+			    "options with", (int)p->pid, p->fd,
+			    family_name((int)p->rec->family));
 	return 0;
 }
 

@@ -2,7 +2,10 @@
 #ifndef FREEZE_SOCKETS_H
 #define FREEZE_SOCKETS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "image.h"
 
 /* What the kernel's sock_diag tells about one socket. */
 struct sock_diag {
@@ -22,5 +25,13 @@ int tcp_listen_diag(int family, uint32_t ino, struct sock_diag *out);
  * when a queued message carries file descriptors.
  */
 int peek_queue(int s, int type, uint8_t **data, uint32_t *len);
+
+/* sock_options.c: r's options that differ from a fresh socket's. 0 or -errno. */
+int sock_options_diff(int s, struct fz_socket *r);
+
+/* sock_names.c: for messages. An address: /path, @abstract, 1.2.3.4:5, [::1]:5. */
+const char *family_name(int family);
+const char *type_name(int type);
+const char *addr_str(const uint8_t *a, uint32_t len, char *buf, size_t cap);
 
 #endif

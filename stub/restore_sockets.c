@@ -1,8 +1,8 @@
 /*
  * Rebuilding the process's sockets before the point of no return: names
  * bound, listeners listening, socketpairs rebuilt with the data that was
- * queued in them, connections to the outside replaced by ones the peer
- * reset. Everything here may still fail cleanly.
+ * queued in them (connections to the outside: restore_peer_gone.c and
+ * restore_tcp_repair.c). Everything here may still fail cleanly.
  *
  * A UNIX socket's path that exists at resume time is taken over when it is
  * a stale socket file (nothing accepts connections on it); a live socket or
@@ -13,12 +13,11 @@
 #include "lib.h"
 #include "print.h"
 #include "stub.h"
+#include "sockets.h"
 #include "sys_socket.h"
 
-#define RESET_WAIT_SEC 5
-
 /* The process's fd number for socket `id`, for messages. */
-static int fd_of(const struct stub *st, uint64_t id)
+int sock_fd_of(const struct stub *st, uint64_t id)
 {
 	for_each_record(&st->img, r) {
 		const struct fz_fd *f = rec_data(r);
@@ -55,34 +54,34 @@ static void keep(struct stub *st, const struct fz_socket *r, int fd)
 	st->nsockets++;
 }
 
-static int lifted(const struct stub *st, long fd, const struct fz_socket *r)
+int sock_lifted(const struct stub *st, long fd, const struct fz_socket *r)
 {
 	if (fd >= 0)
 		fd = lift_fd(st, (int)fd);
 	if (fd < 0)
-		die("fd %d: cannot create its socket: %s", fd_of(st, r->id), errname(fd));
+		die("fd %d: cannot create its socket: %s", sock_fd_of(st, r->id), errname(fd));
 	return (int)fd;
 }
 
-static int new_socket(const struct stub *st, const struct fz_socket *r)
+int sock_new(const struct stub *st, const struct fz_socket *r)
 {
-	return lifted(st, sys_socket((int)r->family, (int)r->type | SOCK_CLOEXEC,
+	return sock_lifted(st, sys_socket((int)r->family, (int)r->type | SOCK_CLOEXEC,
 				     (int)r->protocol), r);
 }
 
-static void set_options(const struct stub *st, int s, const struct fz_socket *r)
+void sock_set_options(const struct stub *st, int s, const struct fz_socket *r)
 {
 	for (uint32_t i = 0; i < r->nopts; i++) {
 		const struct fz_sockopt *o = &r->opts[i];
 		long ret = sys_setsockopt(s, o->level, o->name, &o->value, sizeof(o->value));
 		if (ret < 0)
 			warn("fd %d: socket option %d/%d cannot be set to %d again: %s",
-			     fd_of(st, r->id), o->level, o->name, o->value, errname(ret));
+			     sock_fd_of(st, r->id), o->level, o->name, o->value, errname(ret));
 	}
 }
 
 /* Send the data queued in r through `via` (to `to`, if given). */
-static void fill_queue(const struct stub *st, int via, const struct fz_socket *r,
+void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
 		       const void *to, unsigned to_len)
 {
 	const uint8_t *p = (const uint8_t *)(r + 1), *end = p + r->data_len;
@@ -98,7 +97,7 @@ static void fill_queue(const struct stub *st, int via, const struct fz_socket *r
 		ret = sys_sendto(via, p, len, flags, to, to_len);
 		if (ret < 0 || (r->type != SOCK_STREAM && ret != (long)len))
 			die("fd %d: cannot put back the %u bytes queued in its socket: %s",
-			    fd_of(st, r->id), r->data_len, errname(ret < 0 ? ret : -105));
+			    sock_fd_of(st, r->id), r->data_len, errname(ret < 0 ? ret : -105));
 		p += ret;
 	}
 }
@@ -112,12 +111,12 @@ static void fill_from_outside(const struct stub *st, const struct fz_socket *r)
 		return;
 	if (r->addr_len <= 2) {
 		warn("fd %d: its unnamed socket cannot get back the %u bytes queued "
-		     "in it; they are dropped", fd_of(st, r->id), r->data_len);
+		     "in it; they are dropped", sock_fd_of(st, r->id), r->data_len);
 		return;
 	}
-	via = new_socket(st, &(struct fz_socket){ .id = r->id, .family = r->family,
+	via = sock_new(st, &(struct fz_socket){ .id = r->id, .family = r->family,
 						   .type = r->type });
-	fill_queue(st, via, r, r->addr, r->addr_len);
+	sock_fill_queue(st, via, r, r->addr, r->addr_len);
 	sys_close(via);
 }
 
@@ -136,19 +135,19 @@ static void replace_stale(const struct stub *st, const struct fz_socket *r,
 	long type = sys_file_type(path), probe, ret;
 
 	if (type != S_IFSOCK_)
-		die("fd %d: cannot bind %s: %s", fd_of(st, r->id), path,
+		die("fd %d: cannot bind %s: %s", sock_fd_of(st, r->id), path,
 		    type < 0 ? errname(type) : "a file that is not a socket is there");
 	probe = sys_socket(AF_UNIX, (int)r->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	ret = probe < 0 ? probe : sys_connect((int)probe, r->addr, r->addr_len);
 	if (probe >= 0)
 		sys_close((int)probe);
 	if (ret != -111 /* ECONNREFUSED: nobody behind it */)
-		die("fd %d: cannot bind %s: another socket is using it", fd_of(st, r->id),
+		die("fd %d: cannot bind %s: another socket is using it", sock_fd_of(st, r->id),
 		    path);
 	ret = sys_unlink(path);
 	if (ret < 0)
 		die("fd %d: cannot replace the stale socket file %s: %s",
-		    fd_of(st, r->id), path, errname(ret));
+		    sock_fd_of(st, r->id), path, errname(ret));
 }
 
 static void bind_name(const struct stub *st, int s, const struct fz_socket *r)
@@ -165,7 +164,7 @@ static void bind_name(const struct stub *st, int s, const struct fz_socket *r)
 		ret = sys_bind(s, r->addr, r->addr_len);
 	}
 	if (ret < 0)
-		die("fd %d: cannot bind its socket to %s again: %s", fd_of(st, r->id),
+		die("fd %d: cannot bind its socket to %s again: %s", sock_fd_of(st, r->id),
 		    is_path ? path : "its address", errname(ret));
 	if (is_path && r->path_mode)
 		sys_chmod(path, r->path_mode);
@@ -187,7 +186,7 @@ static void connect_again(const struct stub *st, int s, const struct fz_socket *
 
 	if (ret < 0)
 		warn("fd %d: cannot connect its socket to its peer again (%s); it "
-		     "stays unconnected", fd_of(st, r->id), errname(ret));
+		     "stays unconnected", sock_fd_of(st, r->id), errname(ret));
 }
 
 /* Both ends of a socketpair, each with the data it had received. */
@@ -203,13 +202,13 @@ static void prepare_pair(struct stub *st, const struct fz_socket *a)
 		    (unsigned long)a->id);
 	ret = sys_socketpair(AF_UNIX, (int)a->type | SOCK_CLOEXEC, 0, sv);
 	if (ret < 0)
-		die("fd %d: cannot create a socketpair: %s", fd_of(st, a->id), errname(ret));
-	sv[0] = lifted(st, sv[0], a);
-	sv[1] = lifted(st, sv[1], b);
-	set_options(st, sv[0], a);
-	set_options(st, sv[1], b);
-	fill_queue(st, sv[1], a, 0, 0);
-	fill_queue(st, sv[0], b, 0, 0);
+		die("fd %d: cannot create a socketpair: %s", sock_fd_of(st, a->id), errname(ret));
+	sv[0] = sock_lifted(st, sv[0], a);
+	sv[1] = sock_lifted(st, sv[1], b);
+	sock_set_options(st, sv[0], a);
+	sock_set_options(st, sv[1], b);
+	sock_fill_queue(st, sv[1], a, 0, 0);
+	sock_fill_queue(st, sv[0], b, 0, 0);
 	/* Shutting one side shuts the mirror side of the other. */
 	if (a->shutdown & 1)
 		sys_shutdown(sv[0], SHUT_RD);
@@ -217,89 +216,6 @@ static void prepare_pair(struct stub *st, const struct fz_socket *a)
 		sys_shutdown(sv[0], SHUT_WR);
 	keep(st, a, sv[0]);
 	keep(st, b, sv[1]);
-}
-
-/* A UNIX connection whose peer was outside: it reads its data, then EOF. */
-static int peer_gone_unix(const struct stub *st, const struct fz_socket *r)
-{
-	int sv[2];
-	long ret = sys_socketpair(AF_UNIX, (int)r->type | SOCK_CLOEXEC, 0, sv);
-
-	if (ret < 0)
-		die("fd %d: cannot create a socketpair: %s", fd_of(st, r->id), errname(ret));
-	set_options(st, sv[0], r);
-	fill_queue(st, sv[1], r, 0, 0);
-	sys_close(sv[1]);
-	return lifted(st, sv[0], r);
-}
-
-static void loopback(const struct fz_socket *r, uint8_t addr[FZ_SOCK_ADDR_MAX],
-		     unsigned *len)
-{
-	memset(addr, 0, FZ_SOCK_ADDR_MAX);
-	if (r->family == AF_INET) {
-		struct sockaddr_in *in = (void *)addr;
-		in->sin_family = AF_INET;
-		in->sin_addr.s_addr = 0x0100007f;  /* 127.0.0.1, network order */
-		*len = sizeof(*in);
-	} else {
-		struct sockaddr_in6 *in6 = (void *)addr;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_addr.s6_addr[15] = 1;
-		*len = sizeof(*in6);
-	}
-}
-
-/*
- * A TCP connection to the outside comes back as one the peer reset, as
- * after a network failure: it reads the data it had, then ECONNRESET, then
- * EOF; a write fails with EPIPE. It is made on the loopback: a connection
- * whose far end sends its data and then a reset (SO_LINGER 0 on close).
- */
-static int reset_connection(const struct stub *st, const struct fz_socket *r, int *c)
-{
-	uint8_t addr[FZ_SOCK_ADDR_MAX];
-	unsigned len;
-	struct linger_ lg = { 1, 0 };
-	struct pollfd_ pfd;
-	int64_t wait[2] = { RESET_WAIT_SEC, 0 };
-	long l, a, ret;
-
-	loopback(r, addr, &len);
-	l = sys_socket((int)r->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (l < 0)
-		return (int)l;
-	if ((ret = sys_bind((int)l, addr, len)) < 0 || (ret = sys_listen((int)l, 1)) < 0 ||
-	    (ret = sys_getsockname((int)l, addr, &len)) < 0 ||
-	    (ret = sys_connect(*c, addr, len)) < 0 ||
-	    (ret = a = sys_accept4((int)l, SOCK_CLOEXEC)) < 0) {
-		sys_close((int)l);
-		return (int)ret;
-	}
-	sys_close((int)l);
-	fill_queue(st, (int)a, r, 0, 0);
-	sys_setsockopt((int)a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	sys_close((int)a);
-	pfd = (struct pollfd_){ .fd = *c };
-	ret = sys_ppoll(&pfd, 1, wait);
-	return ret == 1 ? 0 : -110 /* ETIMEDOUT */;
-}
-
-static int peer_gone_tcp(const struct stub *st, const struct fz_socket *r)
-{
-	int c = new_socket(st, r);
-	long ret;
-
-	set_options(st, c, r);
-	ret = reset_connection(st, r, &c);
-	if (ret < 0) {
-		/* Without a loopback: a socket that never connected says the same. */
-		warn("fd %d: no loopback reset (%s); it comes back unconnected",
-		     fd_of(st, r->id), errname(ret));
-		sys_close(c);
-		c = new_socket(st, r);
-	}
-	return c;
 }
 
 static void prepare_socket(struct stub *st, const struct fz_socket *r)
@@ -315,10 +231,10 @@ static void prepare_socket(struct stub *st, const struct fz_socket *r)
 		keep(st, r, s);
 		return;
 	}
-	s = new_socket(st, r);
-	set_options(st, s, r);
+	s = sock_new(st, r);
+	sock_set_options(st, s, r);
 	if (r->state == FZ_SOCK_TCP_REPAIR) {
-		repair_connection(st, r, s, fd_of(st, r->id));
+		repair_connection(st, r, s, sock_fd_of(st, r->id));
 		keep(st, r, s);
 		return;
 	}
@@ -327,7 +243,7 @@ static void prepare_socket(struct stub *st, const struct fz_socket *r)
 	if (r->state == FZ_SOCK_LISTEN) {
 		long ret = sys_listen(s, (int)r->backlog);
 		if (ret < 0)
-			die("fd %d: cannot listen again: %s", fd_of(st, r->id), errname(ret));
+			die("fd %d: cannot listen again: %s", sock_fd_of(st, r->id), errname(ret));
 	}
 	if (r->state == FZ_SOCK_BOUND || r->state == FZ_SOCK_CONNECTED)
 		fill_from_outside(st, r);

@@ -9,7 +9,7 @@
 #include <linux/tcp.h>
 
 #include "print.h"
-#include "stub.h"
+#include "sockets.h"
 #include "sys_socket.h"
 
 /* TCP option kinds (RFC 793, 1323, 2018), as TCP_REPAIR_OPTIONS takes them. */

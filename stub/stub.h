@@ -76,9 +76,8 @@ int lift_fd(const struct stub *st, int fd);
 /* restore_sockets.c: every SOCKET record rebuilt; the one fd f names. */
 void prepare_sockets(struct stub *st);
 int socket_fd(const struct stub *st, const struct fz_fd *f);
-/* restore_tcp_repair.c: socket s of fd number fd, in repair mode until
- * release_repaired() (after the point of no return). */
-void repair_connection(const struct stub *st, const struct fz_socket *r, int s, int fd);
+/* restore_tcp_repair.c: connections out of repair mode, after the point
+ * of no return. */
 void release_repaired(const struct stub *st);
 /* info_sockets.c: what --info says about socket fd f. */
 void print_socket_fd(const struct stub *st, const struct fz_fd *f);
