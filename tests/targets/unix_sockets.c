@@ -1,6 +1,7 @@
 /*
  * unix_sockets: UNIX sockets in every state freeze rebuilds.
  *   - socketpairs (stream, datagram, seqpacket) with data queued both ways,
+ *     one holding more than 64 KiB,
  *     an O_NONBLOCK end, a FD_CLOEXEC end, a dup, a changed SO_SNDBUF;
  *   - a stream pair whose one side shut its sending side;
  *   - a listener bound to a path (mode 0600) and one on an abstract name;
@@ -17,7 +18,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-static int sp[2], dp[2], qp[2], sh[2], lpath, labstract, dgram, client, dup_fd;
+static int sp[2], dp[2], qp[2], sh[2], big[2], lpath, labstract, dgram, client, dup_fd;
+static size_t big_len;
 static struct sockaddr_un path_addr, abs_addr, dgram_addr, pend_addr;
 static socklen_t abs_len;
 static int sndbuf;
@@ -50,6 +52,19 @@ static void setup(const char *dir)
 	    send(qp[0], "seq1", 4, 0) != 4 || send(qp[1], "seq2", 4, 0) != 4 ||
 	    write(sh[0], "bye", 3) != 3 || shutdown(sh[0], SHUT_WR))
 		target_die("queueing data");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, big))
+		target_die("socketpair");
+	for (;;) {
+		unsigned char chunk[4096];
+		for (size_t i = 0; i < sizeof(chunk); i++)
+			chunk[i] = (unsigned char)((big_len + i) * 7);
+		ssize_t w = write(big[0], chunk, sizeof(chunk));
+		if (w <= 0)
+			break;
+		big_len += (size_t)w;
+	}
+	if (big_len <= 64 * 1024)
+		target_die("filling a socketpair with more than 64 KiB");
 	fcntl(sp[0], F_SETFL, O_NONBLOCK);
 	fcntl(sp[1], F_SETFD, FD_CLOEXEC);
 	setsockopt(sp[1], SOL_SOCKET, SO_SNDBUF, &n, sizeof(n));
@@ -122,6 +137,19 @@ static void accepts(int l, const struct sockaddr_un *a, socklen_t len, const cha
 	close(s);
 }
 
+static void check_big(void)
+{
+	unsigned char c;
+	size_t n = 0, bad = 0;
+
+	while (read(big[1], &c, 1) == 1) {
+		bad += c != (unsigned char)(n * 7);
+		n++;
+	}
+	target_check(n == big_len && !bad, "the large queue: %zu bytes of %zu back, "
+		     "%zu wrong", n, big_len, bad);
+}
+
 static void check(int resumed)
 {
 	struct stat st;
@@ -132,6 +160,7 @@ static void check(int resumed)
 	expect_read(sp[1], "abc", "stream pair, end 1");
 	expect_read(sp[0], "xyz", "stream pair, end 0");
 	talks(sp[0], sp[1], "the stream pair");
+	check_big();
 	target_check(fcntl(sp[0], F_GETFL) & O_NONBLOCK, "O_NONBLOCK lost");
 	target_check(fcntl(dup_fd, F_GETFL) & O_NONBLOCK, "the dup no longer shares its file");
 	target_check(fcntl(sp[1], F_GETFD) == FD_CLOEXEC, "FD_CLOEXEC lost");
