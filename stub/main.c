@@ -107,6 +107,7 @@ void stub_main(long *sp)
 		sys_exit_group(0);
 	}
 	check_host(st);
+	st->verifying = !strcmp(mode, "--verify");
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */

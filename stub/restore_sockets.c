@@ -189,17 +189,25 @@ static void connect_again(const struct stub *st, int s, const struct fz_socket *
 		     "stays unconnected", sock_fd_of(st, r->id), errname(ret));
 }
 
-/* Both ends of a socketpair, each with the data it had received. */
-static void prepare_pair(struct stub *st, const struct fz_socket *a)
+/* The other end of socketpair end a. */
+static const struct fz_socket *check_pair(const struct stub *st, const struct fz_socket *a)
 {
 	const struct fz_socket *b = find_record(st, a->peer_id);
-	int sv[2];
-	long ret;
 
 	if (!b || b->state != FZ_SOCK_PAIR || b->peer_id != a->id || b->type != a->type ||
 	    a->family != AF_UNIX || b->family != AF_UNIX || b == a)
 		die("image is damaged: socket %lu is paired with a socket it lacks",
 		    (unsigned long)a->id);
+	return b;
+}
+
+/* Both ends of a socketpair, each with the data it had received. */
+static void prepare_pair(struct stub *st, const struct fz_socket *a)
+{
+	const struct fz_socket *b = check_pair(st, a);
+	int sv[2];
+	long ret;
+
 	ret = sys_socketpair(AF_UNIX, (int)a->type | SOCK_CLOEXEC, 0, sv);
 	if (ret < 0)
 		die("fd %d: cannot create a socketpair: %s", sock_fd_of(st, a->id), errname(ret));
@@ -222,6 +230,13 @@ static void prepare_socket(struct stub *st, const struct fz_socket *r)
 {
 	int s;
 
+	/* --verify checks the records but binds and connects nothing. */
+	if (st->verifying) {
+		if (r->state == FZ_SOCK_PAIR)
+			check_pair(st, r);
+		keep(st, r, -1);
+		return;
+	}
 	if (r->state == FZ_SOCK_PAIR) {
 		prepare_pair(st, r);
 		return;
@@ -275,6 +290,7 @@ int socket_fd(const struct stub *st, const struct fz_fd *f)
 
 	if (!s)
 		die("image is damaged: fd %d is a socket it lacks", f->fd);
-	sys_fcntl(s->fd, F_SETFL, f->flags & O_NONBLOCK);
+	if (s->fd >= 0)
+		sys_fcntl(s->fd, F_SETFL, f->flags & O_NONBLOCK);
 	return s->fd;
 }

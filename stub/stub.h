@@ -62,6 +62,7 @@ struct stub {
 	unsigned npipes;
 	struct prepared_socket sockets[STUB_MAX_SOCKETS];
 	unsigned nsockets;
+	int verifying;           /* --verify: check, change nothing on the host */
 };
 
 /* Steps before the point of no return: they may fail and exit cleanly. */

@@ -853,8 +853,9 @@ tcp_established_cases() {
 
 # sockets/path-in-use: the image of a process whose UNIX listener's path is
 # still served (the original, left stopped by freeze -s, holds it) must not
-# resume: exit 1 with a message naming the path. Once the original is gone
-# its socket file is stale: the image replaces it and resumes.
+# resume: exit 1 with a message naming the path (--verify, which binds
+# nothing, passes). Once the original is gone its socket file is stale: the
+# image replaces it and resumes.
 sockets_in_use_case() {
 	local name=sockets/path-in-use tpid rc
 	selected "$name" || return 0
@@ -870,6 +871,9 @@ sockets_in_use_case() {
 		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
 		return
 	fi
+	# --verify binds nothing: it does not see (or disturb) the live socket.
+	"$CASE/img" --verify >"$CASE/verify.out" 2>&1 </dev/null ||
+		WHYS+=("--verify failed: $(brief "$CASE/verify.out")")
 	(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/img") \
 		</dev/null >"$CASE/busy.out" 2>"$CASE/busy.err"
 	rc=$?
