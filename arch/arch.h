@@ -56,6 +56,10 @@ int arch_cpu_missing(const struct fz_cpu *have, const struct fz_cpu *need,
 		     arch_missing_fn report, void *ctx);
 void arch_cpu_describe(const struct fz_cpu *cpu, arch_missing_fn each,
 		       void *ctx);
+/* The name of each XSAVE component in mask. */
+void arch_xstate_describe(uint64_t mask, arch_missing_fn each, void *ctx);
+/* The components a thread's XSAVE area (as recorded) has in use. */
+uint64_t arch_xstate_in_use(const void *xstate, size_t len);
 
 /* --- stub side (freestanding) -------------------------------------------- */
 
@@ -96,6 +100,18 @@ _Noreturn void arch_enter_trampoline_other(uint64_t entry, uint64_t sp,
 _Noreturn void arch_enter_trampoline_leader(uint64_t entry, uint64_t sp,
 					    uint64_t unmap_start,
 					    uint64_t unmap_len, uint32_t *go);
+
+/*
+ * The vdso redirect (vdso_patch.c): code written over an entry point of
+ * the old vdso, at most ARCH_VDSO_PATCH_MAX bytes. A jump to target, or
+ * the system call the vdso function `name` stands for (-ENOSYS if none).
+ */
+unsigned arch_vdso_jump(uint8_t *at, uint64_t target);
+unsigned arch_vdso_fallback(uint8_t *at, const char *name);
+/* The system call vdso function `name` stands for, or -1. */
+long arch_vdso_syscall_nr(const char *name);
+/* Map the host's vvar+vdso block with its vvar at addr. 0 or -errno. */
+long arch_map_vdso(uint64_t addr);
 
 /* A new thread in this process running fn(arg) on stack_top. tid or -errno. */
 long arch_clone_thread(unsigned long flags, void *stack_top,

@@ -119,6 +119,11 @@ int inject_finish(struct target *t);
 int remote_rw(pid_t pid, uint64_t addr, void *buf, size_t len, bool write);
 /* Signals that arrived during injections, sent again before detaching. */
 void inject_resend_signals(struct target *t);
+/* Hold back one more such signal (leave_vdso.c steps threads too). */
+void inject_hold_signal(int sig);
+
+/* leave_vdso.c: step each thread stopped inside the vdso out of it. */
+int leave_vdso(struct target *t, const struct options *o);
 
 /* collect_*.c */
 int collect_regs(struct target *t);

@@ -1,73 +1,107 @@
 /*
- * Can this host run the image? Checked before the point of no return:
- * the CPU must have every feature the process could have started to use, and
- * the kernel's vdso must be the build the process knew.
+ * Can this host run the image? Checked before the point of no return, and
+ * told the same way by --info and --verify:
+ * - the CPU: by default it must have every feature the process could have
+ *   started to use; --cpu=in-use asks only for the XSAVE components the
+ *   threads had in use; --cpu=any asks nothing;
+ * - the vdso: moved when it is the same build, else redirected
+ *   (restore_vdso.c), which can still refuse;
+ * - the kernel's features (probe_kernel.c).
  */
-#include <linux/elf.h>
-
 #include "lib.h"
 #include "print.h"
 #include "stub.h"
 
-static void say_missing(const char *name, void *ctx)
-{
-	unsigned *n = ctx;
+/* Names appended to a line, space-separated. */
+struct names {
+	char s[400];
+	unsigned len, count;
+};
 
-	out(2, "%s%s", (*n)++ ? " " : "freeze: this CPU lacks features the process may use: ", name);
+static void add_name(const char *name, void *ctx)
+{
+	struct names *n = ctx;
+	unsigned len = (unsigned)strlen(name);
+
+	n->count++;
+	if (n->len + len + 2 >= sizeof(n->s))
+		return;
+	if (n->len)
+		n->s[n->len++] = ' ';
+	memcpy(n->s + n->len, name, len);
+	n->len += len;
+	n->s[n->len] = 0;
 }
 
-static void check_cpu(const struct stub *st)
+static const char *const policy_names[] = {
+	[CPU_ALL] = "every feature", [CPU_IN_USE] = "--cpu=in-use",
+	[CPU_ANY] = "--cpu=any",
+};
+
+int cpu_verdict(const struct stub *st, int fd, int for_info)
 {
-	unsigned n = 0;
+	struct names feat = { 0 }, comp = { 0 }, used = { 0 };
+	int ok;
 
 	if (!st->cpu)
-		return;
-	arch_cpu_missing(&st->host, st->cpu, say_missing, &n);
-	if (n) {
-		out(2, "\n");
-		die("refusing to resume on this host");
+		return 0;
+	arch_cpu_missing(&st->host, st->cpu, add_name, &feat);
+	arch_xstate_describe(st->xstate_in_use & ~st->host.xcr0, add_name, &comp);
+	arch_xstate_describe(st->xstate_in_use, add_name, &used);
+	ok = st->opt.cpu == CPU_ANY || (st->opt.cpu == CPU_IN_USE ? !comp.count : !feat.count);
+	if (for_info) {
+		out(fd, "cpu: XSAVE components in use: %s\n", used.s);
+		if (feat.count)
+			out(fd, "cpu: this host lacks features the process may use: %s\n", feat.s);
+		else
+			out(fd, "cpu: this host has every feature the process may use\n");
+		if (comp.count)
+			out(fd, "cpu: this host lacks XSAVE components in use: %s\n", comp.s);
+		out(fd, "cpu: %s (%s)\n", ok ? "can resume here" : "resume refused",
+		    policy_names[st->opt.cpu]);
+		return ok ? 0 : -1;
 	}
+	if (feat.count)
+		out(fd, "freeze: %sthis CPU lacks features the process may use: %s\n",
+		    ok ? "warning: " : "", feat.s);
+	if (comp.count)
+		out(fd, "freeze: %sthis CPU lacks XSAVE components the process's "
+		    "threads have in use: %s\n", ok ? "warning: " : "", comp.s);
+	if (!ok && st->opt.cpu == CPU_ALL)
+		die("refusing to resume on this host (--cpu=in-use requires only "
+		    "the XSAVE components in use, --cpu=any skips the check)");
+	if (!ok)
+		die("refusing to resume on this host (--cpu=any skips the check)");
+	if (feat.count || comp.count)
+		warn("resuming anyway (%s): the process may crash on an "
+		     "instruction this CPU lacks", policy_names[st->opt.cpu]);
+	return 0;
 }
 
-/* Bytes the host's vdso image spans, read from its own ELF headers. */
-static uint64_t host_vdso_size(uint64_t base)
+static void say_fallback(const char *name, void *ctx)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
-	uint64_t end = eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize;
-
-	return (end + FZ_PAGE_SIZE - 1) & ~(FZ_PAGE_SIZE - 1);
+	(void)ctx;
+	out(2, " %s", name);
 }
 
-static void check_vdso(const struct stub *st)
+static void check_vdso(struct stub *st)
 {
-	uint32_t len;
-	const uint8_t *old = image_find(&st->img, FZ_REC_VDSO, &len);
-	uint64_t span = 0, first = 0;
+	const struct vdso_plan *p = &st->vdso;
 
-	if (!old)
+	if (plan_vdso(st))
+		die("%s", p->why);
+	if (p->mode != VDSO_REDIRECT || st->opt.vdso == VDSO_FORCE_SYSCALL ||
+	    !vdso_fallbacks(st, 0, 0))
 		return;
-	if (!st->host_vdso)
-		die("this kernel maps no vdso; the process needs one");
-	if (host_vdso_size(st->host_vdso) != len ||
-	    memcmp(old, (const void *)st->host_vdso, len))
-		die("this kernel's vdso differs from the one the process was "
-		    "frozen with (a different kernel build); not supported yet");
-	for_each_record(&st->img, r) {
-		const struct fz_mapping *m = rec_data(r);
-		if (r->type != FZ_REC_MAPPING ||
-		    (m->kind != FZ_MAP_VDSO && m->kind != FZ_MAP_VVAR))
-			continue;
-		if (!first)
-			first = m->start;
-		span = m->end - first;
-	}
-	if (span > st->params->scratch_size)
-		die("vdso and vvar span %lu bytes, more than the stub reserved",
-		    (unsigned long)span);
+	out(2, "freeze: warning: %s; these vdso functions make system calls "
+	       "instead:", p->host_ok ? "this kernel's vdso lacks some" : p->host_why);
+	vdso_fallbacks(st, say_fallback, 0);
+	out(2, "\n");
 }
 
-void check_host(const struct stub *st)
+void check_host(struct stub *st)
 {
-	check_cpu(st);
+	cpu_verdict(st, 2, 0);
 	check_vdso(st);
+	probe_kernel(st, 0);
 }

@@ -82,7 +82,47 @@ static void print_clocks(const struct stub *st)
 		out(1, "clocks: this host's are ahead of the process's; used as they are\n");
 }
 
-void print_info(const struct stub *st)
+static void print_name(const char *name, void *ctx)
+{
+	(void)ctx;
+	out(1, " %s", name);
+}
+
+/* The same decision the restore makes, told rather than acted on. */
+static void print_vdso(struct stub *st)
+{
+	const struct vdso_plan *p = &st->vdso;
+	unsigned n;
+
+	if (plan_vdso(st)) {
+		out(1, "vdso: resume refused: %s\n", p->why);
+		return;
+	}
+	if (p->mode == VDSO_NONE) {
+		out(1, "vdso: the process had none\n");
+		return;
+	}
+	if (p->mode == VDSO_MOVE) {
+		out(1, "vdso: the same build as this kernel's: moved into place\n");
+		return;
+	}
+	n = vdso_fallbacks(st, 0, 0);
+	out(1, "vdso: %s: its %u entry points jump into this kernel's vdso",
+	    st->opt.vdso != VDSO_AUTO ? "redirected (forced)"
+				      : "another build than this kernel's",
+	    p->npatches - n);
+	if (p->host_ok)
+		out(1, ", mapped at %lx", (unsigned long)(p->dest + p->host_vdso_off));
+	out(1, "\n");
+	if (n) {
+		out(1, "vdso: %s; system calls instead for:",
+		    p->host_ok ? "this kernel's vdso lacks some" : p->host_why);
+		vdso_fallbacks(st, print_name, 0);
+		out(1, "\n");
+	}
+}
+
+void print_info(struct stub *st)
 {
 	const struct fz_process *p = st->proc;
 
@@ -106,4 +146,7 @@ void print_info(const struct stub *st)
 		arch_cpu_describe(st->cpu, print_feature, 0);
 		out(1, "\n");
 	}
+	cpu_verdict(st, 1, 1);
+	print_vdso(st);
+	probe_kernel(st, 1);
 }

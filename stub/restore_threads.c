@@ -149,7 +149,7 @@ static void restore_thread_attrs(const struct stub *st, const struct fz_thread *
 		sys_prctl(PR_SET_PDEATHSIG, t->pdeathsig, 0, 0, 0);
 	if (t->robust_list)
 		sys_set_robust_list(t->robust_list, t->robust_list_len);
-	if (t->rseq_len) {
+	if (t->rseq_len && (st->kernel & KF_RSEQ)) {
 		long ret = sys_rseq(t->rseq_addr, t->rseq_len, 0, t->rseq_sig);
 		if (ret < 0)
 			warn("thread %lu: cannot register rseq: %s",

@@ -6,6 +6,7 @@
 
 #include "arch.h"
 #include "image_read.h"
+#include "vdso_elf.h"
 
 #define STUB_MAX_FDS 1024
 #define STUB_MAX_SHARED_MAPS 256
@@ -30,7 +31,54 @@ struct prepared_pipe {
 	int ends[2];             /* read, write: the stub's own fds */
 };
 
+/* Options of the image: ./out.bin [--info|--verify] [--vdso=..] [--cpu=..] */
+enum cpu_policy {
+	CPU_ALL,                 /* every CPU feature the source had (default) */
+	CPU_IN_USE,              /* only the XSAVE components threads had in use */
+	CPU_ANY,                 /* no check, a warning */
+};
+struct stub_opts {
+	const char *mode;        /* "", "--info" or "--verify" */
+	enum vdso_option {
+		VDSO_AUTO,       /* move the same build, else redirect */
+		VDSO_FORCE_REDIRECT,     /* --vdso=redirect, even for the same build */
+		VDSO_FORCE_SYSCALL,      /* --vdso=syscall: every entry point */
+	} vdso;
+	enum cpu_policy cpu;
+};
+
+/* restore_vdso.c: what becomes of the process's vdso, decided up front. */
+#define STUB_MAX_VDSO_PATCHES 64
+struct vdso_patch {
+	uint64_t offset;         /* the entry point, in the old vdso */
+	int64_t host;            /* the same function in the host's, or -1 */
+	const char *name;
+};
+enum vdso_mode { VDSO_NONE, VDSO_MOVE, VDSO_REDIRECT };
+struct vdso_plan {
+	enum vdso_mode mode;
+	const struct fz_mapping *old;   /* the process's [vdso] */
+	const uint8_t *old_bytes;
+	uint32_t old_len;
+	struct vdso_elf host;
+	int host_ok;                    /* the host's vdso can be mapped at dest */
+	uint64_t host_start, host_len;  /* its vvar+vdso block, as given */
+	uint64_t host_vdso_off;         /* its vdso within the block */
+	uint64_t dest;                  /* where the block is mapped again */
+	struct vdso_patch patches[STUB_MAX_VDSO_PATCHES];
+	unsigned npatches;
+	char host_why[160];             /* why !host_ok */
+	char why[160];                  /* why plan_vdso refused */
+};
+
+/* Kernel features probe_kernel.c found (bits of stub.kernel). */
+#define KF_RSEQ 1u
+#define KF_MM_MAP 2u
+#define KF_TIMER_IDS 4u
+#define KF_CLOSE_RANGE 8u
+
 struct stub {
+	struct stub_opts opt;
 	struct image img;
 	const struct fz_stub_params *params;
 	const struct fz_process *proc;
@@ -53,12 +101,25 @@ struct stub {
 	unsigned nshared;
 	struct prepared_pipe pipes[STUB_MAX_PIPES];
 	unsigned npipes;
+	struct vdso_plan vdso;
+	unsigned kernel;                        /* KF_*: what probe_kernel found */
+	uint64_t xstate_in_use;                 /* union of the threads' XSTATE_BV */
 };
 
 /* Steps before the point of no return: they may fail and exit cleanly. */
 void load_image(struct stub *st);
-void print_info(const struct stub *st);
-void check_host(const struct stub *st);
+void print_info(struct stub *st);
+/* check_host.c: refuses (exits) unless this host can run the image. */
+void check_host(struct stub *st);
+/* The CPU verdict under st->opt.cpu: 0 if it may resume; lines to fd. */
+int cpu_verdict(const struct stub *st, int fd, int for_info);
+/* probe_kernel.c: fills st->kernel; warns, refuses, or (for_info) lists. */
+void probe_kernel(struct stub *st, int for_info);
+/* restore_vdso.c: decide what to do with the vdso; -1 with vdso.why. */
+int plan_vdso(struct stub *st);
+/* Entry points that fall back to system calls, each named to fn. */
+unsigned vdso_fallbacks(const struct stub *st, void (*fn)(const char *, void *),
+			void *ctx);
 void prepare_fds(struct stub *st);
 /* The prepared entry of the process's fd number fd, or NULL. */
 const struct prepared_fd *find_prepared(const struct stub *st, int fd);

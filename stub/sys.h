@@ -40,6 +40,8 @@ static inline long sys_munmap(uint64_t addr, size_t len)
 { return SYS(munmap, addr, len, 0, 0, 0, 0); }
 static inline long sys_mprotect(uint64_t addr, size_t len, int prot)
 { return SYS(mprotect, addr, len, prot, 0, 0, 0); }
+static inline long sys_madvise(uint64_t addr, size_t len, int advice)
+{ return SYS(madvise, addr, len, advice, 0, 0, 0); }
 static inline long sys_mremap(uint64_t old, size_t old_len, size_t new_len,
 			      int flags, uint64_t new_addr)
 { return SYS(mremap, old, old_len, new_len, flags, new_addr, 0); }

@@ -51,8 +51,9 @@ static const struct feature features[] = {
 /* XSAVE components by bit number, as the kernel names them. */
 static const char *const xstate_names[] = {
 	"x87", "sse", "avx", "mpx_bndregs", "mpx_bndcsr", "avx512_opmask",
-	"avx512_zmm_hi256", "avx512_hi16_zmm", NULL, "pkru", NULL, NULL, NULL,
-	NULL, NULL, NULL, NULL, "amx_tilecfg", "amx_tiledata",
+	"avx512_zmm_hi256", "avx512_hi16_zmm", "pt", "pkru", "pasid",
+	"cet_user", "cet_supervisor", "hdc", "uintr", "lbr", "hwp",
+	"amx_tilecfg", "amx_tiledata", "apx",
 };
 #define NXSTATE (sizeof(xstate_names) / sizeof(xstate_names[0]))
 
@@ -89,4 +90,22 @@ void arch_cpu_describe(const struct fz_cpu *cpu, arch_missing_fn each,
 	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
 		if (word_bit(cpu, &features[i]))
 			each(features[i].name, ctx);
+}
+
+void arch_xstate_describe(uint64_t mask, arch_missing_fn each, void *ctx)
+{
+	for (unsigned b = 0; b < 64; b++)
+		if (mask & (1ULL << b))
+			each(b < NXSTATE && xstate_names[b] ? xstate_names[b] : "xstate", ctx);
+}
+
+/* XSTATE_BV: the components the XSAVE header says are not in their initial state. */
+#define XSTATE_BV_OFFSET 512
+uint64_t arch_xstate_in_use(const void *xstate, size_t len)
+{
+	uint64_t bv = 0;
+
+	if (len >= XSTATE_BV_OFFSET + sizeof(bv))
+		__builtin_memcpy(&bv, (const uint8_t *)xstate + XSTATE_BV_OFFSET, sizeof(bv));
+	return bv;
 }
