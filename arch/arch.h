@@ -43,6 +43,8 @@ extern const uint8_t arch_syscall_insn[ARCH_SYSCALL_INSN_LEN];
 
 /* The CPU features user space can use on this host. */
 void arch_cpu_collect(struct fz_cpu *cpu);
+/* Where this CPU puts each XSAVE component enabled in xcr0. */
+void arch_xsave_layout(uint64_t xcr0, struct fz_xsave_layout *layout);
 
 /* Apply one dynamic relocation of the stub loaded at `base`. 0 or -EINVAL. */
 int arch_apply_reloc(uint32_t type, uint8_t *where, uint64_t base,
@@ -76,6 +78,7 @@ struct arch_frame_args {
 	const void *xstate;          /* as the freezer read it */
 	size_t xstate_len;
 	const struct fz_cpu *host;   /* XSAVE components the host has */
+	const struct fz_xsave_layout *layout; /* of xstate; NULL: the host's */
 	uint64_t sigmask;
 	uint64_t altstack_sp, altstack_size;
 	uint32_t altstack_flags;

@@ -72,6 +72,7 @@ struct target {
 	uint8_t auxv[4096];
 	size_t auxv_len;
 	struct fz_cpu cpu;
+	struct fz_xsave_layout xsave_layout;
 	struct map_entry *maps;
 	size_t nmaps;
 	uint8_t *vdso;

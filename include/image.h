@@ -62,6 +62,7 @@ enum fz_record_type {
 	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
+	FZ_REC_XSAVE_LAYOUT = 45, /* struct fz_xsave_layout of the freezing CPU */
 };
 
 enum fz_encoding {
@@ -215,17 +216,35 @@ struct fz_pipe {
 };
 _Static_assert(sizeof(struct fz_pipe) == 16, "fz_pipe size");
 
-/* CPU feature words user space could see; the stub compares them. */
+/*
+ * CPU feature words user space could see (CPUID leaf, sub-leaf, register);
+ * the stub compares them. Which bit is which feature: cpu_features.c.
+ */
 struct fz_cpu {
 	uint32_t leaf1_ecx, leaf1_edx;
 	uint32_t leaf7_ebx, leaf7_ecx, leaf7_edx;
 	uint32_t leaf7_1_eax;
-	uint32_t ext1_ecx, ext1_edx;
+	uint32_t ext1_ecx, ext1_edx;  /* leaf 0x80000001 */
 	uint64_t xcr0;            /* XSAVE components the OS enabled */
 	uint32_t xsave_size;      /* bytes of the XSAVE area for xcr0 */
-	uint32_t pad;
+	uint32_t leaf7_1_edx;
+	uint32_t leafd_1_eax;     /* XSAVEOPT, XSAVEC, XGETBV1 */
+	uint32_t pad[3];
 };
-_Static_assert(sizeof(struct fz_cpu) == 48, "fz_cpu size");
+_Static_assert(sizeof(struct fz_cpu) == 64, "fz_cpu size");
+
+/*
+ * Where each XSAVE component sits in the standard-format area of the CPU
+ * that froze the process (CPUID leaf 0xd, sub-leaf n: ebx, eax), so the
+ * stub can move each one to where the host's CPU keeps it. 0/0 for a
+ * component that CPU lacks; 0 and 1 (the legacy area) are fixed.
+ */
+#define FZ_XSAVE_COMPONENTS 32
+struct fz_xsave_layout {
+	uint32_t offset[FZ_XSAVE_COMPONENTS];
+	uint32_t size[FZ_XSAVE_COMPONENTS];
+};
+_Static_assert(sizeof(struct fz_xsave_layout) == 256, "fz_xsave_layout size");
 
 /*
  * Parameters freeze writes into the stub's data before it links it: where

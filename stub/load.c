@@ -40,6 +40,7 @@ static void find_records(struct stub *st)
 	st->cwd = image_find(img, FZ_REC_CWD, 0);
 	st->auxv = image_find(img, FZ_REC_AUXV, &st->auxv_len);
 	st->cpu = image_find(img, FZ_REC_CPU, 0);
+	st->xsave_layout = image_find(img, FZ_REC_XSAVE_LAYOUT, 0);
 }
 
 void load_image(struct stub *st)

@@ -91,6 +91,7 @@ struct stub {
 	const void *auxv;
 	uint32_t auxv_len;
 	const struct fz_cpu *cpu;               /* NULL if not recorded */
+	const struct fz_xsave_layout *xsave_layout; /* NULL if not recorded */
 	struct fz_cpu host;
 	uint64_t host_vdso;                     /* AT_SYSINFO_EHDR, or 0 */
 	int cwd_fd;                             /* -1 when cwd is not restored */
