@@ -73,7 +73,7 @@ int cpu_verdict(const struct stub *st, int fd, int for_info)
 	if (!ok)
 		die("refusing to resume on this host (--cpu=any skips the check)");
 	if (feat.count || comp.count)
-		warn("resuming anyway (%s): the process may crash on an "
+		warn("continuing anyway (%s): the process may crash on an "
 		     "instruction this CPU lacks", policy_names[st->opt.cpu]);
 	return 0;
 }

@@ -2,8 +2,10 @@
  * What the restore needs from the host kernel, probed before the point of
  * no return. Each probe makes a harmless call whose error tells whether
  * the kernel knows it. A missing feature the image does not need is not
- * mentioned; one it needs either degrades the restore (a warning naming
- * it) or refuses it (a message naming it). Features of the vdso redirect
+ * mentioned; every one it needs has a fallback, so it degrades the restore
+ * with a warning naming the feature and what the process loses. (What
+ * cannot be degraded refuses where it is found: restore_vdso.c, and the
+ * CPU check.) Features of the vdso redirect
  * (ARCH_MAP_VDSO_64, MADV_COLD) are probed by restore_vdso.c; the time
  * namespace by restore_clocks.c, which needs /proc to set one up.
  *
@@ -65,28 +67,25 @@ static int have_close_range(void)
 	return sys_close_range(~0U - 1, ~0U, 0) != -ENOSYS;
 }
 
-enum { DEGRADE, REFUSE };
-
 static const struct kernel_feature {
 	const char *name;
 	const char *since;
 	unsigned bit;                  /* in stub.kernel */
 	int (*needed)(const struct stub *);
 	int (*present)(void);
-	int on_missing;
-	const char *effect;            /* what the process loses */
+	const char *effect;            /* what the process loses without it */
 } features[] = {
-	{ "rseq", "4.18", KF_RSEQ, needs_rseq, have_rseq, DEGRADE,
+	{ "rseq", "4.18", KF_RSEQ, needs_rseq, have_rseq,
 	  "the threads' rseq areas are not registered again "
 	  "(sched_getcpu may report a stale CPU)" },
-	{ "PR_SET_MM_MAP", "3.18", KF_MM_MAP, always, have_mm_map, DEGRADE,
+	{ "PR_SET_MM_MAP", "3.18", KF_MM_MAP, always, have_mm_map,
 	  "brk and stack bounds are not restored (the heap cannot grow with "
 	  "brk; malloc falls back to mmap)" },
 	{ "PR_TIMER_CREATE_RESTORE_IDS", "6.15", KF_TIMER_IDS, needs_timer_ids,
-	  have_timer_ids, DEGRADE,
+	  have_timer_ids,
 	  "POSIX timers are created again in order and may get other ids" },
 	{ "close_range", "5.9", KF_CLOSE_RANGE, always, have_close_range,
-	  DEGRADE, "the stub's own descriptors above the process's stay open" },
+	  "the stub's own descriptors above the process's stay open" },
 };
 #define NFEATURES (sizeof(features) / sizeof(features[0]))
 
@@ -103,9 +102,6 @@ void probe_kernel(struct stub *st, int for_info)
 			    f->needed(st) ? "" : ", not needed");
 		if (present || for_info || !f->needed(st))
 			continue;
-		if (f->on_missing == REFUSE)
-			die("this kernel lacks %s (Linux %s): %s", f->name,
-			    f->since, f->effect);
 		warn("this kernel lacks %s (Linux %s): %s", f->name, f->since,
 		     f->effect);
 	}

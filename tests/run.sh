@@ -39,11 +39,14 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt sockfd)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt sockfd vdsospin)
 MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
+# Resumed with --vdso=redirect: the old vdso's entry points jump into the
+# host's (the path another kernel takes), in every variant and as both users.
+VDSO_TARGETS=(clocks monotonic timers vdsospin)
 CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
 
 # Generous limits, in seconds: no check depends on how fast anything is.
@@ -325,7 +328,7 @@ build_target() {
 	local name=$1 variant=$2 src=$TESTS/targets/$1.c out=$BUILD/$1-$2
 	local log=$BUILD/$1-$2.log flags=("${CFLAGS[@]}")
 	BUILD_WHY=
-	case $name in threads | compute_mt | procattrs | timers | rseq) flags+=(-pthread -lrt) ;; esac
+	case $name in threads | compute_mt | procattrs | timers | rseq | vdsospin) flags+=(-pthread -lrt) ;; esac
 	if [[ -x $out && $out -nt $src && $out -nt $TESTS/targets/target.h && $out -nt ${BASH_SOURCE[0]} ]]; then
 		return 0
 	fi
@@ -377,8 +380,11 @@ build_all() {
 			pass "build/$t (${built[*]})"
 		fi
 	done
-	for t in seize flip; do
-		if gcc "${CFLAGS[@]}" -o "$BUILD/$t" "$TESTS/helpers/$t.c" >"$BUILD/$t.log" 2>&1; then
+	for t in seize flip patchrec; do
+		local libs=()
+		# patchrec checksums records with liblz4.a's xxhash, as freeze does.
+		[[ $t == patchrec ]] && libs=("$(gcc -print-file-name=liblz4.a)")
+		if gcc "${CFLAGS[@]}" -o "$BUILD/$t" "$TESTS/helpers/$t.c" "${libs[@]}" >"$BUILD/$t.log" 2>&1; then
 			pass "build/helpers/$t"
 		else
 			fail "build/helpers/$t" "$(brief "$BUILD/$t.log")"
@@ -395,7 +401,7 @@ setup_tmp() {
 	BIN=$TMP/bin
 	mkdir -p "$BIN" "$TMP/cases"
 	cp "$BUILD"/*-pie "$BUILD"/*-static "$BUILD"/*-spie "$BUILD"/*-musl "$BIN"/ 2>/dev/null
-	cp "$BUILD"/seize "$BUILD"/flip "$BIN"/ 2>/dev/null
+	cp "$BUILD"/seize "$BUILD"/flip "$BUILD"/patchrec "$BIN"/ 2>/dev/null
 	# freeze is one static file: a copy here is reachable by the
 	# unprivileged user even from a repository under a closed directory.
 	if [[ -x $FREEZE ]]; then
@@ -450,12 +456,13 @@ after_freeze_hook() {
 
 # resume USER KIND IMG DIR PREFIX [COMMAND...]: run the image (or COMMAND,
 # e.g. chroot) from DIR, bring it to its verdict; reasons go to WHYS
-# prefixed by PREFIX.
+# prefixed by PREFIX.  IMAGE_ARGS (an array) are the image's options.
+IMAGE_ARGS=()
 resume() {
 	local user=$1 kind=$2 img=$3 dir=$4 prefix=$5 pid limit=$VERDICT_TIMEOUT
 	shift 5
 	local cmd=("$@")
-	((${#cmd[@]})) || cmd=("$img")
+	((${#cmd[@]})) || cmd=("$img" "${IMAGE_ARGS[@]}")
 	start_bg "$user" "$dir" "$CASE/img.out" "$CASE/img.err" "${cmd[@]}"
 	pid=$BGPID
 	if [[ $kind == sig ]]; then
@@ -805,6 +812,144 @@ chroot_cases() {
 		resume root sig "" "$CASE" "" chroot "$CASE/root" /img
 		report "$name"
 	done
+}
+
+# vdso_cases: each of VDSO_TARGETS resumed with --vdso=redirect, and the
+# clocks target with --vdso=syscall (every entry point a system call), in
+# every variant, as root and as nobody.  The spinning target is frozen
+# with -v: when its thread was stopped inside the vdso, freeze must say it
+# stepped it out (otherwise that part is a skip: the freeze came between
+# two calls).
+vdso_cases() {
+	local t v u opt name run
+	for run in "${VDSO_TARGETS[@]/#/redirect:}" syscall:clocks; do
+		opt=--vdso=${run%%:*} t=${run#*:}
+		for v in "${RUN_VARIANTS[@]}"; do
+			for u in "${USERS[@]}"; do
+				name=vdso-${run%%:*}/$t/$v/$u
+				IMAGE_ARGS=("$opt")
+				FREEZE_EXTRA=()
+				[[ $t == vdsospin ]] && FREEZE_EXTRA=(-v)
+				freeze_case "$name" "$t" "$v" "$u" kill
+				[[ $t == vdsospin ]] && selected "$name" && vdso_stepped "$name/stepped"
+			done
+		done
+	done
+	IMAGE_ARGS=()
+	FREEZE_EXTRA=()
+}
+
+# vdso_stepped NAME: freeze -v said it stepped a thread out of the vdso.
+vdso_stepped() {
+	if grep -q "stepped out of the vdso" "$CASE/freeze.err" 2>/dev/null; then
+		pass "$1"
+	else
+		skip "$1" "no thread was inside the vdso at the freeze"
+	fi
+}
+
+# The first CPU feature this host lacks among some rare ones, as
+# "NAME OFFSET BIT" in struct fz_cpu (leaf7_ebx at 8, leaf7_ecx at 12,
+# leaf7_edx at 16), judged by what --info says the image (this host) has.
+missing_cpu_feature() {
+	local info=$1 f
+	for f in "amx_tile 16 24" "avx512_vp2intersect 16 8" "avx512_4fmaps 16 3" \
+		"avx512er 8 27" "avx512f 8 16" "sha_ni 8 29" "vaes 12 9"; do
+		grep -q "^cpu features needed:.* ${f%% *}\( \|$\)" "$info" || {
+			echo "$f"
+			return 0
+		}
+	done
+	return 1
+}
+
+# cpu_run NAME IMG EXPECT ARGS...: run IMG ARGS and judge it: EXPECT
+# refuse (exit 1, stderr naming $NEED), accept (--verify: exit 0, a warning
+# naming $NEED) or resume (PASS after the resume, the same warning).
+NEED=
+cpu_run() {
+	local name=$1 img=$2 expect=$3 rc err=$CASE/img.err
+	shift 3
+	WHYS=()
+	if [[ $expect == resume ]]; then
+		IMAGE_ARGS=("$@")
+		resume root sig "$img" "$CASE/elsewhere" ""
+		IMAGE_ARGS=()
+	else
+		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$img" "$@") \
+			</dev/null >"$CASE/img.out" 2>"$err"
+		rc=$?
+		if [[ $expect == refuse ]]; then
+			((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+		else
+			((rc == 0)) || WHYS+=("$(describe_rc $rc): $(brief "$err")")
+		fi
+	fi
+	if [[ $expect == refuse ]]; then
+		grep -q "^freeze: .*$NEED" "$err" || WHYS+=("no '$NEED' in: $(brief "$err")")
+	else
+		grep -q "warning: .*$NEED" "$err" || WHYS+=("no warning naming '$NEED': $(brief "$err")")
+	fi
+	report "$name"
+}
+
+# cpu_cases: an image whose CPU record claims a feature this host lacks is
+# refused (the feature named) by --verify and by a plain run; --info says
+# so; --cpu=in-use accepts it (no thread has state of it in use) and
+# --cpu=any accepts it with a warning.  An image whose thread claims an
+# XSAVE component in use that this host lacks is refused even with
+# --cpu=in-use, accepted by --cpu=any.
+cpu_cases() {
+	local name=cpu good bad f off bit tpid comp
+	selected "$name" || return 0
+	new_case "$name" root
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/clocks-pie" "$CASE/t"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	good=$CASE/good
+	run_freeze root "$CASE/freeze.err" -k "$good" "$tpid"
+	kill_reap "$tpid"
+	if ((FREEZE_RC != 0)); then
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	"$good" --info >"$CASE/good.info" 2>&1
+	if ! f=$(missing_cpu_feature "$CASE/good.info"); then
+		skip "$name" "this CPU has every feature the test could claim"
+		return
+	fi
+	read -r NEED off bit <<<"$f"
+	bad=$CASE/feature
+	cp "$good" "$bad"
+	"$BIN/patchrec" "$bad" 12 "$off" "$(printf %x $((1 << bit)))" >/dev/null ||
+		{ fail "$name" "patchrec failed on the CPU record"; return; }
+	cpu_run "$name/feature-$NEED/verify" "$bad" refuse --verify
+	cpu_run "$name/feature-$NEED/run" "$bad" refuse
+	"$bad" --info >"$CASE/bad.info" 2>&1
+	if grep -q "^cpu: this host lacks features the process may use: .*$NEED" "$CASE/bad.info" &&
+		grep -q "^cpu: resume refused" "$CASE/bad.info"; then
+		pass "$name/feature-$NEED/info"
+	else
+		fail "$name/feature-$NEED/info" "$(grep '^cpu:' "$CASE/bad.info" | tr '\n' ' ')"
+	fi
+	cpu_run "$name/feature-$NEED/in-use-verify" "$bad" accept --verify --cpu=in-use
+	cpu_run "$name/feature-$NEED/in-use" "$bad" resume --cpu=in-use
+	cpu_run "$name/feature-$NEED/any" "$bad" resume --cpu=any
+	# An XSAVE component in use: AMX tile configuration (bit 17), in the
+	# XSTATE_BV of the thread's XSAVE header (sizeof(fz_thread) + 512).
+	if grep -qw amx_tile /proc/cpuinfo; then
+		skip "$name/in-use-amx" "this CPU has AMX"
+		return
+	fi
+	NEED=amx_tilecfg
+	bad=$CASE/in-use
+	cp "$good" "$bad"
+	"$BIN/patchrec" "$bad" 2 840 20000 >/dev/null ||
+		{ fail "$name/in-use" "patchrec failed on the thread record"; return; }
+	cpu_run "$name/in-use-$NEED/verify" "$bad" refuse --verify --cpu=in-use
+	cpu_run "$name/in-use-$NEED/run" "$bad" refuse --cpu=in-use
+	cpu_run "$name/in-use-$NEED/any" "$bad" resume --cpu=any
 }
 
 # A damaged or truncated image: --verify exits 1 with a message, running it
@@ -1184,6 +1329,8 @@ if [[ $EUID == 0 ]]; then
 else
 	skip chroot "needs root"
 fi
+vdso_cases
+cpu_cases
 damaged_cases
 bad_cases
 kill_loop_case
