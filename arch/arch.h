@@ -30,9 +30,6 @@ int arch_get_xstate(int tid, void *buf, size_t cap, size_t *len);
  */
 void arch_prepare_restart(struct fz_regs *regs, int in_new_process);
 
-/* The program counter in regs. */
-uint64_t arch_pc(const struct fz_regs *regs);
-void arch_set_pc(struct fz_regs *regs, uint64_t pc);
 
 /* Point regs at the syscall instruction at `insn` to run nr(args). */
 void arch_inject_setup(struct fz_regs *regs, uint64_t insn, long nr,
@@ -51,6 +48,10 @@ int arch_apply_reloc(uint32_t type, uint8_t *where, uint64_t base,
 		     int64_t addend);
 
 /* --- both sides ----------------------------------------------------------- */
+
+/* The program counter in regs (pc.c). */
+uint64_t arch_pc(const struct fz_regs *regs);
+void arch_set_pc(struct fz_regs *regs, uint64_t pc);
 
 /* Names of CPU features the host lacks, one call per missing feature. */
 typedef void (*arch_missing_fn)(const char *name, void *ctx);

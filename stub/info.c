@@ -82,6 +82,19 @@ static void print_clocks(const struct stub *st)
 		out(1, "clocks: this host's are ahead of the process's; used as they are\n");
 }
 
+static void print_xsave_layout(const struct stub *st)
+{
+	const struct fz_xsave_layout *l = st->xsave_layout;
+
+	if (!l)
+		return;
+	out(1, "cpu: XSAVE layout of the freezing CPU (component at offset+size):");
+	for (unsigned i = 0; i < FZ_XSAVE_COMPONENTS; i++)
+		if (l->size[i])
+			out(1, " %u@%u+%u", i, l->offset[i], l->size[i]);
+	out(1, "\n");
+}
+
 static void print_name(const char *name, void *ctx)
 {
 	(void)ctx;
@@ -107,16 +120,16 @@ static void print_vdso(struct stub *st)
 		return;
 	}
 	n = vdso_fallbacks(st, 0, 0);
-	out(1, "vdso: %s: its %u entry points jump into this kernel's vdso",
+	out(1, "vdso: %s: %u of its %u entry points jump into this kernel's vdso",
 	    st->opt.vdso != VDSO_AUTO ? "redirected (forced)"
 				      : "another build than this kernel's",
-	    p->npatches - n);
+	    p->npatches - n, p->npatches);
 	if (p->host_ok)
 		out(1, ", mapped at %lx", (unsigned long)(p->dest + p->host_vdso_off));
 	out(1, "\n");
 	if (n) {
-		out(1, "vdso: %s; system calls instead for:",
-		    p->host_ok ? "this kernel's vdso lacks some" : p->host_why);
+		out(1, "vdso: system calls instead (%s) for:",
+		    p->host_ok ? "this kernel's vdso lacks them" : p->host_why);
 		vdso_fallbacks(st, print_name, 0);
 		out(1, "\n");
 	}
@@ -146,6 +159,7 @@ void print_info(struct stub *st)
 		arch_cpu_describe(st->cpu, print_feature, 0);
 		out(1, "\n");
 	}
+	print_xsave_layout(st);
 	cpu_verdict(st, 1, 1);
 	print_vdso(st);
 	probe_kernel(st, 1);

@@ -51,21 +51,21 @@ static void block_signals(void)
 
 static void usage(void)
 {
-	out(1, "usage: %s [--info | --verify | --help] [--vdso=redirect|syscall] "
+	/* out() formats at most 512 bytes a call. */
+	out(1, "usage: IMAGE [--info | --verify | --help] [--vdso=redirect|syscall] "
 	       "[--cpu=in-use | --cpu=any]\n"
 	       "  (no option)      resume the frozen process in this terminal\n"
 	       "  --info           say what is inside, do not resume\n"
-	       "  --verify         check checksums and host compatibility\n"
-	       "  --vdso=redirect  redirect the old vdso's functions into this "
+	       "  --verify         check checksums and host compatibility\n");
+	out(1, "  --vdso=redirect  redirect the old vdso's functions into this "
 	       "kernel's\n"
 	       "                   even when it is the same build\n"
 	       "  --vdso=syscall   make the old vdso's functions do system "
-	       "calls\n"
-	       "  --cpu=in-use     require only the XSAVE components in use, "
+	       "calls\n");
+	out(1, "  --cpu=in-use     require only the XSAVE components in use, "
 	       "not every\n"
 	       "                   CPU feature the process may use\n"
-	       "  --cpu=any        do not check the CPU (a warning)\n",
-	    "IMAGE");
+	       "  --cpu=any        do not check the CPU (a warning)\n");
 }
 
 /* Options in any order; an unknown one ends the stub with usage. */

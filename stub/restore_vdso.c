@@ -249,7 +249,7 @@ static int add_patch(struct vdso_plan *p, const char *name, uint64_t offset,
 static int check_threads_outside(const struct stub *st, struct vdso_plan *p)
 {
 	for (unsigned i = 0; i < st->nthreads; i++) {
-		uint64_t pc = st->threads[i]->regs.rip;  /* as --info shows it */
+		uint64_t pc = arch_pc(&st->threads[i]->regs);
 		if (pc >= p->old->start && pc < p->old->end) {
 			format(p->why, sizeof(p->why), "thread %lu was frozen "
 			       "inside the vdso (pc %lx), which this host cannot "

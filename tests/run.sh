@@ -789,9 +789,12 @@ java_case() {
 # The image alone in an empty directory, run with chroot: no /proc, no
 # libraries, no /dev.  The target runs in / with pipes for its streams.
 chroot_cases() {
-	local t name tpid
-	for t in "${CHROOT_TARGETS[@]}"; do
-		name=chroot/$t
+	local t name tpid entry opt
+	# The vdso redirect needs no file either (no /proc to find vvar pages).
+	for entry in "${CHROOT_TARGETS[@]}" clocks:--vdso=redirect; do
+		t=${entry%%:*} opt=()
+		[[ $entry == *:* ]] && opt=("${entry#*:}")
+		name=chroot/$t${opt[0]:-}
 		selected "$name" || continue
 		new_case "$name" root
 		WHYS=()
@@ -809,7 +812,7 @@ chroot_cases() {
 		fi
 		mkdir "$CASE/root"
 		cp "$CASE/img" "$CASE/root/img"
-		resume root sig "" "$CASE" "" chroot "$CASE/root" /img
+		resume root sig "" "$CASE" "" chroot "$CASE/root" /img "${opt[@]}"
 		report "$name"
 	done
 }
@@ -832,11 +835,23 @@ vdso_cases() {
 				[[ $t == vdsospin ]] && FREEZE_EXTRA=(-v)
 				freeze_case "$name" "$t" "$v" "$u" kill
 				[[ $t == vdsospin ]] && selected "$name" && vdso_stepped "$name/stepped"
+				[[ $opt == --vdso=redirect && -f $CASE/img.err ]] && selected "$name" &&
+					vdso_into_host "$name/into-host-vdso"
 			done
 		done
 	done
 	IMAGE_ARGS=()
 	FREEZE_EXTRA=()
+}
+
+# vdso_into_host NAME: the stub found this kernel's vdso and a place for
+# it, so no entry point fell back to a system call (it warns when one does).
+vdso_into_host() {
+	if grep -q "system calls" "$CASE/img.err"; then
+		fail "$1" "$(brief "$CASE/img.err")"
+	else
+		pass "$1"
+	fi
 }
 
 # vdso_stepped NAME: freeze -v said it stepped a thread out of the vdso.
