@@ -63,6 +63,7 @@ static int refuse(struct vdso_plan *p, const char *what)
 
 /* ---------------------------------------------------- the same build */
 
+/* 0, or -1 when the block does not fit the stub's scratch range. */
 static int plan_move(const struct stub *st, struct vdso_plan *p)
 {
 	uint64_t span = 0, first = 0;
@@ -75,11 +76,8 @@ static int plan_move(const struct stub *st, struct vdso_plan *p)
 			first = m->start;
 		span = m->end - first;
 	}
-	if (span > st->params->scratch_size) {
-		format(p->why, sizeof(p->why), "vdso and vvar span %lu bytes, "
-		       "more than the stub reserved", (unsigned long)span);
+	if (span > st->params->scratch_size)
 		return -1;
-	}
 	p->mode = VDSO_MOVE;
 	return 0;
 }
@@ -296,8 +294,9 @@ int plan_vdso(struct stub *st)
 		return 0;       /* VDSO_NONE: the process had none */
 	if (st->opt.vdso == VDSO_AUTO && st->host_vdso &&
 	    host_vdso_size(st->host_vdso) == p->old_len &&
-	    !memcmp(p->old_bytes, (const void *)st->host_vdso, p->old_len))
-		return plan_move(st, p);
+	    !memcmp(p->old_bytes, (const void *)st->host_vdso, p->old_len) &&
+	    !plan_move(st, p))
+		return 0;
 	return plan_redirect(st, p);
 }
 
