@@ -117,8 +117,11 @@ long arch_vdso_syscall_nr(const char *name);
 /* Map the host's vvar+vdso block with its vvar at addr. 0 or -errno. */
 long arch_map_vdso(uint64_t addr);
 
-/* A new thread in this process running fn(arg) on stack_top. tid or -errno. */
+/*
+ * A new thread in this process running fn(arg) on stack_top. child_tid: the
+ * word CLONE_CHILD_CLEARTID clears, or NULL. tid or -errno.
+ */
 long arch_clone_thread(unsigned long flags, void *stack_top,
-		       void (*fn)(void *), void *arg);
+		       void (*fn)(void *), void *arg, uint32_t *child_tid);
 
 #endif

@@ -40,8 +40,6 @@ static inline long sys_munmap(uint64_t addr, size_t len)
 { return SYS(munmap, addr, len, 0, 0, 0, 0); }
 static inline long sys_mprotect(uint64_t addr, size_t len, int prot)
 { return SYS(mprotect, addr, len, prot, 0, 0, 0); }
-static inline long sys_madvise(uint64_t addr, size_t len, int advice)
-{ return SYS(madvise, addr, len, advice, 0, 0, 0); }
 static inline long sys_mremap(uint64_t old, size_t old_len, size_t new_len,
 			      int flags, uint64_t new_addr)
 { return SYS(mremap, old, old_len, new_len, flags, new_addr, 0); }
@@ -99,6 +97,16 @@ static inline long sys_getgid(void)
 { return SYS(getgid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getpid(void)
 { return SYS(getpid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_madvise(uint64_t addr, size_t len, int advice)
+{ return SYS(madvise, addr, len, advice, 0, 0, 0); }
+static inline long sys_sched_getaffinity(int pid, size_t len, void *mask)
+{ return SYS(sched_getaffinity, pid, len, mask, 0, 0, 0); }
+/* Ends the calling thread only. */
+static inline _Noreturn void sys_exit_thread(int status)
+{
+	SYS(exit, status, 0, 0, 0, 0, 0);
+	__builtin_unreachable();
+}
 static inline _Noreturn void sys_exit_group(int status)
 {
 	SYS(exit_group, status, 0, 0, 0, 0, 0);
