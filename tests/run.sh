@@ -854,8 +854,9 @@ vdso_cases() {
 				FREEZE_EXTRA=()
 				[[ $t == vdsospin ]] && FREEZE_EXTRA=(-v)
 				freeze_case "$name" "$t" "$v" "$u" kill
-				[[ $t == vdsospin ]] && selected "$name" && vdso_stepped "$name/stepped"
-				[[ $opt == --vdso=redirect && -f $CASE/img.err ]] && selected "$name" &&
+				selected "$name" && [[ -n ${BUILT[$t-$v]:-} ]] || continue
+				[[ $t == vdsospin ]] && vdso_stepped "$name/stepped"
+				[[ $opt == --vdso=redirect && -f $CASE/img.err ]] &&
 					vdso_into_host "$name/into-host-vdso"
 			done
 		done
