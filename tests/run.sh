@@ -865,6 +865,41 @@ vdso_cases() {
 	FREEZE_EXTRA=()
 }
 
+# vdso_damaged_case: an image whose recorded vdso has its section headers
+# out of bounds (record rewritten, checksum fixed) cannot be redirected:
+# --verify and a run with --vdso=redirect exit 1 naming the vdso, before
+# anything is changed.
+vdso_damaged_case() {
+	local name=vdso-damaged tpid bad=$TMP/vdso-damaged.img how rc args
+	selected "$name" || return 0
+	new_case "$name" root
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/clocks-pie" "$CASE/t"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	run_freeze root "$CASE/freeze.err" -k "$bad" "$tpid"
+	kill_reap "$tpid"
+	if ((FREEZE_RC != 0)); then
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	# e_shoff, at byte 40 of the ELF header, far past the image.
+	"$BIN/patchrec" "$bad" 11 40 7000000000000000 >/dev/null ||
+		{ fail "$name" "patchrec failed on the VDSO record"; return; }
+	for how in verify run; do
+		args=(--vdso=redirect)
+		[[ $how == verify ]] && args+=(--verify)
+		WHYS=()
+		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$bad" "${args[@]}") \
+			</dev/null >"$CASE/$how.out" 2>"$CASE/$how.err"
+		rc=$?
+		((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+		grep -q "^freeze: the process's vdso: section headers out of bounds" "$CASE/$how.err" ||
+			WHYS+=("stderr: $(brief "$CASE/$how.err")")
+		report "$name/$how"
+	done
+}
+
 # vdso_into_host NAME: the stub found this kernel's vdso and a place for
 # it, so no entry point fell back to a system call (it warns when one does).
 vdso_into_host() {
@@ -1366,6 +1401,7 @@ else
 	skip chroot "needs root"
 fi
 vdso_cases
+vdso_damaged_case
 cpu_cases
 damaged_cases
 bad_cases
