@@ -19,6 +19,7 @@
 #include "stub.h"
 #include "sys.h"
 
+#define EEXIST 17
 #define EINVAL 22
 #define MAX_VVAR_PAGES 64       /* far more than any kernel has had */
 #define LOW_LIMIT (1UL << 24)
@@ -203,7 +204,7 @@ static void plan_host(const struct stub *st, struct vdso_plan *p)
 	}
 	/* With a vdso mapped the call says EEXIST; without support, EINVAL. */
 	ret = arch_map_vdso(p->dest);
-	if (ret != -17 /* EEXIST */) {
+	if (ret != -EEXIST) {
 		format(p->host_why, sizeof(p->host_why), "this kernel cannot map "
 		       "its vdso elsewhere (ARCH_MAP_VDSO: %s)", errname(ret));
 		p->dest = 0;
