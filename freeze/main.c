@@ -118,7 +118,8 @@ static int collect(struct target *t, const struct options *o)
 	if ((err = check_interrupted()) || (err = collect_regs(t)) ||
 	    (err = collect_maps(t)) ||
 	    (err = collect_proc(t)) || (err = collect_injected(t)) ||
-	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)))
+	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
+	    (err = collect_tty(t, o)))
 		return err;
 	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,
 	     t->nmaps, t->nfds);
@@ -159,8 +160,10 @@ static int run(const struct options *o)
 		err = collect(&t, o);
 	if (!err)
 		err = write_output(&t, o, &out);
-	if (!err && o->kill)
+	if (!err && o->kill) {
+		tty_leave_sane(&t, o);
 		kill_target(&t);
+	}
 	err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
 	if (err)
 		output_abort(&out);

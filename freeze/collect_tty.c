@@ -1,0 +1,219 @@
+/*
+ * The process's terminal. collect_fds() marks every fd on a terminal
+ * FZ_FD_TTY; here one terminal is chosen (the controlling one if the
+ * process holds an fd on it, else the one of its lowest such fd), and its
+ * settings are read through freeze's own copy of the fd: the resumed
+ * process gets them back on whatever terminal it is resumed in. Fds on any
+ * other terminal fall back to the standard-stream policy (fds 0-2) or are
+ * refused like any unsupported fd.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "freeze.h"
+
+/* TCGETS fills the first fields of struct fz_tty: the kernel's termios. */
+_Static_assert(offsetof(struct fz_tty, flags) == 36, "fz_tty starts with termios");
+
+/* The controlling terminal (dev_t as /proc encodes it) and foregroundness. */
+static int read_ctty(pid_t pid, dev_t *ctty, bool *foreground)
+{
+	char buf[1024], state, *s;
+	int ppid, pgrp, sid, tpgid;
+	unsigned long nr;
+	int err = read_proc_file(pid, "stat", buf, sizeof(buf), NULL);
+
+	if (err)
+		return err;
+	s = strrchr(buf, ')');
+	if (!s || sscanf(s + 1, " %c %d %d %d %lu %d", &state, &ppid, &pgrp,
+			 &sid, &nr, &tpgid) != 6)
+		return -EINVAL;
+	*ctty = (dev_t)nr;
+	*foreground = nr && tpgid > 0 && tpgid == pgrp;
+	return 0;
+}
+
+static int fd_rdev(pid_t pid, int fd, dev_t *rdev)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	if (stat(path, &st) < 0)
+		return -errno;
+	*rdev = st.st_rdev;
+	return 0;
+}
+
+/* An fd on a terminal other than the chosen one. */
+static int other_terminal(const struct target *t, const struct options *o,
+			  struct fd_entry *e, const char *chosen)
+{
+	const char *path = e->path;
+	int err = 0;
+
+	if (e->rec.fd <= 2) {
+		e->rec.kind = FZ_FD_INHERIT;
+	} else if (o->unsupported_fds == FD_TO_NULL) {
+		warnx_fz("fd %d (a second terminal, %s) will be /dev/null after "
+			 "resume", e->rec.fd, path);
+		e->rec.kind = FZ_FD_NULL;
+	} else {
+		err = fail(-ENOTSUP, "process %d: fd %d is a second terminal (%s, "
+			   "besides %s): not supported yet (--unsupported-fds=null "
+			   "replaces it by /dev/null)", (int)t->pid, e->rec.fd,
+			   path, chosen);
+	}
+	if (!err) {
+		free(e->path);
+		e->path = NULL;
+	}
+	return err;
+}
+
+/* Index in t->fds of the terminal fd to record, or -1 when there is none. */
+static int choose(const struct target *t, dev_t ctty, dev_t *chosen)
+{
+	int first = -1;
+
+	for (size_t i = 0; i < t->nfds; i++) {
+		dev_t rdev;
+		if (t->fds[i].rec.kind != FZ_FD_TTY ||
+		    fd_rdev(t->pid, t->fds[i].rec.fd, &rdev))
+			continue;
+		if (first < 0 || rdev == ctty) {
+			first = (int)i;
+			*chosen = rdev;
+		}
+		if (rdev == ctty)
+			break;
+	}
+	return first;
+}
+
+static int read_settings(struct tty_state *tty)
+{
+	struct winsize ws;
+
+	if (ioctl(tty->fd, TCGETS, &tty->rec) < 0)
+		return -errno;
+	if (ioctl(tty->fd, TIOCGWINSZ, &ws) == 0) {
+		tty->rec.rows = ws.ws_row;
+		tty->rec.cols = ws.ws_col;
+		tty->rec.xpixel = ws.ws_xpixel;
+		tty->rec.ypixel = ws.ws_ypixel;
+	}
+	tty->rec.path_len = (uint32_t)strlen(tty->path) + 1;
+	return 0;
+}
+
+static int record_terminal(struct target *t, const struct fd_entry *e,
+			   dev_t rdev, dev_t ctty, bool foreground)
+{
+	struct tty_state *tty = calloc(1, sizeof(*tty));
+	int err;
+
+	if (!tty || !(tty->path = strdup(e->path))) {
+		free(tty);
+		return fail(-ENOMEM, "collecting the terminal");
+	}
+	tty->fd = pidfd_dup(t->pid, e->rec.fd);
+	err = tty->fd < 0 ? tty->fd : read_settings(tty);
+	if (err) {
+		if (tty->fd >= 0)
+			close(tty->fd);
+		free(tty->path);
+		free(tty);
+		return fail(err, "process %d: fd %d: reading the settings of "
+			    "terminal %s", (int)t->pid, e->rec.fd, e->path);
+	}
+	if (rdev == ctty)
+		tty->rec.flags = FZ_TTYF_CTTY | (foreground ? FZ_TTYF_FOREGROUND : 0);
+	t->tty = tty;
+	return 0;
+}
+
+int collect_tty(struct target *t, const struct options *o)
+{
+	dev_t ctty = 0, chosen = 0;
+	bool foreground = false;
+	int err = read_ctty(t->pid, &ctty, &foreground);
+	int pick;
+
+	if (err)
+		return fail(err, "process %d: reading its controlling terminal",
+			    (int)t->pid);
+	pick = choose(t, ctty, &chosen);
+	if (pick < 0)
+		return 0;
+	err = record_terminal(t, &t->fds[pick], chosen, ctty, foreground);
+	for (size_t i = 0; !err && i < t->nfds; i++) {
+		dev_t rdev;
+		if (t->fds[i].rec.kind != FZ_FD_TTY)
+			continue;
+		if (fd_rdev(t->pid, t->fds[i].rec.fd, &rdev))
+			rdev = 0;
+		if (rdev != chosen)
+			err = other_terminal(t, o, &t->fds[i], t->tty->path);
+	}
+	return err;
+}
+
+static bool is_cooked(const struct fz_tty *r)
+{
+	tcflag_t lflags = ICANON | ECHO | ISIG;
+
+	return (r->lflag & lflags) == lflags && (r->oflag & OPOST);
+}
+
+/* What `stty sane` would give, keeping the line's own hardware settings. */
+static void make_sane(struct fz_tty *s)
+{
+	static const struct { int index; uint8_t c; } keys[] = {
+		{ VINTR, 3 }, { VQUIT, 034 }, { VERASE, 0177 }, { VKILL, 025 },
+		{ VEOF, 4 }, { VSTART, 021 }, { VSTOP, 023 }, { VSUSP, 032 },
+	};
+
+	s->lflag |= ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | ISIG | IEXTEN;
+	s->lflag &= ~(tcflag_t)(ECHONL | NOFLSH | XCASE);
+	s->iflag |= ICRNL | BRKINT | IMAXBEL | IXON;
+	s->iflag &= ~(tcflag_t)(INLCR | IGNCR | ISTRIP | IUCLC | IXOFF);
+	s->oflag |= OPOST | ONLCR;
+	s->oflag &= ~(tcflag_t)(OLCUC | OCRNL | ONLRET);
+	s->cc[VMIN] = 1;
+	s->cc[VTIME] = 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (!s->cc[keys[i].index])
+			s->cc[keys[i].index] = keys[i].c;
+}
+
+/*
+ * The shell that started the process gets the terminal back in whatever
+ * mode the process left it: an editor's raw mode would leave it unusable
+ * (no echo, no line editing). Only a terminal the process had in its
+ * foreground is touched: otherwise its mode belongs to someone else.
+ */
+void tty_leave_sane(const struct target *t, const struct options *o)
+{
+	struct fz_tty sane;
+
+	if (!t->tty || !(t->tty->rec.flags & FZ_TTYF_FOREGROUND) ||
+	    is_cooked(&t->tty->rec))
+		return;
+	sane = t->tty->rec;
+	make_sane(&sane);
+	if (ioctl(t->tty->fd, TCSETS, &sane) < 0)
+		warnx_fz("cannot set terminal %s back to cooked mode: %s",
+			 t->tty->path, strerror(errno));
+	else
+		note(o, "terminal %s was in raw mode: set back to cooked mode",
+		     t->tty->path);
+}
