@@ -145,15 +145,14 @@ int collect_tty(struct target *t, const struct options *o)
 {
 	dev_t ctty = 0, chosen = 0;
 	bool foreground = false;
-	int err = read_ctty(t->pid, &ctty, &foreground);
-	int pick;
+	int err, pick;
 
-	if (err)
+	if (choose(t, 0, &chosen) < 0)
+		return 0;
+	if ((err = read_ctty(t->pid, &ctty, &foreground)))
 		return fail(err, "process %d: reading its controlling terminal",
 			    (int)t->pid);
 	pick = choose(t, ctty, &chosen);
-	if (pick < 0)
-		return 0;
 	err = record_terminal(t, &t->fds[pick], chosen, ctty, foreground);
 	for (size_t i = 0; !err && i < t->nfds; i++) {
 		dev_t rdev;
