@@ -53,24 +53,25 @@ static int fd_rdev(pid_t pid, int fd, dev_t *rdev)
 	return 0;
 }
 
-/* An fd on a terminal other than the chosen one. */
-static int other_terminal(const struct target *t, const struct options *o,
-			  struct fd_entry *e, const char *chosen)
+/*
+ * An fd on a terminal that is not recorded (`what`: a second one, or one
+ * that was hung up): fds 0-2 get the standard-stream policy.
+ */
+static int unrecorded_terminal(const struct target *t, const struct options *o,
+			       struct fd_entry *e, const char *what)
 {
-	const char *path = e->path;
 	int err = 0;
 
 	if (e->rec.fd <= 2) {
 		e->rec.kind = FZ_FD_INHERIT;
 	} else if (o->unsupported_fds == FD_TO_NULL) {
-		warnx_fz("fd %d (a second terminal, %s) will be /dev/null after "
-			 "resume", e->rec.fd, path);
+		warnx_fz("fd %d (%s, %s) will be /dev/null after resume",
+			 e->rec.fd, what, e->path);
 		e->rec.kind = FZ_FD_NULL;
 	} else {
-		err = fail(-ENOTSUP, "process %d: fd %d is a second terminal (%s, "
-			   "besides %s): not supported yet (--unsupported-fds=null "
-			   "replaces it by /dev/null)", (int)t->pid, e->rec.fd,
-			   path, chosen);
+		err = fail(-ENOTSUP, "process %d: fd %d is on %s (%s): not "
+			   "supported yet (--unsupported-fds=null replaces it by "
+			   "/dev/null)", (int)t->pid, e->rec.fd, what, e->path);
 	}
 	if (!err) {
 		free(e->path);
@@ -132,7 +133,9 @@ static int record_terminal(struct target *t, const struct fd_entry *e,
 			close(tty->fd);
 		free(tty->path);
 		free(tty);
-		return fail(err, "process %d: fd %d: reading the settings of "
+		/* A hung-up terminal has no settings left: the caller copes. */
+		return err == -EIO ? err :
+		       fail(err, "process %d: fd %d: reading the settings of "
 			    "terminal %s", (int)t->pid, e->rec.fd, e->path);
 	}
 	if (rdev == ctty)
@@ -154,16 +157,25 @@ int collect_tty(struct target *t, const struct options *o)
 			    (int)t->pid);
 	pick = choose(t, ctty, &chosen);
 	err = record_terminal(t, &t->fds[pick], chosen, ctty, foreground);
-	for (size_t i = 0; !err && i < t->nfds; i++) {
+	if (err == -EIO)
+		warnx_fz("terminal %s of process %d is hung up: its settings are "
+			 "not kept", t->fds[pick].path, (int)t->pid);
+	else if (err)
+		return err;
+	for (size_t i = 0; i < t->nfds; i++) {
 		dev_t rdev;
 		if (t->fds[i].rec.kind != FZ_FD_TTY)
 			continue;
 		if (fd_rdev(t->pid, t->fds[i].rec.fd, &rdev))
 			rdev = 0;
-		if (rdev != chosen)
-			err = other_terminal(t, o, &t->fds[i], t->tty->path);
+		if (!t->tty)
+			err = unrecorded_terminal(t, o, &t->fds[i], "a hung-up terminal");
+		else if (rdev != chosen)
+			err = unrecorded_terminal(t, o, &t->fds[i], "a second terminal");
+		if (err)
+			return err;
 	}
-	return err;
+	return 0;
 }
 
 static bool is_cooked(const struct fz_tty *r)

@@ -1343,15 +1343,44 @@ tty_vim_case() {
 	report "$name"
 }
 
+# A process whose terminal was closed (its tmux went away; it ignores
+# SIGHUP): freeze warns that the settings are gone and the image resumes
+# with the resumer's streams.
+tty_hungup_case() {
+	local user=$1 name=tty/hung-up/$1 tpid
+	selected "$name" || return 0
+	if [[ -z ${BUILT[heap-pie]:-} ]]; then
+		skip "$name" "heap-pie was not built"
+		return
+	fi
+	tty_start "$name" "$user"
+	tmux_session orig 80 24 "trap '' HUP; exec '$BIN/heap-pie' '$CASE/t'" &&
+		send_wait orig READY || { tty_end; report "$name"; return; }
+	tpid=$(tmux_cmd display -p -t orig '#{pane_pid}')
+	tty_end
+	wait_until "$TTY_TIMEOUT" sleeping "$tpid"
+	run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$tpid"
+	if ((FREEZE_RC != 0)); then
+		kill -KILL "$tpid" 2>/dev/null
+		WHYS+=("freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+	else
+		grep -q "is hung up" "$CASE/freeze.err" ||
+			WHYS+=("no warning about the hung-up terminal: $(brief "$CASE/freeze.err")")
+		resume "$user" sig "$CASE/img" "$CASE/elsewhere" ""
+	fi
+	report "$name"
+}
+
 tty_cases() {
 	local user
-	if ! command -v tmux >/dev/null; then
-		selected tty/ && skip tty "no tmux (apt-get install tmux)"
+	if ! command -v tmux >/dev/null || ! command -v pgrep >/dev/null; then
+		selected tty/ && skip tty "no tmux or no pgrep (apt-get install tmux procps)"
 		return
 	fi
 	for user in "${USERS[@]}"; do
 		tty_python_case "$user"
 		tty_vim_case "$user"
+		tty_hungup_case "$user"
 	done
 }
 
