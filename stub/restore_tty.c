@@ -81,8 +81,12 @@ int prepare_tty_fd(struct stub *st, const struct fz_fd *f)
 	if (!st->tty.rec)
 		die("image is damaged: fd %d is a terminal, but no terminal is "
 		    "recorded", f->fd);
-	if (f->fd <= 2)
+	if (f->fd <= 2) {
+		if (st->tty.fd >= 0 && !is_terminal(f->fd))
+			warn("fd %d was the process's terminal; it is the fd %d this "
+			     "command was given, which is not a terminal", f->fd, f->fd);
 		return INHERIT_FD;
+	}
 	if (st->tty.fd >= 0) {
 		fd = sys_fcntl(st->tty.fd, F_DUPFD_CLOEXEC, st->max_fd + 1);
 		if (fd < 0)

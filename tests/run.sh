@@ -1233,6 +1233,15 @@ tty_freeze() {
 	WHYS=("${saved[@]}")
 }
 
+# tty_info TEXT: --info describes the recorded terminal with TEXT.
+tty_info() {
+	local info
+	info=$("$CASE/img" --info 2>&1 | grep '^terminal: ')
+	[[ $info == *"$1"* ]] && return 0
+	WHYS+=("--info says '$info', not '$1'")
+	return 1
+}
+
 # tty_resume SESSION COLS ROWS COMM: run the image as a job of an
 # interactive bash in a new session; wait until the job is COMM, which
 # must have given the terminal the settings it had when frozen.
@@ -1289,6 +1298,7 @@ tty_python_case() {
 		send_wait orig "DEFINED 42" "secret = 6 * 7" Enter "names = ['alpha', 'beta']" Enter \
 			"print('DEFINED', secret)" Enter &&
 		tty_freeze "$user" "tty/cooked-after-kill/python/$user" &&
+		tty_info " 100x30, controlling, foreground, raw mode, echo off" &&
 		tty_resume again 90 26 python3 &&
 		send_wait again "ANSWER 43 ['alpha', 'beta']" "print('ANSWER', secret + 1, names)" Enter &&
 		tty_suspend_fg again &&
