@@ -8,7 +8,6 @@
  * refused like any unsupported fd.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +17,6 @@
 #include <unistd.h>
 
 #include "freeze.h"
-
-/* TCGETS fills the first fields of struct fz_tty: the kernel's termios. */
-_Static_assert(offsetof(struct fz_tty, flags) == 36, "fz_tty starts with termios");
 
 /* The controlling terminal (dev_t as /proc encodes it) and foregroundness. */
 static int read_ctty(pid_t pid, dev_t *ctty, bool *foreground)
@@ -102,17 +98,26 @@ static int choose(const struct target *t, dev_t ctty, dev_t *chosen)
 
 static int read_settings(struct tty_state *tty)
 {
+	struct fz_tty *r = &tty->rec;
+	struct termios tio;
 	struct winsize ws;
 
-	if (ioctl(tty->fd, TCGETS, &tty->rec) < 0)
+	if (tcgetattr(tty->fd, &tio) < 0)
 		return -errno;
+	r->iflag = tio.c_iflag;
+	r->oflag = tio.c_oflag;
+	r->cflag = tio.c_cflag;
+	r->lflag = tio.c_lflag;
+	r->line = tio.c_line;
+	for (int i = 0; i < FZ_TTY_NCC && i < NCCS; i++)
+		r->cc[i] = tio.c_cc[i];
 	if (ioctl(tty->fd, TIOCGWINSZ, &ws) == 0) {
-		tty->rec.rows = ws.ws_row;
-		tty->rec.cols = ws.ws_col;
-		tty->rec.xpixel = ws.ws_xpixel;
-		tty->rec.ypixel = ws.ws_ypixel;
+		r->rows = ws.ws_row;
+		r->cols = ws.ws_col;
+		r->xpixel = ws.ws_xpixel;
+		r->ypixel = ws.ws_ypixel;
 	}
-	tty->rec.path_len = (uint32_t)strlen(tty->path) + 1;
+	r->path_len = (uint32_t)strlen(tty->path) + 1;
 	return 0;
 }
 
@@ -178,32 +183,32 @@ int collect_tty(struct target *t, const struct options *o)
 	return 0;
 }
 
-static bool is_cooked(const struct fz_tty *r)
+static bool is_cooked(const struct termios *tio)
 {
 	tcflag_t lflags = ICANON | ECHO | ISIG;
 
-	return (r->lflag & lflags) == lflags && (r->oflag & OPOST);
+	return (tio->c_lflag & lflags) == lflags && (tio->c_oflag & OPOST);
 }
 
 /* What `stty sane` would give, keeping the line's own hardware settings. */
-static void make_sane(struct fz_tty *s)
+static void make_sane(struct termios *tio)
 {
-	static const struct { int index; uint8_t c; } keys[] = {
+	static const struct { int index; cc_t c; } keys[] = {
 		{ VINTR, 3 }, { VQUIT, 034 }, { VERASE, 0177 }, { VKILL, 025 },
 		{ VEOF, 4 }, { VSTART, 021 }, { VSTOP, 023 }, { VSUSP, 032 },
 	};
 
-	s->lflag |= ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | ISIG | IEXTEN;
-	s->lflag &= ~(tcflag_t)(ECHONL | NOFLSH | XCASE);
-	s->iflag |= ICRNL | BRKINT | IMAXBEL | IXON;
-	s->iflag &= ~(tcflag_t)(INLCR | IGNCR | ISTRIP | IUCLC | IXOFF);
-	s->oflag |= OPOST | ONLCR;
-	s->oflag &= ~(tcflag_t)(OLCUC | OCRNL | ONLRET);
-	s->cc[VMIN] = 1;
-	s->cc[VTIME] = 0;
+	tio->c_lflag |= ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | ISIG | IEXTEN;
+	tio->c_lflag &= ~(tcflag_t)(ECHONL | NOFLSH | XCASE);
+	tio->c_iflag |= ICRNL | BRKINT | IMAXBEL | IXON;
+	tio->c_iflag &= ~(tcflag_t)(INLCR | IGNCR | ISTRIP | IUCLC | IXOFF);
+	tio->c_oflag |= OPOST | ONLCR;
+	tio->c_oflag &= ~(tcflag_t)(OLCUC | OCRNL | ONLRET);
+	tio->c_cc[VMIN] = 1;
+	tio->c_cc[VTIME] = 0;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
-		if (!s->cc[keys[i].index])
-			s->cc[keys[i].index] = keys[i].c;
+		if (!tio->c_cc[keys[i].index])
+			tio->c_cc[keys[i].index] = keys[i].c;
 }
 
 /*
@@ -214,14 +219,13 @@ static void make_sane(struct fz_tty *s)
  */
 void tty_leave_sane(const struct target *t, const struct options *o)
 {
-	struct fz_tty sane;
+	struct termios tio;
 
 	if (!t->tty || !(t->tty->rec.flags & FZ_TTYF_FOREGROUND) ||
-	    is_cooked(&t->tty->rec))
+	    tcgetattr(t->tty->fd, &tio) < 0 || is_cooked(&tio))
 		return;
-	sane = t->tty->rec;
-	make_sane(&sane);
-	if (ioctl(t->tty->fd, TCSETS, &sane) < 0)
+	make_sane(&tio);
+	if (tcsetattr(t->tty->fd, TCSANOW, &tio) < 0)
 		warnx_fz("cannot set terminal %s back to cooked mode: %s",
 			 t->tty->path, strerror(errno));
 	else
