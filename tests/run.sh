@@ -1329,7 +1329,34 @@ tty_python_case() {
 	pane_has again "freeze:" && WHYS+=("the stub complained: $(pane_text again | grep 'freeze:' | head -n1)")
 	tty_end
 	report "$name"
-	[[ -x $CASE/img ]] && tty_no_terminal_case "$user"
+	[[ -x $CASE/img ]] || return 0
+	tty_no_terminal_case "$user"
+	tty_background_case "$user"
+}
+
+# The REPL's image started as a background job (`img &`): like any terminal
+# program it stops when it sets the terminal, and `fg` resumes it.
+tty_background_case() {
+	local user=$1 name=tty/background/$1
+	selected "$name" || return 0
+	WHYS=()
+	if tmux_session bg 80 24 "bash --norc --noprofile -i"; then
+		tmux_cmd send-keys -t bg "PS1='$ '; cd '$CASE/elsewhere'; '$CASE/img' &" Enter
+		# Stopped in the stub, before the process's name is back: "img".
+		if wait_until "$TTY_TIMEOUT" child_is bg img &&
+			wait_until "$TTY_TIMEOUT" stopped "$TTY_PID"; then
+			tmux_cmd send-keys -t bg fg Enter
+			wait_until "$TTY_TIMEOUT" sleeping "$TTY_PID" ||
+				WHYS+=("fg did not continue it (state $(proc_state "$TTY_PID"))")
+			send_wait bg "BACK 42" "print('BACK', secret)" Enter
+		else
+			WHYS+=("the background job did not stop for the terminal (state $(proc_state "${TTY_PID:-0}"))")
+		fi
+	else
+		WHYS+=("tmux cannot start a session")
+	fi
+	tty_end
+	report "$name"
 }
 
 # The REPL's image with no terminal at all: a warning, then a clean end.
