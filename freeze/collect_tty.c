@@ -162,11 +162,12 @@ int collect_tty(struct target *t, const struct options *o)
 			    (int)t->pid);
 	pick = choose(t, ctty, &chosen);
 	err = record_terminal(t, &t->fds[pick], chosen, ctty, foreground);
+	if (err != -EIO && err)
+		return err;
 	if (err == -EIO)
 		warnx_fz("terminal %s of process %d is hung up: its settings are "
 			 "not kept", t->fds[pick].path, (int)t->pid);
-	else if (err)
-		return err;
+	err = 0;
 	for (size_t i = 0; i < t->nfds; i++) {
 		dev_t rdev;
 		if (t->fds[i].rec.kind != FZ_FD_TTY)
