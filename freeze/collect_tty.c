@@ -149,6 +149,27 @@ static int record_terminal(struct target *t, const struct fd_entry *e,
 	return 0;
 }
 
+/* Fds on a terminal that is not the recorded one (or on a hung-up one). */
+static int settle_unrecorded(struct target *t, const struct options *o,
+			     dev_t chosen)
+{
+	for (size_t i = 0; i < t->nfds; i++) {
+		dev_t rdev;
+		int err = 0;
+		if (t->fds[i].rec.kind != FZ_FD_TTY)
+			continue;
+		if (fd_rdev(t->pid, t->fds[i].rec.fd, &rdev))
+			rdev = 0;
+		if (!t->tty)
+			err = unrecorded_terminal(t, o, &t->fds[i], "a hung-up terminal");
+		else if (rdev != chosen)
+			err = unrecorded_terminal(t, o, &t->fds[i], "a second terminal");
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int collect_tty(struct target *t, const struct options *o)
 {
 	dev_t ctty = 0, chosen = 0;
@@ -162,26 +183,12 @@ int collect_tty(struct target *t, const struct options *o)
 			    (int)t->pid);
 	pick = choose(t, ctty, &chosen);
 	err = record_terminal(t, &t->fds[pick], chosen, ctty, foreground);
-	if (err != -EIO && err)
-		return err;
 	if (err == -EIO)
 		warnx_fz("terminal %s of process %d is hung up: its settings are "
 			 "not kept", t->fds[pick].path, (int)t->pid);
-	err = 0;
-	for (size_t i = 0; i < t->nfds; i++) {
-		dev_t rdev;
-		if (t->fds[i].rec.kind != FZ_FD_TTY)
-			continue;
-		if (fd_rdev(t->pid, t->fds[i].rec.fd, &rdev))
-			rdev = 0;
-		if (!t->tty)
-			err = unrecorded_terminal(t, o, &t->fds[i], "a hung-up terminal");
-		else if (rdev != chosen)
-			err = unrecorded_terminal(t, o, &t->fds[i], "a second terminal");
-		if (err)
-			return err;
-	}
-	return 0;
+	else if (err)
+		return err;
+	return settle_unrecorded(t, o, chosen);
 }
 
 static bool is_cooked(const struct termios *tio)
