@@ -1428,6 +1428,31 @@ tty_hungup_case() {
 	report "$name"
 }
 
+# An fd on a second terminal (fd 3 on another tmux pane) is refused, naming
+# it, and the process is left as it was; --unsupported-fds=null takes it.
+tty_second_case() {
+	local user=$1 name=tty/second-terminal/$1 other
+	selected "$name" || return 0
+	tty_start "$name" "$user"
+	if tmux_session other 80 24 "sleep 600" &&
+		other=$(tmux_cmd display -p -t other '#{pane_tty}') &&
+		tty_program sleep "sleep 600 3<>'$other'"; then
+		run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$TTY_PID"
+		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), expected a refusal")
+		grep -q "fd 3 is on a second terminal ($other" "$CASE/freeze.err" ||
+			WHYS+=("the refusal does not name fd 3 on $other: $(brief "$CASE/freeze.err")")
+		[[ -e $CASE/img ]] && WHYS+=("an image was left behind")
+		wait_until "$TTY_TIMEOUT" untouched "$TTY_PID" ||
+			WHYS+=("the process was not left running (state $(proc_state "$TTY_PID"))")
+		run_freeze "$user" "$CASE/freeze.err" -k --unsupported-fds=null "$CASE/img" "$TTY_PID"
+		((FREEZE_RC == 0)) || WHYS+=("with --unsupported-fds=null: freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+		grep -q "fd 3 (a second terminal" "$CASE/freeze.err" ||
+			WHYS+=("no warning for fd 3 with --unsupported-fds=null: $(brief "$CASE/freeze.err")")
+	fi
+	tty_end
+	report "$name"
+}
+
 tty_cases() {
 	local user
 	if ! command -v tmux >/dev/null || ! command -v pgrep >/dev/null; then
@@ -1438,6 +1463,7 @@ tty_cases() {
 		tty_python_case "$user"
 		tty_vim_case "$user"
 		tty_hungup_case "$user"
+		tty_second_case "$user"
 	done
 }
 
