@@ -5,7 +5,7 @@
  *   started to use; --cpu=in-use asks only for the XSAVE components the
  *   threads had in use; --cpu=any asks nothing;
  * - the vdso: moved when it is the same build, else redirected
- *   (restore_vdso.c), which can still refuse;
+ *   (plan_vdso.c), which can still refuse;
  * - the kernel's features (probe_kernel.c).
  */
 #include "lib.h"

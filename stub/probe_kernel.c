@@ -4,9 +4,9 @@
  * the kernel knows it. A missing feature the image does not need is not
  * mentioned; every one it needs has a fallback, so it degrades the restore
  * with a warning naming the feature and what the process loses. (What
- * cannot be degraded refuses where it is found: restore_vdso.c, and the
+ * cannot be degraded refuses where it is found: plan_vdso.c, and the
  * CPU check.) Features of the vdso redirect
- * (ARCH_MAP_VDSO_64, MADV_COLD) are probed by restore_vdso.c; the time
+ * (ARCH_MAP_VDSO_64, MADV_COLD) are probed by plan_vdso.c; the time
  * namespace by restore_clocks.c, which needs /proc to set one up.
  *
  * The stub needs no clone3 (threads are made with clone) and no pidfd.

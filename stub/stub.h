@@ -54,7 +54,7 @@ struct stub_opts {
 	enum cpu_policy cpu;
 };
 
-/* restore_vdso.c: what becomes of the process's vdso, decided up front. */
+/* plan_vdso.c: what becomes of the process's vdso, decided up front. */
 #define STUB_MAX_VDSO_PATCHES 64
 struct vdso_patch {
 	uint64_t offset;         /* the entry point, in the old vdso */
@@ -65,12 +65,14 @@ enum vdso_mode { VDSO_NONE, VDSO_MOVE, VDSO_REDIRECT };
 struct vdso_plan {
 	enum vdso_mode mode;
 	const struct fz_mapping *old;   /* the process's [vdso] */
+	const struct fz_mapping *first; /* its first vvar/vdso mapping */
 	const uint8_t *old_bytes;
 	uint32_t old_len;
 	struct vdso_elf host;
 	int host_ok;                    /* the host's vdso can be mapped at dest */
 	uint64_t host_start, host_len;  /* its vvar+vdso block, as given */
 	uint64_t host_vdso_off;         /* its vdso within the block */
+	int host_in_hole;               /* the kernel put it in the stub's hole */
 	uint64_t dest;                  /* where the block is mapped again */
 	struct vdso_patch patches[STUB_MAX_VDSO_PATCHES];
 	unsigned npatches;
@@ -124,7 +126,7 @@ void check_host(struct stub *st);
 int cpu_verdict(const struct stub *st, int fd, int for_info);
 /* probe_kernel.c: fills st->kernel; warns, refuses, or (for_info) lists. */
 void probe_kernel(struct stub *st, int for_info);
-/* restore_vdso.c: decide what to do with the vdso; -1 with vdso.why. */
+/* plan_vdso.c: decide what to do with the vdso; -1 with vdso.why. */
 int plan_vdso(struct stub *st);
 /* Entry points that fall back to system calls, each named to fn. */
 unsigned vdso_fallbacks(const struct stub *st, void (*fn)(const char *, void *),
