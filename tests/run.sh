@@ -971,12 +971,13 @@ cpu_run() {
 # so; --cpu=in-use accepts it (no thread has state of it in use) and
 # --cpu=any accepts it with a warning.  An image whose thread claims an
 # XSAVE component in use that this host lacks is refused even with
-# --cpu=in-use, accepted by --cpu=any.
+# --cpu=in-use, accepted by --cpu=any (the component dropped, the regs
+# target's AVX registers, copied component by component, intact).
 cpu_cases() {
-	local name=cpu good bad f off bit tpid comp
+	local name=cpu good bad f off bit tpid
 	selected "$name" || return 0
 	new_case "$name" root
-	start_target root "$CASE/t" "$CASE/t.out" "$BIN/clocks-pie" "$CASE/t"
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/regs-pie" "$CASE/t"
 	tpid=$TPID
 	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
 	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
