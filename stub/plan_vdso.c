@@ -224,9 +224,9 @@ static int check_threads_outside(const struct stub *st, struct vdso_plan *p)
 		uint64_t pc = arch_pc(&st->threads[i]->regs);
 		if (pc >= p->old->start && pc < p->old->end) {
 			format(p->why, sizeof(p->why), "thread %lu was frozen "
-			       "inside the vdso (pc %lx), which this host cannot "
-			       "run: freeze it again", (unsigned long)st->threads[i]->tid,
-			       (unsigned long)pc);
+			       "inside the vdso (pc %lx), whose old code cannot "
+			       "run redirected: freeze it again",
+			       (unsigned long)st->threads[i]->tid, (unsigned long)pc);
 			return -1;
 		}
 	}
