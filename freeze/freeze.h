@@ -37,6 +37,8 @@ enum unsupported_fd_policy {
 	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
 };
 
+struct anon_fds;          /* collect_anon_fds.h */
+
 struct options {
 	const char *output;   /* path or "-" */
 	pid_t pid;
@@ -80,6 +82,7 @@ struct target {
 	size_t nfds;
 	struct pipe_entry *pipes;
 	size_t npipes;
+	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
@@ -131,10 +134,18 @@ int collect_pending_signals(struct target *t);
 int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
+/* A copy of the target's fd in freeze (pidfd_getfd), or -errno. */
+int pidfd_dup(pid_t pid, int fd);
+/* collect_anon_fds.c: FZ_FD_* kind of an anon_inode fd freeze restores, or 0. */
+uint32_t anon_fd_kind(const char *link);
+/* The state of every such fd, once all fds are classified. */
+int collect_anon_fds(struct target *t);
 
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;
 int write_memory(struct target *t, struct image_writer *w);
+/* collect_anon_fds.c: their records. */
+int write_anon_fds(const struct target *t, struct image_writer *w);
 /* write_image.c: the payload, written at `base` in fd. */
 int write_image(struct target *t, int fd, uint64_t base,
 		enum fz_encoding enc, unsigned jobs, uint64_t *image_size);

@@ -71,6 +71,7 @@ static _Noreturn void resume(void *arg)
 	restore_signals(st);
 	restore_process_attrs(st);
 	place_fds(st);
+	restore_epoll(st);
 	resume_threads(st);
 }
 

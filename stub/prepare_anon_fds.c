@@ -1,0 +1,88 @@
+/*
+ * New eventfd, timerfd, signalfd, inotify and epoll instances with the
+ * state freeze recorded, made before the point of no return and lifted
+ * above the process's fd numbers like every prepared fd. An epoll fd is
+ * made empty here: its registrations need the fds it watches in their
+ * places (restore_epoll.c).
+ */
+#include <linux/fcntl.h>
+#include <linux/timerfd.h>
+
+#include "print.h"
+#include "stub.h"
+#include "sys_anon_fds.h"
+
+#define EFD_SEMAPHORE 1
+
+/* The state record of `type` for fd number fd; they all start with it. */
+static const void *state_of(const struct stub *st, uint32_t type, int fd)
+{
+	for_each_record(&st->img, r)
+		if (r->type == type && *(const int32_t *)rec_data(r) == fd)
+			return rec_data(r);
+	die("image is damaged: fd %d has no record of its state", fd);
+}
+
+static int make_eventfd(const struct stub *st, int fd)
+{
+	const struct fz_eventfd *e = state_of(st, FZ_REC_EVENTFD, fd);
+	long ret = sys_eventfd2(0, e->flags & FZ_EVENTFD_SEMAPHORE ? EFD_SEMAPHORE : 0);
+
+	/* The initial value is 32-bit; a write adds all 64 bits. */
+	if (ret >= 0 && e->count && sys_write((int)ret, &e->count, 8) != 8)
+		die("fd %d: cannot set the eventfd's counter to %lu", fd,
+		    (unsigned long)e->count);
+	return (int)ret;
+}
+
+static int make_timerfd(const struct stub *st, int fd)
+{
+	const struct fz_timerfd *t = state_of(st, FZ_REC_TIMERFD, fd);
+	int64_t its[4] = { t->interval_sec, t->interval_nsec, t->value_sec,
+			   t->value_nsec };
+	long tfd = sys_timerfd_create(t->clock, 0), ret;
+	uint64_t ticks = t->ticks;
+
+	if (tfd < 0)
+		die("fd %d: cannot create a timerfd on clock %d: %s", fd, t->clock,
+		    errname(tfd));
+	ret = sys_timerfd_settime((int)tfd, (int)t->settime_flags, its);
+	if (ret < 0)
+		die("fd %d: cannot set the timerfd: %s", fd, errname(ret));
+	if (ticks && (ret = SYS(ioctl, tfd, TFD_IOC_SET_TICKS, &ticks, 0, 0, 0)) < 0)
+		warn("fd %d: the timerfd's %lu expirations not read yet are lost: %s",
+		     fd, (unsigned long)ticks, errname(ret));
+	return (int)tfd;
+}
+
+static int make_signalfd(const struct stub *st, int fd)
+{
+	const struct fz_signalfd *s = state_of(st, FZ_REC_SIGNALFD, fd);
+
+	return (int)sys_signalfd4(&s->mask, 0);
+}
+
+int prepare_anon_fd(const struct stub *st, const struct fz_fd *f)
+{
+	static const char *const names[] = {
+		[FZ_FD_EVENTFD] = "an eventfd", [FZ_FD_TIMERFD] = "a timerfd",
+		[FZ_FD_SIGNALFD] = "a signalfd", [FZ_FD_INOTIFY] = "an inotify fd",
+		[FZ_FD_EPOLL] = "an epoll fd",
+	};
+	long fd;
+
+	switch (f->kind) {
+	case FZ_FD_EVENTFD: fd = make_eventfd(st, f->fd); break;
+	case FZ_FD_TIMERFD: fd = make_timerfd(st, f->fd); break;
+	case FZ_FD_SIGNALFD: fd = make_signalfd(st, f->fd); break;
+	case FZ_FD_INOTIFY: fd = prepare_inotify(st, f->fd); break;
+	default: fd = sys_epoll_create1(0); break;
+	}
+	if (fd < 0)
+		die("fd %d: cannot create %s: %s", f->fd, names[f->kind], errname(fd));
+	sys_fcntl((int)fd, F_SETFL, f->flags & O_NONBLOCK);
+	fd = lift_fd(st, (int)fd);
+	if (fd < 0)
+		die("fd %d: cannot keep %s open: %s", f->fd, names[f->kind], errname(fd));
+	return (int)fd;
+}
