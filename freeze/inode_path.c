@@ -48,7 +48,7 @@ static void unescape(char *s)
 	*o = 0;
 }
 
-/* An O_PATH fd on a mount of device dev, or -1. */
+/* An fd on a mount of device dev, or -1 (open_by_handle_at takes no O_PATH fd). */
 static int open_mount_of(pid_t pid, dev_t dev)
 {
 	char name[64], line[4096], want[32], mnt[4096];
@@ -65,7 +65,7 @@ static int open_mount_of(pid_t pid, dev_t dev)
 		    strcmp(devs, want))
 			continue;
 		unescape(mnt);
-		fd = open(mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	fclose(f);
 	return fd;

@@ -15,11 +15,12 @@ static void print_state(const struct fz_record *r)
 	}
 	case FZ_REC_TIMERFD: {
 		const struct fz_timerfd *t = d;
-		out(1, "    clock %d, %s %ld.%09ld s, interval %ld.%09ld s, "
+		out(1, "    clock %d, %s %ld ms, interval %ld ms, "
 		       "%lu expirations unread%s\n", t->clock,
-		    t->settime_flags & 1 ? "deadline" : "left",
-		    (long)t->value_sec, (long)t->value_nsec, (long)t->interval_sec,
-		    (long)t->interval_nsec, (unsigned long)t->ticks,
+		    t->settime_flags & 1 ? "deadline at" : "left",
+		    (long)(t->value_sec * 1000 + t->value_nsec / 1000000),
+		    (long)(t->interval_sec * 1000 + t->interval_nsec / 1000000),
+		    (unsigned long)t->ticks,
 		    t->settime_flags & 2 ? ", cancelled if the clock is set" : "");
 		break;
 	}

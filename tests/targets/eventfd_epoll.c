@@ -1,0 +1,128 @@
+/*
+ * eventfd_epoll: eventfds and epoll fds, frozen in sigsuspend().
+ *   sem   eventfd in semaphore mode, counter 5, O_NONBLOCK
+ *   big   eventfd whose counter needs 64 bits, FD_CLOEXEC; `alias` is a dup
+ *         of it (one open file)
+ *   ep    epoll fd watching sem (data SEM_DATA), big (edge-triggered,
+ *         BIG_DATA), the read end of an empty pipe (PIPE_DATA), and big
+ *         again under a number that was closed since (STALE_DATA): the
+ *         kernel keeps that registration while the file lives
+ *   outer epoll fd watching ep (OUTER_DATA)
+ * After the resume: the same numbers, flags and counters, epoll_wait
+ * reports exactly what was ready, the pipe wakes ep when written, and the
+ * semaphore hands out its counter one by one.
+ */
+#include "target.h"
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#define SEM_DATA 0x1122334455667788ULL
+#define BIG_DATA 7ULL
+#define PIPE_DATA 42ULL
+#define STALE_DATA 99ULL
+#define OUTER_DATA 5ULL
+#define BIG_COUNT ((1ULL << 33) + 3)
+
+static int sem, big, alias, ep, outer, pfd[2];
+
+static void watch(int epfd, int fd, uint32_t events, uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev))
+		target_die("epoll_ctl");
+}
+
+static void setup(void)
+{
+	uint64_t v = BIG_COUNT;
+	int stale;
+
+	sem = eventfd(5, EFD_SEMAPHORE | EFD_NONBLOCK);
+	big = eventfd(0, EFD_CLOEXEC);
+	if (sem < 0 || big < 0 || write(big, &v, 8) != 8)
+		target_die("eventfd");
+	alias = dup(big);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	outer = epoll_create1(0);
+	if (alias < 0 || ep < 0 || outer < 0 || pipe(pfd))
+		target_die("epoll_create1");
+	watch(ep, sem, EPOLLIN, SEM_DATA);
+	watch(ep, big, EPOLLIN | EPOLLET, BIG_DATA);
+	watch(ep, pfd[0], EPOLLIN, PIPE_DATA);
+	if ((stale = dup(big)) < 0)
+		target_die("dup");
+	watch(ep, stale, EPOLLIN, STALE_DATA);
+	close(stale);
+	watch(outer, ep, EPOLLIN, OUTER_DATA);
+}
+
+/* The data of the ready registrations, as a bit set of the known ones. */
+static unsigned ready(int epfd)
+{
+	static const uint64_t known[] = { SEM_DATA, BIG_DATA, PIPE_DATA, STALE_DATA, OUTER_DATA };
+	struct epoll_event evs[8];
+	unsigned set = 0;
+	int n = epoll_wait(epfd, evs, 8, 0);
+
+	for (int i = 0; i < n; i++)
+		for (unsigned k = 0; k < sizeof(known) / sizeof(*known); k++)
+			if (evs[i].data.u64 == known[k])
+				set |= 1u << k;
+	return n < 0 ? ~0u : set;
+}
+
+static void check_flags(int fd, int fl, int cloexec, const char *name)
+{
+	target_check((fcntl(fd, F_GETFL) & O_NONBLOCK) == fl, "%s: O_NONBLOCK %s", name,
+		     fl ? "lost" : "appeared");
+	target_check(!!(fcntl(fd, F_GETFD) & FD_CLOEXEC) == cloexec, "%s: FD_CLOEXEC %s",
+		     name, cloexec ? "lost" : "appeared");
+}
+
+static void check_semaphore(void)
+{
+	uint64_t v;
+	int ones = 0;
+
+	while (read(sem, &v, 8) == 8 && v == 1 && ones < 10)
+		ones++;
+	target_check(ones == 5 && errno == EAGAIN,
+		     "semaphore eventfd gave %d ones, not 5, then %s", ones, strerror(errno));
+}
+
+int main(void)
+{
+	unsigned before, after;
+	uint64_t v = 0;
+
+	target_init();
+	setup();
+	/* Edge-triggered `big` is reported once: take that report now. */
+	before = ready(ep);
+	target_ready();
+	target_wait();
+
+	check_flags(sem, O_NONBLOCK, 0, "semaphore eventfd");
+	check_flags(big, 0, 1, "64-bit eventfd");
+	check_flags(ep, 0, 1, "epoll fd");
+	check_flags(outer, 0, 0, "outer epoll fd");
+	after = ready(ep);
+	/* An edge-triggered item that is ready is reported once again. */
+	target_check((after & ~2u) == (before & ~2u) && before == 0xb,
+		     "epoll reports set %#x after resume, %#x before", after, before);
+	target_check(ready(outer) == 0x10, "outer epoll reports %#x, not the inner one",
+		     ready(outer));
+	target_check(write(pfd[1], "x", 1) == 1 && (ready(ep) & 4),
+		     "a write to the watched pipe does not wake epoll");
+	check_semaphore();
+	target_check(read(alias, &v, 8) == 8 && v == BIG_COUNT,
+		     "64-bit eventfd counter %llu through its dup, not %llu",
+		     (unsigned long long)v, BIG_COUNT);
+	v = 1;
+	target_check(write(alias, &v, 8) == 8 && (fcntl(big, F_SETFL, O_NONBLOCK), 1) &&
+		     read(big, &v, 8) == 8 && v == 1, "the dup is not the same eventfd");
+	return target_finish();
+}
