@@ -1066,6 +1066,15 @@ bad_cases() {
 		report "$name"
 	fi
 
+	# epoll watches a file only a child process still holds.
+	name=bad/epoll-unheld
+	if selected "$name"; then
+		bad_start "$name" root eventfd_epoll unheld
+		refused "$name" root "$CASE/out/img" "$BAD_PID" 'epoll fd [0-9]+ watches a file registered as fd [0-9]+'
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
 	TARGET_ARGS=(null)
 	FREEZE_EXTRA=(--unsupported-fds=null)
 	freeze_case unsupported-fds-null sockfd pie root kill

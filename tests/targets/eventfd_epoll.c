@@ -11,12 +11,18 @@
  * After the resume: the same numbers, flags and counters, epoll_wait
  * reports exactly what was ready, the pipe wakes ep when written, and the
  * semaphore hands out its counter one by one.
+ *
+ * With argv[2] = "unheld", a child process holds `big` and the process
+ * closes its own fds of it: ep still watches a file the process cannot
+ * name any more, and freeze must refuse.
  */
 #include "target.h"
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 
 #define SEM_DATA 0x1122334455667788ULL
 #define BIG_DATA 7ULL
@@ -93,13 +99,37 @@ static void check_semaphore(void)
 		     "semaphore eventfd gave %d ones, not 5, then %s", ones, strerror(errno));
 }
 
-int main(void)
+/* Only a child keeps big's file open; ep still watches it. */
+static int unheld(void)
+{
+	pid_t child = fork();
+
+	if (child < 0)
+		target_die("fork");
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	close(big);
+	close(alias);
+	target_ready();
+	target_wait();
+	target_check(ready(ep) == 0xb, "epoll lost the registrations of `big`");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return target_finish();
+}
+
+int main(int argc, char **argv)
 {
 	unsigned before, after;
 	uint64_t v = 0;
 
 	target_init();
 	setup();
+	if (argc > 2 && !strcmp(argv[2], "unheld"))
+		return unheld();
 	/* Edge-triggered `big` is reported once: take that report now. */
 	before = ready(ep);
 	target_ready();
