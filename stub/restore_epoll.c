@@ -27,28 +27,36 @@ void check_epoll_targets(const struct stub *st)
 			continue;
 		ep = find_prepared(st, e->fd);
 		holder = find_prepared(st, e->holder);
-		if (!ep || ep->rec->kind != FZ_FD_EPOLL || !holder || e->tfd == e->fd)
+		if (!ep || ep->rec->kind != FZ_FD_EPOLL || !holder)
 			die("image is damaged: epoll fd %d watches fd %d through a "
 			    "missing fd %d", e->fd, e->tfd, e->holder);
 	}
 }
 
-/* Register the holder's file under number tfd, then give tfd back. */
+/*
+ * Register the holder's file under number tfd, then give tfd back. The
+ * epoll fd is used through a copy: tfd may be one of its own numbers now.
+ */
 static long add_through_holder(const struct stub *st, const struct fz_epoll_target *e,
 			       const struct epoll_event *ev)
 {
-	long saved = sys_fcntl(e->tfd, F_DUPFD_CLOEXEC, st->max_fd + 1);
+	/* Copies above tfd too: it may be above every fd the process has. */
+	long spare = (e->tfd > st->max_fd ? e->tfd : st->max_fd) + 1;
+	long ep = sys_fcntl(e->fd, F_DUPFD_CLOEXEC, spare);
+	long saved = sys_fcntl(e->tfd, F_DUPFD_CLOEXEC, spare);
 	long fdflags = sys_fcntl(e->tfd, F_GETFD, 0);
-	long ret = sys_dup3(e->holder, e->tfd, 0);
+	long ret = ep < 0 ? ep : sys_dup3(e->holder, e->tfd, 0);
 
 	if (ret >= 0)
-		ret = sys_epoll_ctl(e->fd, EPOLL_CTL_ADD, e->tfd, ev);
-	if (saved < 0) {
+		ret = sys_epoll_ctl((int)ep, EPOLL_CTL_ADD, e->tfd, ev);
+	if (saved >= 0) {
+		sys_dup3((int)saved, e->tfd, fdflags > 0 ? O_CLOEXEC : 0);
+		sys_close((int)saved);
+	} else {
 		sys_close(e->tfd);
-		return ret;
 	}
-	sys_dup3((int)saved, e->tfd, fdflags > 0 ? O_CLOEXEC : 0);
-	sys_close((int)saved);
+	if (ep >= 0)
+		sys_close((int)ep);
 	return ret;
 }
 

@@ -5,8 +5,9 @@
  *         of it (one open file)
  *   ep    epoll fd watching sem (data SEM_DATA), big (edge-triggered,
  *         BIG_DATA), the read end of an empty pipe (PIPE_DATA), and big
- *         again under a number that was closed since (STALE_DATA): the
- *         kernel keeps that registration while the file lives
+ *         again under number 100, closed since (STALE_DATA), and under a
+ *         number now reused by /dev/null (REUSED_DATA): the kernel keeps
+ *         such registrations while the file lives
  *   outer epoll fd watching ep (OUTER_DATA)
  * After the resume: the same numbers, flags and counters, epoll_wait
  * reports exactly what was ready, the pipe wakes ep when written, and the
@@ -22,6 +23,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #define SEM_DATA 0x1122334455667788ULL
@@ -29,9 +31,11 @@
 #define PIPE_DATA 42ULL
 #define STALE_DATA 99ULL
 #define OUTER_DATA 5ULL
+#define REUSED_DATA 0x55ULL
+#define STALE_FD 100
 #define BIG_COUNT ((1ULL << 33) + 3)
 
-static int sem, big, alias, ep, outer, pfd[2];
+static int sem, big, alias, ep, outer, pfd[2], reused;
 
 static void watch(int epfd, int fd, uint32_t events, uint64_t data)
 {
@@ -58,17 +62,24 @@ static void setup(void)
 	watch(ep, sem, EPOLLIN, SEM_DATA);
 	watch(ep, big, EPOLLIN | EPOLLET, BIG_DATA);
 	watch(ep, pfd[0], EPOLLIN, PIPE_DATA);
-	if ((stale = dup(big)) < 0)
+	if ((stale = fcntl(big, F_DUPFD, STALE_FD)) != STALE_FD)
 		target_die("dup");
 	watch(ep, stale, EPOLLIN, STALE_DATA);
 	close(stale);
+	if ((stale = dup(big)) < 0)
+		target_die("dup");
+	watch(ep, stale, EPOLLIN, REUSED_DATA);
+	close(stale);
+	if ((reused = open("/dev/null", O_RDONLY)) != stale)
+		target_die("reusing an fd number");
 	watch(outer, ep, EPOLLIN, OUTER_DATA);
 }
 
 /* The data of the ready registrations, as a bit set of the known ones. */
 static unsigned ready(int epfd)
 {
-	static const uint64_t known[] = { SEM_DATA, BIG_DATA, PIPE_DATA, STALE_DATA, OUTER_DATA };
+	static const uint64_t known[] = { SEM_DATA, BIG_DATA, PIPE_DATA, STALE_DATA,
+					  OUTER_DATA, REUSED_DATA };
 	struct epoll_event evs[8];
 	unsigned set = 0;
 	int n = epoll_wait(epfd, evs, 8, 0);
@@ -86,6 +97,14 @@ static void check_flags(int fd, int fl, int cloexec, const char *name)
 		     fl ? "lost" : "appeared");
 	target_check(!!(fcntl(fd, F_GETFD) & FD_CLOEXEC) == cloexec, "%s: FD_CLOEXEC %s",
 		     name, cloexec ? "lost" : "appeared");
+}
+
+static int is_dev_null(int fd)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat("/dev/null", &b) && a.st_rdev == b.st_rdev &&
+	       S_ISCHR(a.st_mode);
 }
 
 static void check_semaphore(void)
@@ -115,7 +134,7 @@ static int unheld(void)
 	close(alias);
 	target_ready();
 	target_wait();
-	target_check(ready(ep) == 0xb, "epoll lost the registrations of `big`");
+	target_check(ready(ep) == 0x2b, "epoll lost the registrations of `big`");
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	return target_finish();
@@ -141,13 +160,15 @@ int main(int argc, char **argv)
 	check_flags(outer, 0, 0, "outer epoll fd");
 	after = ready(ep);
 	/* An edge-triggered item that is ready is reported once again. */
-	target_check((after & ~2u) == (before & ~2u) && before == 0xb,
+	target_check((after & ~2u) == (before & ~2u) && before == 0x2b,
 		     "epoll reports set %#x after resume, %#x before", after, before);
 	target_check(ready(outer) == 0x10, "outer epoll reports %#x, not the inner one",
 		     ready(outer));
 	target_check(write(pfd[1], "x", 1) == 1 && (ready(ep) & 4),
 		     "a write to the watched pipe does not wake epoll");
 	check_semaphore();
+	target_check(fcntl(STALE_FD, F_GETFD) < 0 && errno == EBADF, "fd %d is open", STALE_FD);
+	target_check(is_dev_null(reused), "fd %d is not /dev/null any more", reused);
 	target_check(read(alias, &v, 8) == 8 && v == BIG_COUNT,
 		     "64-bit eventfd counter %llu through its dup, not %llu",
 		     (unsigned long long)v, BIG_COUNT);
