@@ -95,7 +95,8 @@ static int collect_one(struct target *t, const struct fz_fd *f)
 	case FZ_FD_TIMERFD: err = collect_timerfd(t, f->fd, info); break;
 	case FZ_FD_SIGNALFD: err = collect_signalfd(t, f->fd, info); break;
 	case FZ_FD_INOTIFY: err = collect_inotify(t, f->fd, info); break;
-	default: err = collect_epoll(t, f->fd, info); break;
+	case FZ_FD_EPOLL: err = collect_epoll(t, f->fd, info); break;
+	default: err = 0; break;
 	}
 	fclose(info);
 	if (err == -ENOMEM)

@@ -65,11 +65,13 @@ static int read_timer(pid_t pid, int fd, struct fz_timerfd *r)
 	if (timerfd_gettime(copy, &its))
 		err = -errno;
 	close(copy);
+	if (err)
+		return err;
 	r->interval_sec = its.it_interval.tv_sec;
 	r->interval_nsec = its.it_interval.tv_nsec;
 	r->value_sec = its.it_value.tv_sec;
 	r->value_nsec = its.it_value.tv_nsec;
-	return err;
+	return 0;
 }
 
 int collect_timerfd(struct target *t, int fd, FILE *info)
