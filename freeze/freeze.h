@@ -191,6 +191,8 @@ int append_item(void *array, size_t *n, size_t size, const void *item);
 /* proc_files.c: small helpers for /proc/PID files and writing. */
 int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 		   size_t *len);
+/* The number after key (e.g. "\nTracerPid:") in a status file's text. */
+int status_field(const char *status, const char *key, long *value);
 /* Write all of buf at off, retrying short writes. 0 or -errno. */
 int pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 

@@ -39,8 +39,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bigmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bigmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
@@ -611,13 +611,13 @@ freeze_case() {
 }
 
 # running_checks TARGET PID: a freeze that left the process running read its
-# memory from a copy-on-write copy (bigmem: from the process itself, since
+# memory from a copy-on-write copy (bulkmem: from the process itself, since
 # a copy lacks its MADV_DONTFORK memory), and left no copy behind: no child
 # of the target runs its program or is a zombie (the runner's own output
 # `cat` is a child of the target too).
 running_checks() {
 	local target=$1 tpid=$2 want="read from a copy-on-write copy" c exe
-	[[ $target == bigmem ]] && want="read with the process stopped"
+	[[ $target == bulkmem ]] && want="read with the process stopped"
 	grep -q "$want" "$CASE/freeze.err" ||
 		WHYS+=("freeze -v did not say its memory was $want: $(brief "$CASE/freeze.err")")
 	exe=$(readlink "/proc/$tpid/exe")
