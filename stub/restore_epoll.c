@@ -7,6 +7,11 @@
  * number for a moment; the registration stays when the number gets back
  * what it had, as in the original process.
  *
+ * What a new registration cannot be exactly like: an edge-triggered fd
+ * that is ready is reported once more; an EPOLLONESHOT registration that
+ * fired already is armed again for EPOLLERR and EPOLLHUP (the kernel adds
+ * them to every registration); EPOLLWAKEUP needs CAP_BLOCK_SUSPEND here.
+ *
  * check_epoll_targets() runs before the point of no return and refuses a
  * damaged image; after it, a registration the kernel refuses (a watched
  * fd that could not be reopened) is lost with a warning.
