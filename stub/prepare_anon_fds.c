@@ -3,10 +3,11 @@
  * state freeze recorded, made before the point of no return and lifted
  * above the process's fd numbers like every prepared fd. An epoll fd is
  * made empty here: its registrations need the fds it watches in their
- * places (restore_epoll.c).
+ * places (restore_epoll.c). A timerfd is made and tried with its settings
+ * here, but armed at the end (restore_timerfds.c), so the time the stub
+ * takes to restore memory does not eat its time left.
  */
 #include <linux/fcntl.h>
-#include <linux/timerfd.h>
 
 #include "print.h"
 #include "stub.h"
@@ -38,20 +39,16 @@ static int make_eventfd(const struct stub *st, int fd)
 static int make_timerfd(const struct stub *st, int fd)
 {
 	const struct fz_timerfd *t = state_of(st, FZ_REC_TIMERFD, fd);
-	int64_t its[4] = { t->interval_sec, t->interval_nsec, t->value_sec,
-			   t->value_nsec };
+	static const int64_t off[4];
 	long tfd = sys_timerfd_create(t->clock, 0), ret;
-	uint64_t ticks = t->ticks;
 
 	if (tfd < 0)
 		die("fd %d: cannot create a timerfd on clock %d: %s", fd, t->clock,
 		    errname(tfd));
-	ret = sys_timerfd_settime((int)tfd, (int)t->settime_flags, its);
+	ret = arm_timerfd((int)tfd, t);
 	if (ret < 0)
 		die("fd %d: cannot set the timerfd: %s", fd, errname(ret));
-	if (ticks && (ret = SYS(ioctl, tfd, TFD_IOC_SET_TICKS, &ticks, 0, 0, 0)) < 0)
-		warn("fd %d: the timerfd's %lu expirations not read yet are lost: %s",
-		     fd, (unsigned long)ticks, errname(ret));
+	sys_timerfd_settime((int)tfd, 0, off);
 	return (int)tfd;
 }
 

@@ -89,8 +89,11 @@ void fill_pages(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);
-/* Once every fd is in place: the epoll fds' registrations. */
+/* Once every fd is in place: the epoll fds' registrations; the timerfds
+   armed (arm_timerfd: one, 0 or -errno). */
 void restore_epoll(const struct stub *st);
+long arm_timerfd(int fd, const struct fz_timerfd *t);
+void restore_timerfds(const struct stub *st);
 void restore_process_attrs(const struct stub *st);
 /* Queue the recorded pending signals of thread `index`, or the shared ones. */
 void queue_pending_signals(const struct stub *st, uint32_t index);
