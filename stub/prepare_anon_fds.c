@@ -45,6 +45,7 @@ static int make_timerfd(const struct stub *st, int fd)
 	if (tfd < 0)
 		die("fd %d: cannot create a timerfd on clock %d: %s", fd, t->clock,
 		    errname(tfd));
+	/* Refused settings stop the resume here; the real arming comes last. */
 	ret = arm_timerfd((int)tfd, t);
 	if (ret < 0)
 		die("fd %d: cannot set the timerfd: %s", fd, errname(ret));
