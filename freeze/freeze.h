@@ -32,6 +32,13 @@ struct pipe_entry {
 	uint8_t *data;        /* rec.data_len unread bytes */
 };
 
+/* The process's terminal: its settings, and freeze's own copy of it. */
+struct tty_state {
+	struct fz_tty rec;
+	char *path;           /* e.g. /dev/pts/3 */
+	int fd;               /* from pidfd_getfd(), to tidy it up after -k */
+};
+
 enum unsupported_fd_policy {
 	FD_REFUSE,            /* default: freeze fails naming the fd */
 	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
@@ -84,6 +91,7 @@ struct target {
 	struct pipe_entry *pipes;
 	size_t npipes;
 	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
+	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
@@ -145,8 +153,15 @@ int collect_pending_signals(struct target *t);
 int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
-/* A copy of the target's fd in freeze (pidfd_getfd), or -errno. */
+/* A copy of fd of process pid in freeze (pidfd_getfd), or -errno. */
 int pidfd_dup(pid_t pid, int fd);
+/*
+ * collect_tty.c: after collect_fds: settle which terminal FZ_FD_TTY fds
+ * are and record its settings. tty_leave_sane: before -k kills the
+ * process, put a terminal it left in raw mode back to cooked mode.
+ */
+int collect_tty(struct target *t, const struct options *o);
+void tty_leave_sane(const struct target *t, const struct options *o);
 /* collect_anon_fds.c: FZ_FD_* kind of an anon_inode fd freeze restores, or 0. */
 uint32_t anon_fd_kind(const char *link);
 /* The state of every such fd, once all fds are classified. */

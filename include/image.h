@@ -69,6 +69,8 @@ enum fz_record_type {
 				 watches of one fd in increasing wd order */
 	FZ_REC_EPOLL_TARGET = 24, /* struct fz_epoll_target: one registration
 				 of an FZ_FD_EPOLL */
+	FZ_REC_TTY = 30,      /* struct fz_tty + path: the process's terminal;
+				 at most one */
 };
 
 enum fz_encoding {
@@ -210,6 +212,8 @@ enum fz_fd_kind {
 	FZ_FD_SIGNALFD = 12,/* FZ_REC_SIGNALFD */
 	FZ_FD_INOTIFY = 13, /* FZ_REC_INOTIFY_WATCH records, maybe none */
 	FZ_FD_EPOLL = 14,   /* FZ_REC_EPOLL_TARGET records, maybe none */
+	FZ_FD_TTY = 30,     /* the terminal of FZ_REC_TTY: 0-2 keep the
+			       resumer's fd, others get its terminal */
 };
 
 struct fz_fd {
@@ -286,6 +290,26 @@ struct fz_epoll_target {
 	uint64_t data;
 };
 _Static_assert(sizeof(struct fz_epoll_target) == 24, "fz_epoll_target size");
+/*
+ * The process's terminal as it was set when it stopped: the kernel's
+ * struct termios (raw mode and all), then what it was to the process. The
+ * window size is for --info only: the resumed process gets SIGWINCH and
+ * reads the size of the terminal it lands on. The path (e.g. /dev/pts/3)
+ * follows, path_len bytes with its NUL.
+ */
+#define FZ_TTY_NCC 19
+#define FZ_TTYF_CTTY 1u        /* it was the process's controlling terminal */
+#define FZ_TTYF_FOREGROUND 2u  /* the process's group was in its foreground */
+struct fz_tty {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line;
+	uint8_t cc[FZ_TTY_NCC];
+	uint32_t flags;            /* FZ_TTYF_* */
+	uint16_t rows, cols, xpixel, ypixel;
+	uint32_t path_len;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_tty) == 56, "fz_tty size");
 
 /* CPU feature words user space could see; the stub compares them. */
 struct fz_cpu {

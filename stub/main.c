@@ -68,6 +68,7 @@ static _Noreturn void resume(void *arg)
 	restore_vdso_place(st);
 	restore_mappings(st);
 	restore_mm_fields(st);
+	restore_tty(st);
 	restore_signals(st);
 	restore_process_attrs(st);
 	place_fds(st);
@@ -111,6 +112,7 @@ void stub_main(long *sp)
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
+	prepare_tty(st);
 	prepare_cwd(st);
 	prepare_shared_maps(st);
 	if (!strcmp(mode, "--verify")) {

@@ -128,6 +128,8 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	case FZ_FD_EVENTFD: case FZ_FD_TIMERFD: case FZ_FD_SIGNALFD:
 	case FZ_FD_INOTIFY: case FZ_FD_EPOLL:
 		return prepare_anon_fd(st, f);
+	case FZ_FD_TTY:
+		return prepare_tty_fd(st, f);
 	case FZ_FD_INHERIT:
 		if (f->fd > 2)
 			die("image is damaged: fd %d cannot be inherited", f->fd);
