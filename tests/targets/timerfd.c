@@ -6,9 +6,11 @@
  *          every 100 s from a deadline 550 s ago: 6 expirations are due and
  *          not read, the next one is 50 s away
  *   idle   CLOCK_BOOTTIME, disarmed
+ *   until  CLOCK_MONOTONIC, TFD_TIMER_ABSTIME, a deadline 1000 s ahead
  * After the resume: same clocks, flags and intervals; tick fires again
  * and again; late still has most of its 1000 s (the frozen time does not
- * count); past reads exactly its 6 unread expirations.
+ * count); past reads exactly its 6 unread expirations; until keeps its
+ * deadline (the resume is on the same host: most of the 1000 s are left).
  */
 #include "target.h"
 #include <fcntl.h>
@@ -19,7 +21,7 @@
 
 #define MS 1000000L
 
-static int tick, late, past, idle;
+static int tick, late, past, idle, until;
 
 static int make(int clock, int flags, int setflags, time_t vs, long vns, time_t is, long ins)
 {
@@ -42,6 +44,8 @@ static void setup(void)
 		    TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, now.tv_sec - 550,
 		    now.tv_nsec, 100, 0);
 	idle = make(CLOCK_BOOTTIME, 0, 0, 0, 0, 0, 0);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	until = make(CLOCK_MONOTONIC, 0, TFD_TIMER_ABSTIME, now.tv_sec + 1000, now.tv_nsec, 0, 0);
 }
 
 /* A line of /proc/self/fdinfo/FD, e.g. "clockid: 1", is there. */
@@ -121,6 +125,16 @@ static void check_idle(void)
 	target_check(read(idle, &n, 8) < 0 && errno == EAGAIN, "idle: has expirations");
 }
 
+static void check_until(void)
+{
+	struct itimerspec its = get(until);
+
+	target_check(its.it_value.tv_sec > 900 && its.it_value.tv_sec < 1000,
+		     "until: %ld s left, expected 900-1000 s", (long)its.it_value.tv_sec);
+	target_check(fdinfo_has(until, "settime flags: 01\n") && fdinfo_has(until, "clockid: 1\n"),
+		     "until: not an absolute CLOCK_MONOTONIC timer any more");
+}
+
 int main(void)
 {
 	target_init();
@@ -130,6 +144,7 @@ int main(void)
 	check_past();
 	check_late();
 	check_idle();
+	check_until();
 	check_tick();
 	return target_finish();
 }
