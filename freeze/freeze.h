@@ -44,6 +44,8 @@ enum unsupported_fd_policy {
 	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
 };
 
+struct anon_fds;          /* collect_anon_fds.h */
+
 struct options {
 	const char *output;   /* path or "-" */
 	pid_t pid;
@@ -89,6 +91,7 @@ struct target {
 	size_t nfds;
 	struct pipe_entry *pipes;
 	size_t npipes;
+	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
 	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
@@ -165,6 +168,10 @@ int pidfd_dup(pid_t pid, int fd);
  */
 int collect_tty(struct target *t, const struct options *o);
 void tty_leave_sane(const struct target *t, const struct options *o);
+/* collect_anon_fds.c: FZ_FD_* kind of an anon_inode fd freeze restores, or 0. */
+uint32_t anon_fd_kind(const char *link);
+/* The state of every such fd, once all fds are classified. */
+int collect_anon_fds(struct target *t);
 
 /*
  * snapshot.c: for a freeze that leaves the process running, a copy-on-write
@@ -178,6 +185,8 @@ void snapshot_end(struct target *t, const struct options *o);
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;
 int write_memory(struct target *t, struct image_writer *w);
+/* collect_anon_fds.c: their records. */
+int write_anon_fds(const struct target *t, struct image_writer *w);
 /* write_image.c: the payload, written at `base` in fd. */
 int write_image(struct target *t, int fd, uint64_t base,
 		enum fz_encoding enc, unsigned jobs, uint64_t *image_size);

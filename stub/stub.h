@@ -120,6 +120,8 @@ struct stub {
 /* Steps before the point of no return: they may fail and exit cleanly. */
 void load_image(struct stub *st);
 void print_info(struct stub *st);
+/* info_anon_fds.c: the state of an eventfd, timerfd, ... fd, for --info. */
+void print_anon_fd_state(const struct stub *st, const struct fz_fd *f);
 /* check_host.c: refuses (exits) unless this host can run the image. */
 void check_host(struct stub *st);
 /* The CPU verdict under st->opt.cpu: 0 if it may resume; lines to fd. */
@@ -134,6 +136,14 @@ unsigned vdso_fallbacks(const struct stub *st, void (*fn)(const char *, void *),
 void prepare_fds(struct stub *st);
 /* The prepared entry of the process's fd number fd, or NULL. */
 const struct prepared_fd *find_prepared(const struct stub *st, int fd);
+/* Move fd above every number the process uses; closes the original. */
+int lift_fd(const struct stub *st, int fd);
+/* prepare_anon_fds.c: an eventfd, timerfd, signalfd, inotify or epoll fd
+   with its state, lifted; prepare_inotify.c: an inotify fd, not lifted. */
+int prepare_anon_fd(const struct stub *st, const struct fz_fd *f);
+int prepare_inotify(const struct stub *st, int fd);
+/* restore_epoll.c: every registration names fds the image has. */
+void check_epoll_targets(const struct stub *st);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
 /*
@@ -157,6 +167,11 @@ void fill_pages(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);
+/* Once every fd is in place: the epoll fds' registrations; the timerfds
+   armed (arm_timerfd: one, 0 or -errno). */
+void restore_epoll(const struct stub *st);
+long arm_timerfd(int fd, const struct fz_timerfd *t);
+void restore_timerfds(const struct stub *st);
 /* Terminal settings, foreground group, a SIGWINCH; before restore_signals. */
 void restore_tty(const struct stub *st);
 void restore_process_attrs(const struct stub *st);
