@@ -38,44 +38,83 @@ static const char *const policy_names[] = {
 	[CPU_ANY] = "--cpu=any",
 };
 
-int cpu_verdict(const struct stub *st, int fd, int for_info)
-{
-	struct names feat = { 0 }, comp = { 0 }, used = { 0 };
-	int ok;
+/* What this CPU lacks, under each policy. */
+struct cpu_gaps {
+	struct names feat;       /* features the process may use */
+	struct names comp;       /* XSAVE components its threads have in use */
+	struct names used;       /* every component in use, for --info */
+	int ok;                  /* may resume under st->opt.cpu */
+};
 
-	if (!st->cpu)
-		return 0;
-	arch_cpu_missing(&st->host, st->cpu, add_name, &feat);
-	arch_xstate_describe(st->xstate_in_use & ~st->host.xcr0, add_name, &comp);
-	arch_xstate_describe(st->xstate_in_use, add_name, &used);
-	ok = st->opt.cpu == CPU_ANY || (st->opt.cpu == CPU_IN_USE ? !comp.count : !feat.count);
-	if (for_info) {
-		out(fd, "cpu: XSAVE components in use: %s\n", used.s);
-		if (feat.count)
-			out(fd, "cpu: this host lacks features the process may use: %s\n", feat.s);
-		else
-			out(fd, "cpu: this host has every feature the process may use\n");
-		if (comp.count)
-			out(fd, "cpu: this host lacks XSAVE components in use: %s\n", comp.s);
-		out(fd, "cpu: %s (%s)\n", ok ? "can resume here" : "resume refused",
-		    policy_names[st->opt.cpu]);
-		return ok ? 0 : -1;
-	}
-	if (feat.count)
-		out(fd, "freeze: %sthis CPU lacks features the process may use: %s\n",
-		    ok ? "warning: " : "", feat.s);
-	if (comp.count)
-		out(fd, "freeze: %sthis CPU lacks XSAVE components the process's "
-		    "threads have in use: %s\n", ok ? "warning: " : "", comp.s);
-	if (!ok && st->opt.cpu == CPU_ALL)
+static void find_gaps(const struct stub *st, struct cpu_gaps *g)
+{
+	uint64_t in_use = st->xstate_in_use;
+
+	arch_cpu_missing(&st->host, st->cpu, add_name, &g->feat);
+	arch_xstate_describe(in_use & ~st->host.xcr0, add_name, &g->comp);
+	arch_xstate_describe(in_use, add_name, &g->used);
+	if (st->opt.cpu == CPU_IN_USE)
+		g->ok = !g->comp.count;
+	else
+		g->ok = st->opt.cpu == CPU_ANY || !g->feat.count;
+}
+
+/* For --info, on stdout. */
+static void print_gaps(const struct stub *st, const struct cpu_gaps *g)
+{
+
+	out(1, "cpu: XSAVE components in use: %s\n", g->used.s);
+	if (g->feat.count)
+		out(1, "cpu: this host lacks features the process may use: %s\n",
+		    g->feat.s);
+	else
+		out(1, "cpu: this host has every feature the process may use\n");
+	if (g->comp.count)
+		out(1, "cpu: this host lacks XSAVE components in use: %s\n",
+		    g->comp.s);
+	out(1, "cpu: %s (%s)\n", g->ok ? "can resume here" : "resume refused",
+	    policy_names[st->opt.cpu]);
+}
+
+/* Refuses (exits) or warns, on stderr. */
+static void judge_gaps(const struct stub *st, const struct cpu_gaps *g)
+{
+	const char *how = g->ok ? "warning: " : "";
+
+	if (g->feat.count)
+		out(2, "freeze: %sthis CPU lacks features the process may use: "
+		       "%s\n", how, g->feat.s);
+	if (g->comp.count)
+		out(2, "freeze: %sthis CPU lacks XSAVE components the process's "
+		       "threads have in use: %s\n", how, g->comp.s);
+	if (!g->ok && st->opt.cpu == CPU_ALL)
 		die("refusing to resume on this host (--cpu=in-use requires only "
 		    "the XSAVE components in use, --cpu=any skips the check)");
-	if (!ok)
+	if (!g->ok)
 		die("refusing to resume on this host (--cpu=any skips the check)");
-	if (feat.count || comp.count)
+	if (g->feat.count || g->comp.count)
 		warn("continuing anyway (%s): the process may crash on an "
 		     "instruction this CPU lacks", policy_names[st->opt.cpu]);
-	return 0;
+}
+
+void print_cpu_verdict(const struct stub *st)
+{
+	struct cpu_gaps g = { 0 };
+
+	if (!st->cpu)
+		return;
+	find_gaps(st, &g);
+	print_gaps(st, &g);
+}
+
+static void check_cpu(const struct stub *st)
+{
+	struct cpu_gaps g = { 0 };
+
+	if (!st->cpu)
+		return;
+	find_gaps(st, &g);
+	judge_gaps(st, &g);
 }
 
 static void say_fallback(const char *name, void *ctx)
@@ -101,7 +140,7 @@ static void check_vdso(struct stub *st)
 
 void check_host(struct stub *st)
 {
-	cpu_verdict(st, 2, 0);
+	check_cpu(st);
 	check_vdso(st);
 	probe_kernel(st, 0);
 }

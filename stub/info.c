@@ -185,7 +185,7 @@ void print_info(struct stub *st)
 		out(1, "\n");
 	}
 	print_xsave_layout(st);
-	cpu_verdict(st, 1, 1);
+	print_cpu_verdict(st);
 	print_vdso(st);
 	probe_kernel(st, 1);
 }

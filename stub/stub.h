@@ -124,8 +124,8 @@ void print_info(struct stub *st);
 void print_anon_fd_state(const struct stub *st, const struct fz_fd *f);
 /* check_host.c: refuses (exits) unless this host can run the image. */
 void check_host(struct stub *st);
-/* The CPU verdict under st->opt.cpu: 0 if it may resume; lines to fd. */
-int cpu_verdict(const struct stub *st, int fd, int for_info);
+/* The CPU verdict check_host gives under st->opt.cpu, for --info. */
+void print_cpu_verdict(const struct stub *st);
 /* probe_kernel.c: fills st->kernel; warns, refuses, or (for_info) lists. */
 void probe_kernel(struct stub *st, int for_info);
 /* plan_vdso.c: decide what to do with the vdso; -1 with vdso.why. */

@@ -24,7 +24,7 @@ static const struct {
 	{ "time", __NR_time },
 	{ "getcpu", __NR_getcpu },
 	{ "clock_getres", __NR_clock_getres },
-	/* The vdso version takes two more arguments (its state); the call ignores them. */
+	/* The vdso's takes two more arguments (its state): the call ignores them. */
 	{ "getrandom", __NR_getrandom },
 };
 
