@@ -62,7 +62,6 @@ static void find_gaps(const struct stub *st, struct cpu_gaps *g)
 /* For --info, on stdout. */
 static void print_gaps(const struct stub *st, const struct cpu_gaps *g)
 {
-
 	out(1, "cpu: XSAVE components in use: %s\n", g->used.s);
 	if (g->feat.count)
 		out(1, "cpu: this host lacks features the process may use: %s\n",
