@@ -251,7 +251,11 @@ start_bg() {
 	local user=$1 dir=$2 out=$3 err=$4
 	shift 4
 	user_cmd "$user"
-	(cd "$dir" && close_extra_fds && exec "${RUN_AS[@]}" "$@") </dev/null >"$out" 2>"$err" &
+	# SIGUSR1 ignored until the image installs the process's own handler:
+	# one sent while the pid is still this subshell or a just-exec'd stub
+	# (the state poll can miss the moment) is dropped, not fatal; the
+	# runner sends it again every SIGNAL_EVERY.
+	(cd "$dir" && close_extra_fds && trap '' USR1 && exec "${RUN_AS[@]}" "$@") </dev/null >"$out" 2>"$err" &
 	BGPID=$!
 	track "$BGPID"
 }
