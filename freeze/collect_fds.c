@@ -166,6 +166,12 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->rec.kind = FZ_FD_INHERIT;
 		return 0;
 	}
+	if (S_ISREG(p->st.st_mode) && is_memfd(p->link, p->st.st_dev)) {
+		/* collect_shmem() turns the inode into its object's id. */
+		e->rec.kind = FZ_FD_MEMFD;
+		e->rec.pipe_id = p->st.st_ino;
+		return 0;
+	}
 	if ((S_ISREG(p->st.st_mode) && !deleted && p->link[0] == '/') ||
 	    (S_ISCHR(p->st.st_mode) && is_portable_device(p->link))) {
 		e->rec.kind = FZ_FD_FILE;
@@ -189,7 +195,8 @@ static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
 {
 	for (size_t j = 0; j < i; j++) {
 		if ((t->fds[j].rec.kind != FZ_FD_FILE &&
-		     t->fds[j].rec.kind != FZ_FD_PIPE) ||
+		     t->fds[j].rec.kind != FZ_FD_PIPE &&
+		     t->fds[j].rec.kind != FZ_FD_MEMFD) ||
 		    probes[j].st.st_ino != probes[i].st.st_ino ||
 		    probes[j].st.st_dev != probes[i].st.st_dev)
 			continue;
@@ -247,7 +254,8 @@ int collect_fds(struct target *t, const struct options *o)
 	for (size_t i = 0; !err && i < n; i++) {
 		err = classify(probes, n, i, o, t->pid, &t->fds[i]);
 		if (!err && (t->fds[i].rec.kind == FZ_FD_FILE ||
-			     t->fds[i].rec.kind == FZ_FD_PIPE))
+			     t->fds[i].rec.kind == FZ_FD_PIPE ||
+			     t->fds[i].rec.kind == FZ_FD_MEMFD))
 			find_dup(t, probes, i, &t->fds[i]);
 		t->nfds = i + 1;
 	}

@@ -19,6 +19,10 @@ struct map_entry {
 	uint32_t kind;        /* enum fz_map_kind */
 	uint32_t flags;       /* FZ_MAPF_* */
 	bool shared;          /* 's' in /proc/PID/maps */
+	bool may_write;       /* VmFlags mw: mprotect could make it writable */
+	bool hugetlb;         /* VmFlags ht */
+	uint64_t dev, ino;    /* of the file behind it, as maps shows them */
+	uint64_t shmem_id;    /* FZ_MAP_SHMEM: its object in t->shmems */
 	char *path;           /* file, [heap], [stack], ... or NULL */
 };
 
@@ -30,6 +34,15 @@ struct fd_entry {
 struct pipe_entry {
 	struct fz_pipe rec;
 	uint8_t *data;        /* rec.data_len unread bytes */
+};
+
+/* A shared memory object (see struct fz_shmem), and how to read it. */
+struct shmem_entry {
+	struct fz_shmem rec;
+	char *name;
+	uint64_t dev, ino;
+	int fd;               /* freeze's own fd on it, or -1: read the mappings */
+	bool fd_seekable;     /* fd has its own offset: SEEK_DATA may skip holes */
 };
 
 enum unsupported_fd_policy {
@@ -80,6 +93,8 @@ struct target {
 	size_t nfds;
 	struct pipe_entry *pipes;
 	size_t npipes;
+	struct shmem_entry *shmems;
+	size_t nshmems;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
@@ -131,6 +146,19 @@ int collect_pending_signals(struct target *t);
 int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
+/* A copy of the target's fd in freeze (pidfd_getfd), or -errno. */
+int pidfd_dup(pid_t pid, int fd);
+
+/*
+ * collect_shmem.c: shared memory objects behind FZ_MAP_SHMEM mappings and
+ * FZ_FD_MEMFD fds (run after collect_maps and collect_fds).
+ */
+bool is_shmem_mapping(const struct map_entry *m);
+bool is_memfd(const char *link, uint64_t dev);
+int collect_shmem(struct target *t);
+/* write_shmem.c: each object's record and page chunks. */
+struct image_writer;
+int write_shmem(struct target *t, struct image_writer *w);
 
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;

@@ -118,7 +118,8 @@ static int collect(struct target *t, const struct options *o)
 	if ((err = check_interrupted()) || (err = collect_regs(t)) ||
 	    (err = collect_maps(t)) ||
 	    (err = collect_proc(t)) || (err = collect_injected(t)) ||
-	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)))
+	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
+	    (err = collect_shmem(t)))
 		return err;
 	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,
 	     t->nmaps, t->nfds);

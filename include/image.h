@@ -62,6 +62,10 @@ enum fz_record_type {
 	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
+	FZ_REC_SHMEM = 40,    /* struct fz_shmem + name: a shared memory
+				 object; its SHMEM_CHUNK records follow it */
+	FZ_REC_SHMEM_CHUNK = 41, /* struct fz_chunk: pages of the SHMEM before
+				 it; addr is the byte offset in the object */
 };
 
 enum fz_encoding {
@@ -124,20 +128,26 @@ enum fz_map_kind {
 	FZ_MAP_SHARED_FILE = 2, /* MAP_SHARED of `path` at `offset`, no chunks */
 	FZ_MAP_VDSO = 3,        /* the kernel's [vdso] */
 	FZ_MAP_VVAR = 4,        /* [vvar] or [vvar_vclock]: kernel data pages */
+	FZ_MAP_SHMEM = 10,      /* MAP_SHARED of the SHMEM object `shmem_id`
+				   at `offset`, no chunks (the object has them) */
 };
 
 #define FZ_MAPF_GROWSDOWN 1u    /* the stack: mapped MAP_GROWSDOWN */
 #define FZ_MAPF_FROM_FILE 2u    /* was a private mapping of `path` */
+#define FZ_MAPF_SHM_RDONLY (1u << 10) /* FZ_MAP_SHMEM of a SysV segment:
+				   attached SHM_RDONLY (never writable) */
 
 struct fz_mapping {
 	uint64_t start, end;
-	uint64_t offset;          /* file offset, for FZ_MAP_SHARED_FILE */
+	uint64_t offset;          /* file offset, for FZ_MAP_SHARED_FILE and
+				     FZ_MAP_SHMEM (offset in the object) */
 	uint32_t kind;            /* enum fz_map_kind */
 	uint32_t prot;            /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	uint32_t flags;           /* FZ_MAPF_* */
 	uint32_t path_len;        /* bytes of path that follow, with its NUL */
+	uint64_t shmem_id;        /* FZ_MAP_SHMEM: id of its FZ_REC_SHMEM */
 };
-_Static_assert(sizeof(struct fz_mapping) == 40, "fz_mapping size");
+_Static_assert(sizeof(struct fz_mapping) == 48, "fz_mapping size");
 
 /* A run of pages of the mapping before it in the record list. */
 struct fz_chunk {
@@ -193,6 +203,8 @@ enum fz_fd_kind {
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
 	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id` */
+	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `pipe_id`,
+			       opened with `flags`, at `pos` */
 };
 
 struct fz_fd {
@@ -203,7 +215,8 @@ struct fz_fd {
 	int32_t dup_of;
 	uint32_t path_len;  /* bytes of path that follow, with its NUL */
 	uint64_t pos;
-	uint64_t pipe_id;   /* FZ_FD_PIPE: the FZ_REC_PIPE it is an end of */
+	uint64_t pipe_id;   /* FZ_FD_PIPE: the FZ_REC_PIPE it is an end of;
+			       FZ_FD_MEMFD: the id of its FZ_REC_SHMEM */
 };
 _Static_assert(sizeof(struct fz_fd) == 40, "fz_fd size");
 
@@ -214,6 +227,38 @@ struct fz_pipe {
 	uint32_t data_len;  /* bytes that follow */
 };
 _Static_assert(sizeof(struct fz_pipe) == 16, "fz_pipe size");
+
+/*
+ * A shared memory object: what MAP_SHARED anonymous memory, a memfd, a
+ * deleted file mapped MAP_SHARED or a SysV segment was backed by, once per
+ * object, so every mapping and fd of it shares one object again. Its pages
+ * are in the SHMEM_CHUNK records after it (the rest reads as zeros). The
+ * name (memfd name, deleted file's path; may be empty) follows.
+ */
+enum fz_shmem_kind {
+	FZ_SHMEM_ANON = 1,    /* MAP_SHARED | MAP_ANONYMOUS memory */
+	FZ_SHMEM_MEMFD = 2,   /* memfd_create(name) */
+	FZ_SHMEM_DELETED = 3, /* a deleted file, kept as shared memory */
+	FZ_SHMEM_SYSV = 4,    /* a SysV segment (shmget) */
+};
+
+#define FZ_SHMEMF_SEALS_UNKNOWN 1u  /* memfd not readable here: seals and
+				       mode not recorded */
+#define FZ_SHMEMF_SYSV_REMOVED 2u   /* SysV: marked IPC_RMID (SHM_DEST) */
+
+struct fz_shmem {
+	uint64_t id;          /* 1, 2, ...: mappings and fds name it */
+	uint64_t size;        /* bytes; SysV: the segment's size */
+	uint32_t kind;        /* enum fz_shmem_kind */
+	uint32_t seals;       /* memfd: F_GET_SEALS */
+	uint32_t mode;        /* permission bits: memfd's, SysV's shm_perm */
+	uint32_t flags;       /* FZ_SHMEMF_* */
+	int32_t sysv_key;     /* SysV: its key (0: IPC_PRIVATE) */
+	int32_t sysv_id;      /* SysV: its shmid when frozen */
+	uint32_t name_len;    /* bytes of name that follow, with its NUL */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_shmem) == 48, "fz_shmem size");
 
 /* CPU feature words user space could see; the stub compares them. */
 struct fz_cpu {
