@@ -30,6 +30,16 @@ struct prepared_pipe {
 	int ends[2];             /* read, write: the stub's own fds */
 };
 
+/* A shared memory object, rebuilt before the point of no return. */
+#define STUB_MAX_SHMEM 256
+struct prepared_shmem {
+	const struct fz_shmem *rec;
+	int fd;                  /* the new memfd (lifted); -1 for SysV */
+	int shmid;               /* SysV: the segment on this host, or -1 */
+	int fd_given;            /* an fd of the process took fd itself */
+	int created;             /* SysV: made here, so removed on failure */
+};
+
 struct stub {
 	struct image img;
 	const struct fz_stub_params *params;
@@ -53,6 +63,8 @@ struct stub {
 	unsigned nshared;
 	struct prepared_pipe pipes[STUB_MAX_PIPES];
 	unsigned npipes;
+	struct prepared_shmem shmems[STUB_MAX_SHMEM];
+	unsigned nshmems;
 };
 
 /* Steps before the point of no return: they may fail and exit cleanly. */
@@ -64,6 +76,19 @@ void prepare_fds(struct stub *st);
 const struct prepared_fd *find_prepared(const struct stub *st, int fd);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
+/* Move fd above every number the process uses; closes the original. */
+int lift_fd(const struct stub *st, int fd);
+/*
+ * prepare_shmem.c: memfd-backed objects (from prepare_fds, once max_fd is
+ * known), the fds of memfds, then SysV segments (last: nothing may fail
+ * between their creation and the point of no return).
+ */
+void prepare_shmem(struct stub *st);
+int prepare_memfd_fd(struct stub *st, const struct fz_fd *f);
+void prepare_sysv(struct stub *st);
+const struct prepared_shmem *find_shmem(const struct stub *st, uint64_t id);
+/* info_shmem.c: --info's list of shared memory objects. */
+void print_shmem(const struct stub *st);
 /* restore_clocks.c: hide that this host's clocks are behind the process's. */
 void prepare_clocks(const struct stub *st);
 /* Is this host behind? By how many seconds, for messages. */
@@ -74,6 +99,9 @@ void restore_vdso_park(const struct stub *st);
 void unmap_all_but_stub(const struct stub *st);
 void restore_vdso_place(const struct stub *st);
 void restore_mappings(const struct stub *st);
+/* restore_shmem.c: map one FZ_MAP_SHMEM mapping; then seal and mark removed. */
+void restore_shmem_map(const struct stub *st, const struct fz_mapping *m);
+void restore_shmem_finish(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);
