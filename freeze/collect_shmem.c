@@ -164,6 +164,8 @@ static int add_mapping(struct target *t, struct map_entry *m)
 		return (int)i;
 	s = &t->shmems[i];
 	m->shmem_id = s->rec.id;
+	if (s->rec.kind == FZ_SHMEM_SYSV && !m->may_write)
+		m->flags |= FZ_MAPF_SHM_RDONLY;
 	if (s->fd >= 0)
 		return 0;
 	/* Refused without CAP_CHECKPOINT_RESTORE: then the mappings are read. */

@@ -26,8 +26,8 @@ static void print_seals(uint32_t seals)
 
 static void print_sysv(const struct fz_shmem *s)
 {
-	out(1, "SysV segment key %x (shmid %d), mode %o", s->sysv_key, s->sysv_id,
-	    s->mode);
+	out(1, "SysV segment key %x (shmid %d), mode %u%u%u", s->sysv_key,
+	    s->sysv_id, (s->mode >> 6) & 7, (s->mode >> 3) & 7, s->mode & 7);
 	if (s->flags & FZ_SHMEMF_SYSV_REMOVED)
 		out(1, ", marked removed: a new private segment, removed again "
 		       "once the process detaches it");

@@ -112,8 +112,8 @@ static int build_memfd(const struct stub *st, const struct fz_shmem *rec)
 	}
 	if (!(rec->flags & FZ_SHMEMF_SEALS_UNKNOWN) &&
 	    (ret = sys_fchmod(fd, rec->mode)) < 0)
-		warn("shared memory %s: cannot set its mode %o: %s",
-		     object_name(rec), rec->mode, errname(ret));
+		warn("shared memory %s: cannot set its mode: %s",
+		     object_name(rec), errname(ret));
 	if ((rec->seals & ~LATE_SEALS) &&
 	    (ret = sys_fcntl(fd, F_ADD_SEALS, rec->seals & ~LATE_SEALS)) < 0)
 		die("cannot seal shared memory %s: %s", object_name(rec),
