@@ -39,8 +39,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt sockfd)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt sockfd shmem memfd sysvshm)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt shmem memfd sysvshm)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
@@ -435,10 +435,17 @@ kind_of() {
 	esac
 }
 
-# The mmaps target's private file mapping must come from the image, not
-# from the file: take the file away (root) or change it (unprivileged).
+# Between the freeze and the resume. The mmaps target's private file
+# mapping must come from the image, not from the file: take the file away
+# (root) or change it (unprivileged). The sysvshm target's keyed segment
+# outlives it: as root it is removed, so the image must recreate it; as
+# nobody the image finds it still there.
 after_freeze_hook() {
 	local target=$1 dir=$2 user=$3
+	if [[ $target == sysvshm ]]; then
+		[[ $user == root ]] && ipcrm -M "$(cat "$dir/t/sysv.key")" 2>/dev/null
+		return 0
+	fi
 	[[ $target == mmaps ]] || return 0
 	if [[ $user == root ]]; then
 		rm -f "$dir/t/priv.dat"
