@@ -99,6 +99,8 @@ void restore_vdso_park(const struct stub *st);
 void unmap_all_but_stub(const struct stub *st);
 void restore_vdso_place(const struct stub *st);
 void restore_mappings(const struct stub *st);
+/* fill_pages.c: every chunk's pages, on every usable CPU. */
+void fill_pages(const struct stub *st);
 /* restore_shmem.c: map one FZ_MAP_SHMEM mapping; then seal and mark removed. */
 void restore_shmem_map(const struct stub *st, const struct fz_mapping *m);
 void restore_shmem_finish(const struct stub *st);
