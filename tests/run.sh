@@ -619,12 +619,15 @@ freeze_case() {
 
 # running_checks TARGET PID: a freeze that left the process running read its
 # memory from a copy-on-write copy (bigmem: from the process itself, since
-# a copy lacks its MADV_DONTFORK memory), and left no copy behind: no child
-# of the target runs its program or is a zombie (the runner's own output
-# `cat` is a child of the target too).
+# a copy lacks its MADV_DONTFORK memory; the shared memory targets too, since
+# a copy would share their memory with the running process), and left no
+# copy behind: no child of the target runs its program or is a zombie (the
+# runner's own output `cat` is a child of the target too).
 running_checks() {
 	local target=$1 tpid=$2 want="read from a copy-on-write copy" c exe
-	[[ $target == bigmem ]] && want="read with the process stopped"
+	case $target in
+	bigmem | shmem | memfd | sysvshm) want="read with the process stopped" ;;
+	esac
 	grep -q "$want" "$CASE/freeze.err" ||
 		WHYS+=("freeze -v did not say its memory was $want: $(brief "$CASE/freeze.err")")
 	exe=$(readlink "/proc/$tpid/exe")
