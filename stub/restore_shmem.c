@@ -22,7 +22,7 @@ static void check(long ret, const char *what, const struct fz_mapping *m)
 
 /*
  * shmat maps the whole segment: a mapping of all of it is attached in
- * place; a piece (the rest was unmapped) is attached anywhere, moved into
+ * place; a piece (the rest was unmapped) is attached elsewhere, moved into
  * place, and the rest unmapped again.
  */
 static void attach_sysv(const struct prepared_shmem *p, const struct fz_mapping *m)
@@ -40,6 +40,9 @@ static void attach_sysv(const struct prepared_shmem *p, const struct fz_mapping 
 		at = sys_shmat(p->shmid, m->start, flags);
 		check(at, "attach", m);
 	} else {
+		/* Hold the place, or the kernel might attach the whole segment over it. */
+		check(sys_mmap(m->start, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			       MAP_FIXED, -1, 0), "reserve", m);
 		at = sys_shmat(p->shmid, 0, flags);
 		check(at, "attach", m);
 		check(sys_mremap((uint64_t)at + m->offset, len, len,
