@@ -45,6 +45,13 @@ struct shmem_entry {
 	bool fd_seekable;     /* fd has its own offset: SEEK_DATA may skip holes */
 };
 
+/* The process's terminal: its settings, and freeze's own copy of it. */
+struct tty_state {
+	struct fz_tty rec;
+	char *path;           /* e.g. /dev/pts/3 */
+	int fd;               /* from pidfd_getfd(), to tidy it up after -k */
+};
+
 enum unsupported_fd_policy {
 	FD_REFUSE,            /* default: freeze fails naming the fd */
 	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
@@ -94,6 +101,7 @@ struct target {
 	size_t nfds;
 	struct pipe_entry *pipes;
 	size_t npipes;
+	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
 	struct shmem_entry *shmems;
 	size_t nshmems;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
@@ -157,8 +165,15 @@ int collect_pending_signals(struct target *t);
 int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
-/* A copy of the target's fd in freeze (pidfd_getfd), or -errno. */
+/* A copy of fd of process pid in freeze (pidfd_getfd), or -errno. */
 int pidfd_dup(pid_t pid, int fd);
+/*
+ * collect_tty.c: after collect_fds: settle which terminal FZ_FD_TTY fds
+ * are and record its settings. tty_leave_sane: before -k kills the
+ * process, put a terminal it left in raw mode back to cooked mode.
+ */
+int collect_tty(struct target *t, const struct options *o);
+void tty_leave_sane(const struct target *t, const struct options *o);
 
 /*
  * collect_shmem.c: shared memory objects behind FZ_MAP_SHMEM mappings and
@@ -208,6 +223,8 @@ int append_item(void *array, size_t *n, size_t size, const void *item);
 /* proc_files.c: small helpers for /proc/PID files and writing. */
 int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 		   size_t *len);
+/* The number after key (e.g. "\nTracerPid:") in a status file's text. */
+int status_field(const char *status, const char *key, long *value);
 /* Write all of buf at off, retrying short writes. 0 or -errno. */
 int pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 

@@ -62,6 +62,8 @@ enum fz_record_type {
 	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
+	FZ_REC_TTY = 30,      /* struct fz_tty + path: the process's terminal;
+				 at most one */
 	FZ_REC_SHMEM = 40,    /* struct fz_shmem + name: a shared memory
 				 object; its SHMEM_CHUNK records follow it */
 	FZ_REC_SHMEM_CHUNK = 41, /* struct fz_chunk: pages of the SHMEM before
@@ -207,6 +209,8 @@ enum fz_fd_kind {
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
 	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id` */
+	FZ_FD_TTY = 30,     /* the terminal of FZ_REC_TTY: 0-2 keep the
+			       resumer's fd, others get its terminal */
 	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `pipe_id`,
 			       opened with `flags`, at `pos` */
 };
@@ -263,6 +267,27 @@ struct fz_shmem {
 	uint32_t pad;
 };
 _Static_assert(sizeof(struct fz_shmem) == 48, "fz_shmem size");
+
+/*
+ * The process's terminal as it was set when it stopped: the kernel's
+ * struct termios (raw mode and all), then what it was to the process. The
+ * window size is for --info only: the resumed process gets SIGWINCH and
+ * reads the size of the terminal it lands on. The path (e.g. /dev/pts/3)
+ * follows, path_len bytes with its NUL.
+ */
+#define FZ_TTY_NCC 19
+#define FZ_TTYF_CTTY 1u        /* it was the process's controlling terminal */
+#define FZ_TTYF_FOREGROUND 2u  /* the process's group was in its foreground */
+struct fz_tty {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line;
+	uint8_t cc[FZ_TTY_NCC];
+	uint32_t flags;            /* FZ_TTYF_* */
+	uint16_t rows, cols, xpixel, ypixel;
+	uint32_t path_len;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_tty) == 56, "fz_tty size");
 
 /* CPU feature words user space could see; the stub compares them. */
 struct fz_cpu {

@@ -1,4 +1,6 @@
 /* ./image --info: what the image holds, without touching the process. */
+#include <asm/termbits.h>
+
 #include "print.h"
 #include "stub.h"
 #include "writer.h"
@@ -48,6 +50,7 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_NULL] = "/dev/null (replaced)",
 		[FZ_FD_PIPE] = "pipe",
 		[FZ_FD_MEMFD] = "memfd",
+		[FZ_FD_TTY] = "the resuming terminal, was",
 	};
 
 	for_each_record(&st->img, r) {
@@ -60,6 +63,8 @@ static void print_fds(const struct stub *st)
 		if (f->kind == FZ_FD_MEMFD)
 			out(1, " (shared memory %lu) at offset %lu",
 			    (unsigned long)f->pipe_id, (unsigned long)f->pos);
+		if (f->kind == FZ_FD_TTY && f->path_len)
+			out(1, " %s", (const char *)(f + 1));
 		if (f->kind == FZ_FD_DUP)
 			out(1, " of fd %d", f->dup_of);
 		if (f->kind == FZ_FD_PIPE)
@@ -67,6 +72,21 @@ static void print_fds(const struct stub *st)
 			    (f->flags & 3) == 1 ? "write" : "read");
 		out(1, "\n");
 	}
+}
+
+static void print_tty(const struct stub *st)
+{
+	const struct fz_tty *t = image_find(&st->img, FZ_REC_TTY, 0);
+
+	if (!t)
+		return;
+	out(1, "terminal: %s, %ux%u, %s%s, %s, echo %s; resumes on the "
+	       "terminal the image is run from, with these settings and a SIGWINCH\n",
+	    (const char *)(t + 1), t->cols, t->rows,
+	    t->flags & FZ_TTYF_CTTY ? "controlling" : "not controlling",
+	    t->flags & FZ_TTYF_FOREGROUND ? ", foreground" : "",
+	    t->lflag & ICANON ? "line mode" : "raw mode",
+	    t->lflag & ECHO ? "on" : "off");
 }
 
 static void print_feature(const char *name, void *ctx)
@@ -107,6 +127,7 @@ void print_info(const struct stub *st)
 	print_shmem(st);
 	out(1, "file descriptors:\n");
 	print_fds(st);
+	print_tty(st);
 	if (st->cpu) {
 		out(1, "cpu features needed:");
 		arch_cpu_describe(st->cpu, print_feature, 0);

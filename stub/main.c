@@ -69,6 +69,7 @@ static _Noreturn void resume(void *arg)
 	restore_mappings(st);
 	restore_shmem_finish(st);
 	restore_mm_fields(st);
+	restore_tty(st);
 	restore_signals(st);
 	restore_process_attrs(st);
 	place_fds(st);
@@ -110,6 +111,7 @@ void stub_main(long *sp)
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
+	prepare_tty(st);
 	prepare_cwd(st);
 	prepare_shared_maps(st);
 	if (!strcmp(mode, "--verify")) {

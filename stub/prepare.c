@@ -127,6 +127,8 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 		return pipe_end(st, f);
 	case FZ_FD_MEMFD:
 		return prepare_memfd_fd(st, f);
+	case FZ_FD_TTY:
+		return prepare_tty_fd(st, f);
 	case FZ_FD_INHERIT:
 		if (f->fd > 2)
 			die("image is damaged: fd %d cannot be inherited", f->fd);

@@ -40,6 +40,13 @@ struct prepared_shmem {
 	int created;             /* SysV: made here, so removed on failure */
 };
 
+/* The process's terminal and the one ./out.bin was started on. */
+struct stub_tty {
+	const struct fz_tty *rec;  /* NULL: the process had none */
+	int fd;                    /* the resumer's terminal (stub's copy), or -1 */
+	int looked;                /* rec and fd are set */
+};
+
 struct stub {
 	struct image img;
 	const struct fz_stub_params *params;
@@ -65,6 +72,7 @@ struct stub {
 	unsigned npipes;
 	struct prepared_shmem shmems[STUB_MAX_SHMEM];
 	unsigned nshmems;
+	struct stub_tty tty;
 };
 
 /* Steps before the point of no return: they may fail and exit cleanly. */
@@ -89,6 +97,12 @@ void prepare_sysv(struct stub *st);
 const struct prepared_shmem *find_shmem(const struct stub *st, uint64_t id);
 /* info_shmem.c: --info's list of shared memory objects. */
 void print_shmem(const struct stub *st);
+/*
+ * restore_tty.c: prepare_tty finds the terminal ./out.bin runs on (after
+ * prepare_fds); prepare_tty_fd is prepare_fds's step for an FZ_FD_TTY fd.
+ */
+void prepare_tty(struct stub *st);
+int prepare_tty_fd(struct stub *st, const struct fz_fd *f);
 /* restore_clocks.c: hide that this host's clocks are behind the process's. */
 void prepare_clocks(const struct stub *st);
 /* Is this host behind? By how many seconds, for messages. */
@@ -107,6 +121,8 @@ void restore_shmem_finish(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);
+/* Terminal settings, foreground group, a SIGWINCH; before restore_signals. */
+void restore_tty(const struct stub *st);
 void restore_process_attrs(const struct stub *st);
 /* Queue the recorded pending signals of thread `index`, or the shared ones. */
 void queue_pending_signals(const struct stub *st, uint32_t index);
