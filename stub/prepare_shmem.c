@@ -121,94 +121,6 @@ static int build_memfd(const struct stub *st, const struct fz_shmem *rec)
 	return fd;
 }
 
-static int is_write_sealed(const struct fz_shmem *rec)
-{
-	return (rec->seals & F_SEAL_WRITE) != 0;
-}
-
-/* Every mapping and fd names an object that exists and can hold it. */
-static void check_references(const struct stub *st)
-{
-	for_each_record(&st->img, r) {
-		const struct fz_mapping *m = rec_data(r);
-		const struct fz_fd *f = rec_data(r);
-		const struct prepared_shmem *p;
-		if (r->type == FZ_REC_MAPPING && m->kind == FZ_MAP_SHMEM) {
-			p = find_shmem(st, m->shmem_id);
-			if (!p || m->offset % FZ_PAGE_SIZE ||
-			    (p->rec->kind == FZ_SHMEM_SYSV &&
-			     m->offset + (m->end - m->start) > PAGE_UP(p->rec->size)) ||
-			    (is_write_sealed(p->rec) && (m->prot & PROT_WRITE)))
-				die("image is damaged: shared mapping at %lx",
-				    (unsigned long)m->start);
-		} else if (r->type == FZ_REC_FD && f->kind == FZ_FD_MEMFD) {
-			p = find_shmem(st, f->pipe_id);
-			if (!p || p->rec->kind != FZ_SHMEM_MEMFD)
-				die("image is damaged: fd %d names no memfd", f->fd);
-		}
-	}
-}
-
-void prepare_shmem(struct stub *st)
-{
-	for_each_record(&st->img, r) {
-		const struct fz_shmem *rec = rec_data(r);
-		struct prepared_shmem *p = &st->shmems[st->nshmems];
-		if (r->type != FZ_REC_SHMEM)
-			continue;
-		if (st->nshmems == STUB_MAX_SHMEM)
-			die("more than %d shared memory objects: not supported yet",
-			    STUB_MAX_SHMEM);
-		if (find_shmem(st, rec->id))
-			die("image is damaged: two shared memory objects %lu",
-			    (unsigned long)rec->id);
-		*p = (struct prepared_shmem){ .rec = rec, .fd = -1, .shmid = -1 };
-		if (rec->kind != FZ_SHMEM_SYSV)
-			p->fd = build_memfd(st, rec);
-		st->nshmems++;
-	}
-	check_references(st);
-}
-
-/* Another open file of the memfd, for an fd that had its own offset. */
-static int reopen_memfd(const struct stub *st, const struct prepared_shmem *p,
-			const struct fz_fd *f)
-{
-	char path[40];
-	long fd;
-
-	format(path, sizeof(path), "/proc/self/fd/%d", p->fd);
-	fd = sys_open(path, (int)(f->flags & REOPEN_FLAGS), 0);
-	if (fd >= 0)
-		return lift_fd(st, (int)fd);
-	warn("fd %d: cannot reopen its memfd %s (%s): it shares the offset "
-	     "of another fd of it", f->fd, object_name(p->rec), errname(fd));
-	return (int)sys_fcntl(p->fd, F_DUPFD_CLOEXEC, st->max_fd + 1);
-}
-
-int prepare_memfd_fd(struct stub *st, const struct fz_fd *f)
-{
-	struct prepared_shmem *p = (struct prepared_shmem *)find_shmem(st, f->pipe_id);
-	int fd;
-	long ret;
-
-	if (!p->fd_given && (f->flags & O_ACCMODE) == O_RDWR) {
-		fd = p->fd;
-		p->fd_given = 1;
-	} else {
-		fd = reopen_memfd(st, p, f);
-	}
-	if (fd < 0)
-		die("cannot open memfd %s for fd %d: too many open files",
-		    object_name(p->rec), f->fd);
-	sys_fcntl(fd, F_SETFL, f->flags & (O_APPEND | O_NONBLOCK | O_NOATIME));
-	ret = sys_lseek(fd, (long)f->pos, 0 /* SEEK_SET */);
-	if (ret < 0)
-		die("cannot seek fd %d (memfd %s) to %lu: %s", f->fd,
-		    object_name(p->rec), (unsigned long)f->pos, errname(ret));
-	return fd;
-}
-
 /* Ask for the segment's old id: root only (kernel.shm_next_id), else any. */
 static void ask_for_id(int id)
 {
@@ -257,33 +169,128 @@ static void create_segment(struct stub *st, struct prepared_shmem *p, int key)
 		     rec->sysv_key, id, rec->sysv_id);
 }
 
-/* A keyed segment still there (same host, not removed): the live one. */
-static int attach_existing(struct stub *st, struct prepared_shmem *p)
+static int is_keyed(const struct fz_shmem *rec)
 {
-	const struct fz_shmem *rec = p->rec;
+	return rec->sysv_key != 0 && !(rec->flags & FZ_SHMEMF_SYSV_REMOVED);
+}
+
+/*
+ * A keyed segment still there (same host, not removed) is the live one,
+ * shared with whoever else uses it: its id, or -1 when there is none.
+ */
+static int existing_segment(const struct stub *st, const struct fz_shmem *rec)
+{
 	struct shmid64_ds ds;
-	long id = sys_shmget(rec->sysv_key, 0, 0);
+	long id = sys_shmget(rec->sysv_key, 0, 0), ret;
 
 	if (id == -ENOENT)
-		return 0;
+		return -1;
 	if (id < 0)
 		sysv_fail(st, rec, "cannot look it up", id);
-	if (sys_shmctl((int)id, IPC_STAT, &ds) < 0 || ds.shm_segsz < rec->size)
-		sysv_fail(st, rec, "a smaller segment has its key here", -EINVAL);
-	p->shmid = (int)id;
-	return 1;
+	/* IPC_STAT needs the read permission that attaching needs too. */
+	if ((ret = sys_shmctl((int)id, IPC_STAT, &ds)) < 0)
+		sysv_fail(st, rec, "the segment with its key here cannot be read", ret);
+	if (ds.shm_segsz < rec->size)
+		sysv_fail(st, rec, "the segment with its key here is smaller", -EINVAL);
+	return (int)id;
+}
+
+static int is_write_sealed(const struct fz_shmem *rec)
+{
+	return (rec->seals & F_SEAL_WRITE) != 0;
+}
+
+/* Every mapping and fd names an object that exists and can hold it. */
+static void check_references(const struct stub *st)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_mapping *m = rec_data(r);
+		const struct fz_fd *f = rec_data(r);
+		const struct prepared_shmem *p;
+		if (r->type == FZ_REC_MAPPING && m->kind == FZ_MAP_SHMEM) {
+			p = find_shmem(st, m->shmem_id);
+			if (!p || m->offset % FZ_PAGE_SIZE ||
+			    (p->rec->kind == FZ_SHMEM_SYSV &&
+			     m->offset + (m->end - m->start) > PAGE_UP(p->rec->size)) ||
+			    (is_write_sealed(p->rec) && (m->prot & PROT_WRITE)))
+				die("image is damaged: shared mapping at %lx",
+				    (unsigned long)m->start);
+		} else if (r->type == FZ_REC_FD && f->kind == FZ_FD_MEMFD) {
+			p = find_shmem(st, f->pipe_id);
+			if (!p || p->rec->kind != FZ_SHMEM_MEMFD)
+				die("image is damaged: fd %d names no memfd", f->fd);
+		}
+	}
+}
+
+void prepare_shmem(struct stub *st)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_shmem *rec = rec_data(r);
+		struct prepared_shmem *p = &st->shmems[st->nshmems];
+		if (r->type != FZ_REC_SHMEM)
+			continue;
+		if (st->nshmems == STUB_MAX_SHMEM)
+			die("more than %d shared memory objects: not supported yet",
+			    STUB_MAX_SHMEM);
+		if (find_shmem(st, rec->id))
+			die("image is damaged: two shared memory objects %lu",
+			    (unsigned long)rec->id);
+		*p = (struct prepared_shmem){ .rec = rec, .fd = -1, .shmid = -1 };
+		if (rec->kind != FZ_SHMEM_SYSV)
+			p->fd = build_memfd(st, rec);
+		else if (is_keyed(rec))
+			p->shmid = existing_segment(st, rec);
+		st->nshmems++;
+	}
+	check_references(st);
+}
+
+/* Another open file of the memfd, for an fd that had its own offset. */
+static int reopen_memfd(const struct stub *st, const struct prepared_shmem *p,
+			const struct fz_fd *f)
+{
+	char path[40];
+	long fd;
+
+	format(path, sizeof(path), "/proc/self/fd/%d", p->fd);
+	fd = sys_open(path, (int)(f->flags & REOPEN_FLAGS), 0);
+	if (fd >= 0)
+		return lift_fd(st, (int)fd);
+	warn("fd %d: cannot reopen its memfd %s (%s): it shares the offset "
+	     "of another fd of it", f->fd, object_name(p->rec), errname(fd));
+	return (int)sys_fcntl(p->fd, F_DUPFD_CLOEXEC, st->max_fd + 1);
+}
+
+int prepare_memfd_fd(struct stub *st, const struct fz_fd *f)
+{
+	struct prepared_shmem *p = &st->shmems[find_shmem(st, f->pipe_id) - st->shmems];
+	int fd;
+	long ret;
+
+	if (!p->fd_given && (f->flags & O_ACCMODE) == O_RDWR) {
+		fd = p->fd;
+		p->fd_given = 1;
+	} else {
+		fd = reopen_memfd(st, p, f);
+	}
+	if (fd < 0)
+		die("cannot open memfd %s for fd %d: too many open files",
+		    object_name(p->rec), f->fd);
+	sys_fcntl(fd, F_SETFL, f->flags & (O_APPEND | O_NONBLOCK | O_NOATIME));
+	ret = sys_lseek(fd, (long)f->pos, 0 /* SEEK_SET */);
+	if (ret < 0)
+		die("cannot seek fd %d (memfd %s) to %lu: %s", f->fd,
+		    object_name(p->rec), (unsigned long)f->pos, errname(ret));
+	return fd;
 }
 
 void prepare_sysv(struct stub *st)
 {
 	for (unsigned i = 0; i < st->nshmems; i++) {
 		struct prepared_shmem *p = &st->shmems[i];
-		const struct fz_shmem *rec = p->rec;
-		int keyed = rec->sysv_key != 0 && !(rec->flags & FZ_SHMEMF_SYSV_REMOVED);
-		if (rec->kind != FZ_SHMEM_SYSV)
-			continue;
-		if (keyed && attach_existing(st, p))
-			continue;
-		create_segment(st, p, keyed ? rec->sysv_key : 0 /* IPC_PRIVATE */);
+		if (p->rec->kind == FZ_SHMEM_SYSV && p->shmid < 0)
+			create_segment(st, p, is_keyed(p->rec) ? p->rec->sysv_key
+							       : 0 /* IPC_PRIVATE */);
 	}
 }

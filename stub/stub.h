@@ -87,9 +87,10 @@ void prepare_shared_maps(struct stub *st);
 /* Move fd above every number the process uses; closes the original. */
 int lift_fd(const struct stub *st, int fd);
 /*
- * prepare_shmem.c: memfd-backed objects (from prepare_fds, once max_fd is
- * known), the fds of memfds, then SysV segments (last: nothing may fail
- * between their creation and the point of no return).
+ * prepare_shmem.c: memfd-backed objects and the keyed SysV segments this
+ * host has (from prepare_fds, once max_fd is known), the fds of memfds;
+ * prepare_sysv creates the other SysV segments, last: nothing may fail
+ * between their creation and the point of no return.
  */
 void prepare_shmem(struct stub *st);
 int prepare_memfd_fd(struct stub *st, const struct fz_fd *f);
