@@ -1081,6 +1081,24 @@ bad_cases() {
 		fi
 	fi
 
+	# A SysV segment of another IPC namespace cannot be looked up: refused.
+	name=bad/sysv-other-ipc-namespace
+	if selected "$name"; then
+		if [[ $EUID == 0 ]] && unshare --ipc true 2>/dev/null; then
+			new_case "$name" root
+			WHYS=()
+			start_target root "$CASE/t" "$CASE/t.out" unshare --ipc "$BIN/sysvshm-pie" "$CASE/t"
+			BAD_PID=$TPID
+			wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$BAD_PID"
+			wait_until "$BLOCK_TIMEOUT" sleeping "$BAD_PID"
+			refused "$name" root "$CASE/out/img" "$BAD_PID" 'another IPC namespace'
+			survived "$BAD_PID"
+			report "$name"
+		else
+			skip "$name" "needs root and unshare --ipc"
+		fi
+	fi
+
 	name=bad/socket-fd
 	if selected "$name"; then
 		bad_start "$name" root sockfd socket
