@@ -17,10 +17,6 @@
 #include "sys_shmem.h"
 #include "writer.h"
 
-#ifndef F_SEAL_EXEC
-#define F_SEAL_EXEC 0x0020
-#endif
-
 #define PAGE_UP(x) (((x) + FZ_PAGE_SIZE - 1) & ~(FZ_PAGE_SIZE - 1))
 /* Seals that must wait until the object is mapped. */
 #define LATE_SEALS (F_SEAL_FUTURE_WRITE | F_SEAL_SEAL)
@@ -110,7 +106,8 @@ static int build_memfd(const struct stub *st, const struct fz_shmem *rec)
 		fill_object(st, rec, (uint64_t)base);
 		sys_munmap((uint64_t)base, len);
 	}
-	if (!(rec->flags & FZ_SHMEMF_SEALS_UNKNOWN) &&
+	/* Only a memfd's mode shows: no fd of the process opens the others. */
+	if (rec->kind == FZ_SHMEM_MEMFD && !(rec->flags & FZ_SHMEMF_SEALS_UNKNOWN) &&
 	    (ret = sys_fchmod(fd, rec->mode)) < 0)
 		warn("shared memory %s: cannot set its mode: %s",
 		     object_name(rec), errname(ret));
