@@ -57,6 +57,8 @@ enum unsupported_fd_policy {
 	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
 };
 
+struct anon_fds;          /* collect_anon_fds.h */
+
 struct options {
 	const char *output;   /* path or "-" */
 	pid_t pid;
@@ -93,6 +95,7 @@ struct target {
 	uint8_t auxv[4096];
 	size_t auxv_len;
 	struct fz_cpu cpu;
+	struct fz_xsave_layout xsave_layout;
 	struct map_entry *maps;
 	size_t nmaps;
 	uint8_t *vdso;
@@ -101,6 +104,7 @@ struct target {
 	size_t nfds;
 	struct pipe_entry *pipes;
 	size_t npipes;
+	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
 	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
 	struct shmem_entry *shmems;
 	size_t nshmems;
@@ -147,6 +151,11 @@ int remote_rw(pid_t pid, uint64_t addr, void *buf, size_t len, bool write);
 void inject_resend_signals(struct target *t);
 /* The pid of the child the last injected clone created (ptrace's view). */
 pid_t inject_last_child(void);
+/* Hold back one more such signal (leave_vdso.c steps threads too). */
+void inject_hold_signal(int sig);
+
+/* leave_vdso.c: step each thread stopped inside the vdso out of it. */
+int leave_vdso(struct target *t, const struct options *o);
 
 /* collect_*.c */
 int collect_regs(struct target *t);
@@ -174,6 +183,10 @@ int pidfd_dup(pid_t pid, int fd);
  */
 int collect_tty(struct target *t, const struct options *o);
 void tty_leave_sane(const struct target *t, const struct options *o);
+/* collect_anon_fds.c: FZ_FD_* kind of an anon_inode fd freeze restores, or 0. */
+uint32_t anon_fd_kind(const char *link);
+/* The state of every such fd, once all fds are classified. */
+int collect_anon_fds(struct target *t);
 
 /*
  * collect_shmem.c: shared memory objects behind FZ_MAP_SHMEM mappings and
@@ -198,6 +211,8 @@ void snapshot_end(struct target *t, const struct options *o);
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;
 int write_memory(struct target *t, struct image_writer *w);
+/* collect_anon_fds.c: their records. */
+int write_anon_fds(const struct target *t, struct image_writer *w);
 /* write_image.c: the payload, written at `base` in fd. */
 int write_image(struct target *t, int fd, uint64_t base,
 		enum fz_encoding enc, unsigned jobs, uint64_t *image_size);

@@ -29,6 +29,8 @@ static int write_state(struct target *t, struct image_writer *w)
 	err = err ? err : iw_record(w, FZ_REC_CWD, t->cwd, strlen(t->cwd) + 1, NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_AUXV, t->auxv, t->auxv_len, NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_CPU, &t->cpu, sizeof(t->cpu), NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_XSAVE_LAYOUT, &t->xsave_layout,
+				    sizeof(t->xsave_layout), NULL, 0);
 	if (!err && t->vdso)
 		err = iw_record(w, FZ_REC_VDSO, t->vdso, t->vdso_len, NULL, 0);
 	if (!err && t->tty)
@@ -37,6 +39,7 @@ static int write_state(struct target *t, struct image_writer *w)
 	for (size_t i = 0; !err && i < t->npipes; i++)
 		err = iw_record(w, FZ_REC_PIPE, &t->pipes[i].rec, sizeof(t->pipes[i].rec),
 				t->pipes[i].data, t->pipes[i].rec.data_len);
+	err = err ? err : write_anon_fds(t, w);
 	for (size_t i = 0; !err && i < t->nfds; i++) {
 		const struct fd_entry *f = &t->fds[i];
 		struct fz_fd rec = f->rec;

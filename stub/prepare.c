@@ -127,6 +127,9 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 		return pipe_end(st, f);
 	case FZ_FD_MEMFD:
 		return prepare_memfd_fd(st, f);
+	case FZ_FD_EVENTFD: case FZ_FD_TIMERFD: case FZ_FD_SIGNALFD:
+	case FZ_FD_INOTIFY: case FZ_FD_EPOLL:
+		return prepare_anon_fd(st, f);
 	case FZ_FD_TTY:
 		return prepare_tty_fd(st, f);
 	case FZ_FD_INHERIT:
@@ -183,6 +186,7 @@ void prepare_fds(struct stub *st)
 		st->fds[st->nfds].tmp = prepare_one(st, f);
 		st->nfds++;
 	}
+	check_epoll_targets(st);
 }
 
 void prepare_cwd(struct stub *st)
