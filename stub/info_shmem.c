@@ -40,12 +40,30 @@ static void print_sysv(const struct fz_shmem *s)
 	       "kernel.shm_next_id)");
 }
 
-static void print_object(const struct fz_shmem *s)
+/* How many mappings and fds of the process name object id. */
+static void count_users(const struct stub *st, uint64_t id, unsigned *maps,
+			unsigned *fds)
+{
+	*maps = *fds = 0;
+	for_each_record(&st->img, r) {
+		const struct fz_mapping *m = rec_data(r);
+		const struct fz_fd *f = rec_data(r);
+		if (r->type == FZ_REC_MAPPING && m->kind == FZ_MAP_SHMEM && m->shmem_id == id)
+			++*maps;
+		else if (r->type == FZ_REC_FD && f->kind == FZ_FD_MEMFD && f->pipe_id == id)
+			++*fds;
+	}
+}
+
+static void print_object(const struct stub *st, const struct fz_shmem *s)
 {
 	const char *name = s->name_len ? (const char *)(s + 1) : "";
+	unsigned maps, fds;
 
-	out(1, "  shared memory %lu: %lu bytes, ", (unsigned long)s->id,
-	    (unsigned long)s->size);
+	count_users(st, s->id, &maps, &fds);
+	out(1, "  shared memory %lu: %lu bytes, %u mapping%s, %u fd%s, ",
+	    (unsigned long)s->id, (unsigned long)s->size, maps, maps == 1 ? "" : "s",
+	    fds, fds == 1 ? "" : "s");
 	switch (s->kind) {
 	case FZ_SHMEM_ANON:
 		out(1, "MAP_SHARED anonymous memory");
@@ -78,7 +96,7 @@ void print_shmem(const struct stub *st)
 	for_each_record(&st->img, r) {
 		const struct fz_chunk *c = rec_data(r);
 		if (r->type == FZ_REC_SHMEM) {
-			print_object(rec_data(r));
+			print_object(st, rec_data(r));
 			n++;
 		} else if (r->type == FZ_REC_SHMEM_CHUNK) {
 			pages += c->npages;
