@@ -19,6 +19,10 @@ struct map_entry {
 	uint32_t kind;        /* enum fz_map_kind */
 	uint32_t flags;       /* FZ_MAPF_* */
 	bool shared;          /* 's' in /proc/PID/maps */
+	bool may_write;       /* VmFlags mw: mprotect could make it writable */
+	bool hugetlb;         /* VmFlags ht */
+	uint64_t dev, ino;    /* of the file behind it, as maps shows them */
+	uint64_t shmem_id;    /* FZ_MAP_SHMEM: its object in t->shmems */
 	char *path;           /* file, [heap], [stack], ... or NULL */
 };
 
@@ -38,6 +42,15 @@ struct socket_entry {
 	struct fz_tcp_repair repair;  /* state FZ_SOCK_TCP_REPAIR only: */
 	uint8_t *send_queue;  /* repair.send_len bytes */
 	int held_fd;          /* freeze's copy, in repair mode, or -1 */
+};
+
+/* A shared memory object (see struct fz_shmem), and how to read it. */
+struct shmem_entry {
+	struct fz_shmem rec;
+	char *name;
+	uint64_t dev, ino;
+	int fd;               /* freeze's own fd on it, or -1: read the mappings */
+	bool fd_seekable;     /* fd has its own offset: SEEK_DATA may skip holes */
 };
 
 /* The process's terminal: its settings, and freeze's own copy of it. */
@@ -104,6 +117,8 @@ struct target {
 	size_t nsockets;
 	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
 	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
+	struct shmem_entry *shmems;
+	size_t nshmems;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
@@ -193,6 +208,17 @@ int collect_sockets(struct target *t, const struct options *o);
  */
 int collect_tcp_repair(pid_t pid, int fd, int s, struct socket_entry *e);
 void release_tcp_repair(struct target *t, bool killed);
+
+/*
+ * collect_shmem.c: shared memory objects behind FZ_MAP_SHMEM mappings and
+ * FZ_FD_MEMFD fds (run after collect_maps and collect_fds).
+ */
+bool is_shmem_mapping(const struct map_entry *m);
+bool is_memfd(const char *link, uint64_t dev);
+int collect_shmem(struct target *t);
+/* write_shmem.c: each object's record and page chunks. */
+struct image_writer;
+int write_shmem(struct target *t, struct image_writer *w);
 
 /*
  * snapshot.c: for a freeze that leaves the process running, a copy-on-write

@@ -68,6 +68,8 @@ int write_image(struct target *t, int fd, uint64_t base, enum fz_encoding enc,
 		return fail(err, "starting the image");
 	err = write_state(t, &w);
 	if (!err)
+		err = write_shmem(t, &w);
+	if (!err)
 		err = write_memory(t, &w);
 	if (!err && (err = iw_finish(&w, image_size)))
 		err = fail(err, "writing the image");

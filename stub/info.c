@@ -12,6 +12,7 @@ static const char *kind_name(uint32_t kind)
 	case FZ_MAP_SHARED_FILE: return "shared file";
 	case FZ_MAP_VDSO: return "vdso";
 	case FZ_MAP_VVAR: return "vvar";
+	case FZ_MAP_SHMEM: return "shared memory";
 	}
 	return "?";
 }
@@ -48,6 +49,7 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_INHERIT] = "the resuming terminal/stream",
 		[FZ_FD_NULL] = "/dev/null (replaced)",
 		[FZ_FD_PIPE] = "pipe",
+		[FZ_FD_MEMFD] = "memfd",
 		[FZ_FD_EVENTFD] = "eventfd", [FZ_FD_TIMERFD] = "timerfd",
 		[FZ_FD_SIGNALFD] = "signalfd", [FZ_FD_INOTIFY] = "inotify",
 		[FZ_FD_EPOLL] = "epoll",
@@ -62,6 +64,9 @@ static void print_fds(const struct stub *st)
 		out(1, "  fd %d: %s", f->fd, f->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[f->kind] ? kinds[f->kind] : "?");
 		if (f->kind == FZ_FD_FILE)
 			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
+		if (f->kind == FZ_FD_MEMFD)
+			out(1, " (shared memory %lu) at offset %lu",
+			    (unsigned long)f->pipe_id, (unsigned long)f->pos);
 		if (f->kind == FZ_FD_TTY && f->path_len)
 			out(1, " %s", (const char *)(f + 1));
 		if (f->kind == FZ_FD_DUP)
@@ -179,6 +184,7 @@ void print_info(struct stub *st)
 	out(1, "ids on resume: new pid (the stub's own) and new thread ids\n");
 	print_clocks(st);
 	print_mappings(st);
+	print_shmem(st);
 	out(1, "file descriptors:\n");
 	print_fds(st);
 	print_tty(st);

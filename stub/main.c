@@ -105,6 +105,7 @@ static _Noreturn void resume(void *arg)
 	unmap_all_but_stub(st);
 	restore_vdso_place(st);
 	restore_mappings(st);
+	restore_shmem_finish(st);
 	restore_mm_fields(st);
 	restore_tty(st);
 	restore_signals(st);
@@ -163,6 +164,7 @@ void stub_main(long *sp)
 		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 		     -1, 0) < 0)
 		die("cannot map the stub's stack");
+	prepare_sysv(st);
 	arch_switch_stack((void *)(st->params->stack_addr + FZ_STUB_MAIN_STACK),
 			  resume, st);
 }

@@ -34,6 +34,10 @@ static void map_one(const struct stub *st, const struct fz_mapping *m)
 	uint64_t len = m->end - m->start;
 	long ret;
 
+	if (m->kind == FZ_MAP_SHMEM) {
+		restore_shmem_map(st, m);
+		return;
+	}
 	if (m->kind == FZ_MAP_SHARED_FILE) {
 		int fd = shared_fd(st, m);
 		ret = sys_mmap(m->start, len, (int)m->prot, MAP_SHARED | MAP_FIXED,

@@ -38,6 +38,16 @@ struct prepared_socket {
 	int fd;                  /* the stub's own fd */
 };
 
+/* A shared memory object, rebuilt before the point of no return. */
+#define STUB_MAX_SHMEM 256
+struct prepared_shmem {
+	const struct fz_shmem *rec;
+	int fd;                  /* the new memfd (lifted); -1 for SysV */
+	int shmid;               /* SysV: the segment on this host, or -1 */
+	int fd_given;            /* an fd of the process took fd itself */
+	int created;             /* SysV: made here, so removed on failure */
+};
+
 /* The process's terminal and the one ./out.bin was started on. */
 struct stub_tty {
 	const struct fz_tty *rec;  /* NULL: the process had none */
@@ -120,6 +130,8 @@ struct stub {
 	unsigned npipes;
 	struct prepared_socket sockets[STUB_MAX_SOCKETS];
 	unsigned nsockets;
+	struct prepared_shmem shmems[STUB_MAX_SHMEM];
+	unsigned nshmems;
 	struct stub_tty tty;
 	struct vdso_plan vdso;
 	unsigned kernel;                        /* KF_*: what probe_kernel found */
@@ -163,6 +175,20 @@ void release_repaired(const struct stub *st);
 void print_socket_fd(const struct stub *st, const struct fz_fd *f);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
+/* Move fd above every number the process uses; closes the original. */
+int lift_fd(const struct stub *st, int fd);
+/*
+ * prepare_shmem.c: memfd-backed objects and the keyed SysV segments this
+ * host has (from prepare_fds, once max_fd is known), the fds of memfds;
+ * prepare_sysv creates the other SysV segments, last: nothing may fail
+ * between their creation and the point of no return.
+ */
+void prepare_shmem(struct stub *st);
+int prepare_memfd_fd(struct stub *st, const struct fz_fd *f);
+void prepare_sysv(struct stub *st);
+const struct prepared_shmem *find_shmem(const struct stub *st, uint64_t id);
+/* info_shmem.c: --info's list of shared memory objects. */
+void print_shmem(const struct stub *st);
 /*
  * restore_tty.c: prepare_tty finds the terminal ./out.bin runs on (after
  * prepare_fds); prepare_tty_fd is prepare_fds's step for an FZ_FD_TTY fd.
@@ -181,6 +207,9 @@ void restore_vdso_place(const struct stub *st);
 void restore_mappings(const struct stub *st);
 /* fill_pages.c: every chunk's pages, on every usable CPU. */
 void fill_pages(const struct stub *st);
+/* restore_shmem.c: map one FZ_MAP_SHMEM mapping; then seal and mark removed. */
+void restore_shmem_map(const struct stub *st, const struct fz_mapping *m);
+void restore_shmem_finish(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);

@@ -40,8 +40,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin unix_sockets inet_sockets)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify unix_sockets inet_sockets)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
@@ -447,10 +447,17 @@ kind_of() {
 	esac
 }
 
-# The mmaps target's private file mapping must come from the image, not
-# from the file: take the file away (root) or change it (unprivileged).
+# Between the freeze and the resume. The mmaps target's private file
+# mapping must come from the image, not from the file: take the file away
+# (root) or change it (unprivileged). The sysvshm target's keyed segment
+# outlives it: as root it is removed, so the image must recreate it; as
+# nobody the image finds it still there.
 after_freeze_hook() {
 	local target=$1 dir=$2 user=$3
+	if [[ $target == sysvshm ]]; then
+		[[ $user == root ]] && ipcrm -M "$(cat "$dir/t/sysv.key")" 2>/dev/null
+		return 0
+	fi
 	[[ $target == mmaps ]] || return 0
 	if [[ $user == root ]]; then
 		rm -f "$dir/t/priv.dat"
@@ -625,12 +632,15 @@ freeze_case() {
 
 # running_checks TARGET PID: a freeze that left the process running read its
 # memory from a copy-on-write copy (bulkmem: from the process itself, since
-# a copy lacks its MADV_DONTFORK memory), and left no copy behind: no child
-# of the target runs its program or is a zombie (the runner's own output
-# `cat` is a child of the target too).
+# a copy lacks its MADV_DONTFORK memory; the shared memory targets too, since
+# a copy would share their memory with the running process), and left no
+# copy behind: no child of the target runs its program or is a zombie (the
+# runner's own output `cat` is a child of the target too).
 running_checks() {
 	local target=$1 tpid=$2 want="read from a copy-on-write copy" c exe
-	[[ $target == bulkmem ]] && want="read with the process stopped"
+	case $target in
+	bulkmem | shmem | memfd | sysvshm) want="read with the process stopped" ;;
+	esac
 	grep -q "$want" "$CASE/freeze.err" ||
 		WHYS+=("freeze -v did not say its memory was $want: $(brief "$CASE/freeze.err")")
 	exe=$(readlink "/proc/$tpid/exe")
@@ -1328,6 +1338,24 @@ bad_cases() {
 		else
 			kill_reap "$BAD_PID"
 			skip "$name" "cannot mount a small tmpfs: $(brief "$CASE/mount.err")"
+		fi
+	fi
+
+	# A SysV segment of another IPC namespace cannot be looked up: refused.
+	name=bad/sysv-other-ipc-namespace
+	if selected "$name"; then
+		if [[ $EUID == 0 ]] && unshare --ipc true 2>/dev/null; then
+			new_case "$name" root
+			WHYS=()
+			start_target root "$CASE/t" "$CASE/t.out" unshare --ipc "$BIN/sysvshm-pie" "$CASE/t"
+			BAD_PID=$TPID
+			wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$BAD_PID"
+			wait_until "$BLOCK_TIMEOUT" sleeping "$BAD_PID"
+			refused "$name" root "$CASE/out/img" "$BAD_PID" 'another IPC namespace'
+			survived "$BAD_PID"
+			report "$name"
+		else
+			skip "$name" "needs root and unshare --ipc"
 		fi
 	fi
 
