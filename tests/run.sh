@@ -40,7 +40,7 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets tcp_peer)
 MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
@@ -853,16 +853,25 @@ chroot_cases() {
 	done
 }
 
-# freeze --tcp-established: as root the established connection of the
-# inet_sockets target comes back alive (frozen with -k, and left running);
+# tcp_peer (a connection to another process) comes back reset by the peer;
+# freeze --tcp-established: as root the established connections of the
+# inet_sockets target (both ends its own) and of tcp_peer (to another
+# process) come back alive (frozen with -k, and left running);
 # as the unprivileged user freeze refuses, naming CAP_NET_ADMIN, and the
 # target's connection still works.
-tcp_established_cases() {
-	local name=sockets/tcp-established
+tcp_connection_cases() {
+	local name=sockets/tcp-established v u
+	# Not in MATRIX: its peer, a child, would pass for a snapshot left over.
+	for v in "${RUN_VARIANTS[@]}"; do
+		for u in "${USERS[@]}"; do
+			freeze_case "tcp_peer/$v/$u" tcp_peer "$v" "$u" kill
+		done
+	done
 	TARGET_ARGS=(repaired)
 	FREEZE_EXTRA=(--tcp-established)
 	freeze_case "$name/pie/root" inet_sockets pie root kill
 	freeze_case "$name/pie/root/running" inet_sockets pie root running
+	freeze_case "$name/outside-peer/pie/root" tcp_peer pie root kill
 	TARGET_ARGS=()
 	FREEZE_EXTRA=()
 	name=$name/pie/nobody-refused
@@ -1831,7 +1840,7 @@ vdso_cases
 vdso_damaged_case
 cpu_cases
 sockets_in_use_case
-tcp_established_cases
+tcp_connection_cases
 damaged_cases
 bad_cases
 kill_loop_case
