@@ -258,6 +258,7 @@ static int collect_socket(struct target *t, struct fd_entry *f, struct sock_prob
 	if (!err && (err = append_item(&t->sockets, &t->nsockets, sizeof(e), &e)))
 		err = fail(err, "collecting sockets");
 	if (err) {
+		tcp_repair_release(&e, false);
 		free(e.data);
 		free(e.send_queue);
 	}

@@ -114,25 +114,26 @@ int collect_tcp_repair(pid_t pid, int fd, int s, struct socket_entry *e)
 	e->rec.state = FZ_SOCK_TCP_REPAIR;
 	err = read_state(e->held_fd, e);
 	if (err) {
-		set_int(e->held_fd, TCP_REPAIR, TCP_REPAIR_OFF_NO_WP);
-		close(e->held_fd);
-		e->held_fd = -1;
+		tcp_repair_release(e, false);
 		return fail(err, "process %d: fd %d: reading its TCP connection's state",
 			    (int)pid, fd);
 	}
 	return 0;
 }
 
+void tcp_repair_release(struct socket_entry *e, bool killed)
+{
+	if (e->held_fd < 0)
+		return;
+	/* A live process gets its connection back; no window probe. */
+	if (!killed)
+		set_int(e->held_fd, TCP_REPAIR, TCP_REPAIR_OFF_NO_WP);
+	close(e->held_fd);
+	e->held_fd = -1;
+}
+
 void release_tcp_repair(struct target *t, bool killed)
 {
-	for (size_t i = 0; i < t->nsockets; i++) {
-		struct socket_entry *e = &t->sockets[i];
-		if (e->held_fd < 0)
-			continue;
-		/* A live process gets its connection back; no window probe. */
-		if (!killed)
-			set_int(e->held_fd, TCP_REPAIR, TCP_REPAIR_OFF_NO_WP);
-		close(e->held_fd);
-		e->held_fd = -1;
-	}
+	for (size_t i = 0; i < t->nsockets; i++)
+		tcp_repair_release(&t->sockets[i], killed);
 }

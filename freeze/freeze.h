@@ -208,6 +208,7 @@ int collect_sockets(struct target *t, const struct options *o);
  */
 int collect_tcp_repair(pid_t pid, int fd, int s, struct socket_entry *e);
 void release_tcp_repair(struct target *t, bool killed);
+void tcp_repair_release(struct socket_entry *e, bool killed);
 
 /*
  * collect_shmem.c: shared memory objects behind FZ_MAP_SHMEM mappings and
