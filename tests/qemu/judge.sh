@@ -26,12 +26,18 @@ what_happened() {
 	echo "$how, stdout: $(case_lines "$1" OUT "$2" | tr '\n' ' ' | cut -c1-200)${err:+, stderr: $err}${kmsg:+, kernel: $kmsg}"
 }
 
-# judge_resumed CONSOLE CASE LABEL: the image resumed and the target's own
-# checks printed PASS.
+# judge_resumed CONSOLE CASE LABEL USER: the image resumed as USER and the
+# target's own checks printed PASS.
 judge_resumed() {
-	local verdict
+	local verdict uid want=0
 	if ! case_end "$1" "$2"; then
 		fail "$3" "the guest never finished this case"
+		return
+	fi
+	[[ $4 == root ]] || want=$(id -u "$4")
+	uid=$(sed -n "s/^FZQ UID $2 \([0-9]*\).*/\1/p" "$1" | head -n 1)
+	if [[ -n $uid && $uid != "$want" ]]; then
+		fail "$3" "ran as uid $uid, not $4 ($want)"
 		return
 	fi
 	verdict=$(case_lines "$1" OUT "$2" | grep -m1 -E '^(PASS|FAIL|SKIP)')

@@ -281,9 +281,9 @@ boot "$STAGE/guest.cpio.gz" "$BUILD/console.log"
 [[ -n $BOOT_WHY ]] && fail qemu/boot "$BOOT_WHY (console: $BUILD/console.log)"
 echo "# guest: $SECONDS s; console in $BUILD/console.log"
 
-while read -r name _; do
+while read -r name user _; do
 	case ${CASE_JUDGE[$name]} in
-	resumed) judge_resumed "$BUILD/console.log" "$name" "${CASE_LABEL[$name]}" ;;
+	resumed) judge_resumed "$BUILD/console.log" "$name" "${CASE_LABEL[$name]}" "$user" ;;
 	refused) judge_refused "$BUILD/console.log" "$name" "${CASE_LABEL[$name]}" "${MISSING[@]}" ;;
 	esac
 done <"$CASES_FILE"
