@@ -1,13 +1,13 @@
 # tests/qemu/guest.sh - the initramfs and the qemu boot.  Sourced by
 # tests/qemu/run.sh.
 #
-# QEMU_TIMEOUT=s   the whole boot, default 1500 (TCG is slow, and the CI
-#                  machine may be busy; the guest gives each case 180 s)
+# QEMU_TIMEOUT=s   the whole boot, default 1200 (a case takes a few seconds
+#                  under TCG; the guest gives each one 60 s at most)
 # QEMU_MEMORY=MiB  default 512
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 QEMU=${QEMU:-qemu-system-x86_64}
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-1500}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-1200}
 QEMU_MEMORY=${QEMU_MEMORY:-512}
 
 # guest_tools_why: why the guest cannot be built or booted here ("" if it can).

@@ -84,7 +84,7 @@ judge_refused() {
 }
 
 in_list() {
-	local x=$1
+	local x=$1 y
 	shift
 	for y in "$@"; do [[ $x == "$y" ]] && return 0; done
 	return 1
