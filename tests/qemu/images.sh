@@ -38,9 +38,10 @@ build_one() {
 # start_target USER ENV... -- COMMAND...: start COMMAND in / as USER with
 # the extra environment ENV, stdout and stderr through a pipe into OUT
 # (a pipe: in the guest the process gets the stub's own streams instead).
-# Sets TPID.
+# Whatever niceness this script runs with, the target starts at 0 (the
+# procattrs target sets absolute nice values, lower ones too).  Sets TPID.
 start_target() {
-	local user=$1 run_as=()
+	local user=$1 run_as=() renice=() n
 	local -a env=()
 	shift
 	while [[ $1 != -- ]]; do
@@ -50,7 +51,10 @@ start_target() {
 	shift
 	[[ $user == root ]] ||
 		run_as=(setpriv --reuid="$UNPRIV" --regid="$UNPRIV_GROUP" --clear-groups --)
-	(cd / && close_extra_fds && exec env "${env[@]}" "${run_as[@]}" "$@") </dev/null > >(exec cat >"$OUT") 2>&1 &
+	n=$(nice)
+	((n != 0)) && renice=(nice -n $((-n)))
+	(cd / && close_extra_fds && exec "${renice[@]}" env "${env[@]}" "${run_as[@]}" "$@") \
+		</dev/null > >(exec cat >"$OUT") 2>&1 &
 	TPID=$!
 }
 

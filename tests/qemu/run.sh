@@ -58,8 +58,10 @@ RELAXED=--cpu=in-use
 export FREEZE_TEST_ENV="frozen and resumed"	# checked by the stack target
 
 # A feature of freeze's list -> the glibc.cpu.hwcaps name that keeps glibc
-# from using it (only those glibc chooses routines by).
+# from using it (only those glibc chooses routines by).  XSAVE and XSAVEC:
+# ld.so saves the registers with one of them when it binds a symbol lazily.
 declare -A GLIBC_HWCAP=(
+	[xsave]=XSAVE [xsavec]=XSAVEC [rtm]=RTM
 	[avx]=AVX [avx2]=AVX2 [fma]=FMA [f16c]=F16C [bmi1]=BMI1 [bmi2]=BMI2
 	[erms]=ERMS [fsrm]=FSRM [movbe]=MOVBE [popcnt]=POPCNT [abm]=LZCNT
 	[ssse3]=SSSE3 [sse4_1]=SSE4_1 [sse4_2]=SSE4_2 [avx512f]=AVX512F
