@@ -200,6 +200,27 @@ int detach(struct target *t, int stop_sig)
 	return err;
 }
 
+int reattach_leader(struct target *t)
+{
+	struct thread *th = &t->threads[0];
+	int err;
+
+	if (ptrace(PTRACE_SEIZE, th->tid, NULL, (void *)PTRACE_O_TRACESYSGOOD) < 0)
+		return -errno;
+	th->seized = true;
+	if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL) < 0)
+		err = -errno;
+	else
+		err = wait_interrupt_stop(th->tid);
+	if (!err)
+		err = arch_get_regs(th->tid, &th->live_regs);
+	if (err) {
+		ptrace(PTRACE_DETACH, th->tid, NULL, NULL);
+		th->seized = false;
+	}
+	return err;
+}
+
 /* -k: the image is on disk; end the process while it is still stopped. */
 void kill_target(struct target *t)
 {

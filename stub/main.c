@@ -116,8 +116,7 @@ void stub_main(long *sp)
 		sys_exit_group(0);
 	}
 	/* The kernel's stack goes with everything else outside the hole. */
-	if (st->params->stack_size < FZ_STUB_MAIN_STACK +
-				     (st->nthreads - 1) * FZ_STUB_THREAD_STACK)
+	if (st->params->stack_size < fz_stub_stacks_size(st->nthreads))
 		die("image is damaged: too little stack reserved for %u threads",
 		    st->nthreads);
 	if (sys_mmap(st->params->stack_addr, st->params->stack_size,
