@@ -140,6 +140,7 @@ probe_guest() {
 		give_up qemu/probe "no CPU flags from the guest${BOOT_WHY:+: $BOOT_WHY}"
 	fi
 	pass "qemu/probe (kernel $(console_field "$BUILD/probe.log" KERNEL))"
+	echo "# guest: $(console_field "$BUILD/probe.log" XSTATE)"
 }
 
 # ------------------------------------------------------------ the cases
