@@ -25,9 +25,10 @@ FREEZE_LIBS := -static -lelf -lz -llz4 -pthread
 
 STUB_SRCS := $(wildcard stub/*.c) arch/$(ARCH)/sigframe.c \
 	arch/$(ARCH)/stub_exit.c arch/$(ARCH)/cpu_features.c \
-	arch/$(ARCH)/cpu_collect.c writers/decode.c
+	arch/$(ARCH)/cpu_collect.c arch/$(ARCH)/vdso_patch.c arch/$(ARCH)/pc.c \
+	writers/decode.c
 STUB_ASM  := arch/$(ARCH)/stub_start.S arch/$(ARCH)/trampoline.S
-FREEZE_SRCS := $(wildcard freeze/*.c) arch/$(ARCH)/regs.c \
+FREEZE_SRCS := $(wildcard freeze/*.c) arch/$(ARCH)/regs.c arch/$(ARCH)/pc.c \
 	arch/$(ARCH)/cpu_features.c arch/$(ARCH)/cpu_collect.c \
 	writers/encode.c writers/decode.c
 
@@ -61,8 +62,12 @@ $(BUILD)/stub-obj/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) -MMD -MP -c -o $@ $<
 
+# A .bss would be zeroed by the kernel at exec: refuse to build one (see above).
 $(BUILD)/stub.elf: $(STUB_OBJS) stub/early.ld
 	$(CC) $(STUB_LDFLAGS) -o $@ $(STUB_OBJS) $(LZ4_A)
+	@if readelf -SW $@ | grep -q ' \.bss '; then \
+		echo "$@ has a .bss section: give its zero-initialised statics an explicit = 0"; \
+		rm -f $@; exit 1; fi
 
 test: all
 	bash tests/run.sh

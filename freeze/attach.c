@@ -17,16 +17,6 @@
 
 #define PF_KTHREAD 0x00200000
 
-static int status_field(const char *status, const char *key, long *value)
-{
-	const char *p = strstr(status, key);
-
-	if (!p)
-		return -ENOENT;
-	*value = strtol(p + strlen(key), NULL, 10);
-	return 0;
-}
-
 /* Refuse what cannot be frozen before touching the target at all. */
 int check_target(pid_t pid)
 {

@@ -12,7 +12,8 @@
  *
  * Not used when a forked copy would not hold the memory as it is: mappings
  * marked MADV_DONTFORK or MADV_WIPEONFORK, and shared memory whose contents
- * the image stores (the copy shares it with the running process).
+ * the image stores (the copy shares it with the running process); nor under
+ * a seccomp filter, which may forbid clone or kill the process for it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,8 +24,21 @@
 
 #include "freeze.h"
 
+static bool under_seccomp(pid_t pid)
+{
+	char status[4096];
+	long mode = 0;
+
+	if (read_proc_file(pid, "status", status, sizeof(status), NULL) ||
+	    status_field(status, "\nSeccomp:", &mode))
+		return true; /* unknown: assume the worst */
+	return mode != 0;
+}
+
 static bool copy_holds_memory(const struct target *t)
 {
+	if (t->nshmems)   /* memfds the process holds only by fd included */
+		return false;
 	for (size_t i = 0; i < t->nmaps; i++) {
 		const struct map_entry *m = &t->maps[i];
 		if (m->flags & (FZ_MAPF_DONTFORK | FZ_MAPF_WIPEONFORK))
@@ -99,6 +113,11 @@ int snapshot_start(struct target *t, const struct options *o)
 			"would not hold all of it)");
 		return -ENOTSUP;
 	}
+	if (under_seccomp(t->pid)) {
+		note(o, "memory is read with the process stopped (it runs under "
+			"seccomp: no clone is injected)");
+		return -ENOTSUP;
+	}
 	err = fork_copy(t, &child);
 	if (err) {
 		note(o, "no copy-on-write copy (%s): memory is read with the "
@@ -123,6 +142,11 @@ void snapshot_end(struct target *t, const struct options *o)
 		return;
 	kill_copy(t->copy_pid);
 	err = reattach_leader(t);
+	if (err == -ESRCH) {
+		/* The process ended meanwhile; its orphaned copy was reaped. */
+		t->copy_pid = 0;
+		return;
+	}
 	if (!err) {
 		rseq_cs_save(t, leader);
 		err = inject_syscall(t, leader, SYS_wait4, args, &ret);

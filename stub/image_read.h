@@ -20,6 +20,10 @@ struct image {
 int image_verify(struct image *img, const void *base, uint64_t mapped,
 		 const char **why);
 
+/* check_anon_fd_records.c: an eventfd, timerfd, signalfd, inotify watch
+   or epoll registration record of the right size has sane contents. */
+int check_anon_fd_record(const struct fz_record *r, const char **why);
+
 const struct fz_record *rec_first(const struct image *img);
 const struct fz_record *rec_next(const struct image *img,
 				 const struct fz_record *r);

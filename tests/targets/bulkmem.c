@@ -1,5 +1,5 @@
 /*
- * bigmem: memory the stub fills in bulk, and memory a forked copy would
+ * bulkmem: memory the stub fills in bulk, and memory a forked copy would
  * not hold.
  *   dense      24 MiB, every page filled with a pattern: restored on huge
  *              pages by several fill threads; contents checked.
