@@ -47,7 +47,8 @@ EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
 # Resumed with --vdso=redirect: the old vdso's entry points jump into the
 # host's (the path another kernel takes), in every variant and as both users.
-VDSO_TARGETS=(clocks monotonic timers vdsospin)
+# stackedge: the host's vdso must not be mapped where the stack grows.
+VDSO_TARGETS=(clocks monotonic timers vdsospin stackedge)
 CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
 
 # Generous limits, in seconds: no check depends on how fast anything is.
