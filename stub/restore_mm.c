@@ -55,31 +55,22 @@ static void map_one(const struct stub *st, const struct fz_mapping *m)
 		    (unsigned long)m->end, errname(ret));
 }
 
-/* Mappings this large that the image fills at least half of are dense. */
-#define DENSE_MIN_BYTES (2UL << 20)
-
 /*
- * Dense private memory is filled on huge pages: populating 2 MiB at a time
- * is several times cheaper than 4 KiB faults. There is no call that puts a
- * mapping's advice back to the default, so the advice stays afterwards;
- * what the process itself had asked for is kept as it was.
+ * The huge-page advice the process had given. Dense memory is not put on
+ * huge pages unasked: the advice could not be taken back afterwards, and on
+ * virtual machines that hand free memory back to the host (free page
+ * reporting), fresh huge pages cost a host fault for each of their 4 KiB
+ * pages anyway: populating 4 KiB pages in bulk was twice as fast there.
  */
-static void advise_huge(const struct fz_mapping *m, uint64_t filled_pages)
+static void advise_huge(const struct fz_mapping *m)
 {
-	uint64_t len = m->end - m->start;
-	int advice;
-
 	if (m->kind != FZ_MAP_ANON)
 		return;
+	/* Advisory: errors change nothing. */
 	if (m->flags & FZ_MAPF_NOHUGEPAGE)
-		advice = MADV_NOHUGEPAGE;
-	else if ((m->flags & FZ_MAPF_HUGEPAGE) ||
-		 (!(m->flags & FZ_MAPF_GROWSDOWN) && len >= DENSE_MIN_BYTES &&
-		  filled_pages * FZ_PAGE_SIZE * 2 >= len))
-		advice = MADV_HUGEPAGE;
-	else
-		return;
-	sys_madvise(m->start, len, advice);   /* advisory: errors change nothing */
+		sys_madvise(m->start, m->end - m->start, MADV_NOHUGEPAGE);
+	else if (m->flags & FZ_MAPF_HUGEPAGE)
+		sys_madvise(m->start, m->end - m->start, MADV_HUGEPAGE);
 }
 
 /* What the process asked of fork for this memory, once it is filled. */
@@ -104,28 +95,15 @@ static void finish_one(const struct fz_mapping *m)
 		    (unsigned long)m->end, errname(ret));
 }
 
-/* Records come as a mapping followed by its chunks, mappings sorted. */
 static void map_all(const struct stub *st)
 {
-	const struct fz_mapping *cur = 0;
-	uint64_t filled = 0;
-
 	for_each_record(&st->img, r) {
-		if (r->type == FZ_REC_MAPPING) {
-			if (cur)
-				advise_huge(cur, filled);
-			cur = rec_data(r);
-			filled = 0;
-			if (is_kernel_map(cur))
-				cur = 0;
-			else
-				map_one(st, cur);
-		} else if (r->type == FZ_REC_CHUNK) {
-			filled += ((const struct fz_chunk *)rec_data(r))->npages;
-		}
+		const struct fz_mapping *m = rec_data(r);
+		if (r->type != FZ_REC_MAPPING || is_kernel_map(m))
+			continue;
+		map_one(st, m);
+		advise_huge(m);
 	}
-	if (cur)
-		advise_huge(cur, filled);
 }
 
 void restore_mappings(const struct stub *st)

@@ -1,10 +1,11 @@
 /*
  * bulkmem: memory the stub fills in bulk, and memory a forked copy would
  * not hold.
- *   dense      24 MiB, every page filled with a pattern: restored on huge
- *              pages by several fill threads; contents checked.
- *   nohuge     4 MiB filled, madvise(MADV_NOHUGEPAGE): the advice is kept
- *              ("nh" in smaps) and the contents.
+ *   dense      24 MiB, every page filled with a pattern: restored by
+ *              several fill threads; contents checked.
+ *   huge       4 MiB filled, madvise(MADV_HUGEPAGE): the advice is kept
+ *   nohuge     ("hg" in smaps), MADV_NOHUGEPAGE likewise ("nh"), and the
+ *              contents of both.
  *   dontfork   8 pages filled, MADV_DONTFORK: a freeze that leaves the
  *   wipefork   process running cannot read these from a forked copy (it
  *              lacks the first and sees zeros in the second), so it must
@@ -69,12 +70,13 @@ static int has_vmflag(const void *p, const char *flag)
 
 int main(int argc, char **argv)
 {
-	unsigned char *dense, *nohuge, *dontfork, *wipefork;
+	unsigned char *dense, *huge, *nohuge, *dontfork, *wipefork;
 
 	(void)argc, (void)argv;
 	target_init();
 	page = (size_t)sysconf(_SC_PAGESIZE);
 	dense = filled((size_t)DENSE_MIB << 20, 7, -1);
+	huge = filled((size_t)NOHUGE_MIB << 20, 19, MADV_HUGEPAGE);
 	nohuge = filled((size_t)NOHUGE_MIB << 20, 11, MADV_NOHUGEPAGE);
 	dontfork = filled(FORK_PAGES * page, 13, MADV_DONTFORK);
 	wipefork = filled(FORK_PAGES * page, 17, MADV_WIPEONFORK);
@@ -82,7 +84,9 @@ int main(int argc, char **argv)
 	target_wait();
 
 	target_check(count_bad(dense, (size_t)DENSE_MIB << 20, 7) == 0, "dense changed");
+	target_check(count_bad(huge, (size_t)NOHUGE_MIB << 20, 19) == 0, "huge changed");
 	target_check(count_bad(nohuge, (size_t)NOHUGE_MIB << 20, 11) == 0, "nohuge changed");
+	target_check(has_vmflag(huge, "hg") == 1, "huge lost MADV_HUGEPAGE");
 	target_check(count_bad(dontfork, FORK_PAGES * page, 13) == 0, "dontfork changed");
 	target_check(count_bad(wipefork, FORK_PAGES * page, 17) == 0, "wipefork changed");
 	target_check(has_vmflag(nohuge, "nh") == 1, "nohuge lost MADV_NOHUGEPAGE");
