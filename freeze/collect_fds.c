@@ -151,8 +151,6 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		    const struct options *o, pid_t pid, struct fd_entry *e)
 {
 	const struct fd_probe *p = &probes[i];
-	size_t n = strlen(p->link);
-	bool deleted = n > 10 && !strcmp(p->link + n - 10, " (deleted)");
 
 	*e = (struct fd_entry){ .rec = { .fd = p->fd, .flags = p->flags,
 					 .cloexec = !!(p->flags & O_CLOEXEC),
@@ -162,12 +160,13 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->rec.pipe_id = p->st.st_ino;
 		return 0;
 	}
+	if (is_file_fd(p->link, &p->st, p->flags))
+		return classify_file(pid, p->link, &p->st, e);
 	if (is_outside_stream(p)) {
 		e->rec.kind = FZ_FD_INHERIT;
 		return 0;
 	}
-	if ((S_ISREG(p->st.st_mode) && !deleted && p->link[0] == '/') ||
-	    (S_ISCHR(p->st.st_mode) && is_portable_device(p->link))) {
+	if (S_ISCHR(p->st.st_mode) && is_portable_device(p->link)) {
 		e->rec.kind = FZ_FD_FILE;
 		e->path = strdup(p->link);
 		return e->path ? 0 : -ENOMEM;
@@ -183,13 +182,19 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		    (int)pid, p->fd, kind_name(p), p->link);
 }
 
+/* Kinds whose fds may share one open file description. */
+static bool may_be_shared(uint32_t kind)
+{
+	return kind == FZ_FD_FILE || kind == FZ_FD_PIPE || kind == FZ_FD_REG ||
+	       kind == FZ_FD_DIR || kind == FZ_FD_OPATH;
+}
+
 /* Does fd share its open file description with an earlier fd? */
 static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
 		     struct fd_entry *e)
 {
 	for (size_t j = 0; j < i; j++) {
-		if ((t->fds[j].rec.kind != FZ_FD_FILE &&
-		     t->fds[j].rec.kind != FZ_FD_PIPE) ||
+		if (!may_be_shared(t->fds[j].rec.kind) ||
 		    probes[j].st.st_ino != probes[i].st.st_ino ||
 		    probes[j].st.st_dev != probes[i].st.st_dev)
 			continue;
@@ -246,13 +251,14 @@ int collect_fds(struct target *t, const struct options *o)
 			err = fail(err, "process %d: fd %d", (int)t->pid, fds[i]);
 	for (size_t i = 0; !err && i < n; i++) {
 		err = classify(probes, n, i, o, t->pid, &t->fds[i]);
-		if (!err && (t->fds[i].rec.kind == FZ_FD_FILE ||
-			     t->fds[i].rec.kind == FZ_FD_PIPE))
+		if (!err && may_be_shared(t->fds[i].rec.kind))
 			find_dup(t, probes, i, &t->fds[i]);
 		t->nfds = i + 1;
 	}
 	if (!err)
 		err = collect_inner_pipes(t);
+	if (!err && !(err = collect_files(t, o)))
+		err = collect_locks(t);
 	free(probes);
 	free(fds);
 	return err;

@@ -27,6 +27,13 @@ struct fd_entry {
 	char *path;           /* for FZ_FD_FILE, else NULL */
 };
 
+/* A regular file open in the process, once per inode. */
+struct file_entry {
+	struct fz_file rec;
+	char *path;           /* without " (deleted)" */
+	int fd;               /* freeze's own, to read its bytes; or -1 */
+};
+
 struct pipe_entry {
 	struct fz_pipe rec;
 	uint8_t *data;        /* rec.data_len unread bytes */
@@ -44,6 +51,7 @@ struct options {
 	enum fz_encoding encoding;
 	unsigned jobs;        /* compression threads */
 	enum unsupported_fd_policy unsupported_fds;
+	bool save_files;      /* --save-files: every open file's bytes too */
 };
 
 struct thread {
@@ -80,6 +88,10 @@ struct target {
 	size_t nfds;
 	struct pipe_entry *pipes;
 	size_t npipes;
+	struct file_entry *files;
+	size_t nfiles;
+	struct fz_lock *locks;
+	size_t nlocks;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
@@ -132,8 +144,23 @@ int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
 
+/*
+ * collect_files.c: regular files, directories, O_PATH fds. classify_file
+ * takes the fds is_file_fd accepts; collect_files then records each regular
+ * file once (and opens those whose bytes go into the image).
+ */
+struct stat;
+bool is_file_fd(const char *link, const struct stat *st, uint32_t flags);
+int classify_file(pid_t pid, const char *link, const struct stat *st,
+		  struct fd_entry *e);
+int collect_files(struct target *t, const struct options *o);
+/* collect_locks.c: flock, POSIX and OFD locks, after collect_files. */
+int collect_locks(struct target *t);
+
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;
+/* write_files.c: the FILE records and the bytes they carry. */
+int write_files(const struct target *t, struct image_writer *w);
 int write_memory(struct target *t, struct image_writer *w);
 /* write_image.c: the payload, written at `base` in fd. */
 int write_image(struct target *t, int fd, uint64_t base,

@@ -29,6 +29,8 @@ static void usage(FILE *f)
 		"      --unsupported-fds=null\n"
 		"                      replace fds of unsupported kinds by /dev/null\n"
 		"                      (default: refuse to freeze)\n"
+		"      --save-files    put the contents of every open regular file in\n"
+		"                      the image; resuming recreates the missing ones\n"
 		"  -q, --quiet         no warnings\n"
 		"  -v, --verbose       say what is done\n"
 		"  -h, --help          this text\n"
@@ -43,7 +45,7 @@ static int bad_usage(const char *fmt, const char *arg)
 	return 1;
 }
 
-enum { OPT_UNSUPPORTED_FDS = 256 };
+enum { OPT_UNSUPPORTED_FDS = 256, OPT_SAVE_FILES };
 
 static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
@@ -53,6 +55,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 		{ "compress", required_argument, NULL, 'z' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "unsupported-fds", required_argument, NULL, OPT_UNSUPPORTED_FDS },
+		{ "save-files", no_argument, NULL, OPT_SAVE_FILES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -93,6 +96,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 				return bad_usage("--unsupported-fds takes 'null', not '%s'", optarg);
 			o->unsupported_fds = FD_TO_NULL;
 			break;
+		case OPT_SAVE_FILES: o->save_files = true; break;
 		case 'h': usage(stdout); *done = 1; return 0;
 		case 'V': printf("freeze %s\n", FREEZE_VERSION); *done = 1; return 0;
 		default: return bad_usage("%s", "bad option");

@@ -34,6 +34,8 @@ static int write_state(struct target *t, struct image_writer *w)
 	for (size_t i = 0; !err && i < t->npipes; i++)
 		err = iw_record(w, FZ_REC_PIPE, &t->pipes[i].rec, sizeof(t->pipes[i].rec),
 				t->pipes[i].data, t->pipes[i].rec.data_len);
+	if (!err && (err = write_files(t, w)))
+		return err;
 	for (size_t i = 0; !err && i < t->nfds; i++) {
 		const struct fd_entry *f = &t->fds[i];
 		struct fz_fd rec = f->rec;
@@ -41,6 +43,8 @@ static int write_state(struct target *t, struct image_writer *w)
 		rec.path_len = (uint32_t)plen;
 		err = iw_record(w, FZ_REC_FD, &rec, sizeof(rec), f->path, plen);
 	}
+	for (size_t i = 0; !err && i < t->nlocks; i++)
+		err = iw_record(w, FZ_REC_LOCK, &t->locks[i], sizeof(t->locks[i]), NULL, 0);
 	return err ? fail(err, "writing the image") : 0;
 }
 
