@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "freeze.h"
@@ -63,7 +64,9 @@ int classify_file(pid_t pid, const char *link, const struct stat *st,
 static struct file_entry *find_file(struct target *t, const struct stat *st)
 {
 	for (size_t i = 0; i < t->nfiles; i++)
-		if (t->files[i].rec.ino == st->st_ino && t->files[i].rec.dev == st->st_dev)
+		if (t->files[i].rec.ino == st->st_ino &&
+		    t->files[i].rec.dev_major == major(st->st_dev) &&
+		    t->files[i].rec.dev_minor == minor(st->st_dev))
 			return &t->files[i];
 	return NULL;
 }
@@ -100,7 +103,8 @@ static int add_file(struct target *t, const struct options *o,
 	f.rec = (struct fz_file){
 		.id = t->nfiles + 1, .size = (uint64_t)st->st_size,
 		.mtime_sec = st->st_mtim.tv_sec, .mtime_nsec = st->st_mtim.tv_nsec,
-		.ino = st->st_ino, .dev = st->st_dev, .mode = st->st_mode,
+		.ino = st->st_ino, .dev_major = major(st->st_dev),
+		.dev_minor = minor(st->st_dev), .mode = st->st_mode,
 	};
 	if (!at_its_path(e->path, st))
 		f.rec.flags |= FZ_FILEF_DELETED;

@@ -231,7 +231,8 @@ struct fz_file {
 	uint64_t id;          /* 1, 2, ...: FZ_FD_REG fds name it */
 	uint64_t size;
 	int64_t mtime_sec, mtime_nsec;
-	uint64_t ino, dev;    /* st_ino, st_dev (Linux encoding) */
+	uint64_t ino;
+	uint32_t dev_major, dev_minor;  /* of its file system */
 	uint32_t mode;        /* st_mode */
 	uint32_t flags;       /* FZ_FILEF_* */
 	uint32_t path_len;    /* bytes of path that follow, with its NUL */

@@ -20,6 +20,9 @@ struct image {
 int image_verify(struct image *img, const void *base, uint64_t mapped,
 		 const char **why);
 
+/* verify_files.c: the FILE, FILE_BLOCK and LOCK records, within image_verify. */
+int verify_files(const struct image *img, const char **why);
+
 const struct fz_record *rec_first(const struct image *img);
 const struct fz_record *rec_next(const struct image *img,
 				 const struct fz_record *r);

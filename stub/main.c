@@ -71,6 +71,7 @@ static _Noreturn void resume(void *arg)
 	restore_signals(st);
 	restore_process_attrs(st);
 	place_fds(st);
+	restore_posix_locks(st);
 	resume_threads(st);
 }
 
@@ -109,6 +110,12 @@ void stub_main(long *sp)
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
+	if (strcmp(mode, "--verify")) {
+		prepare_files(st);
+		prepare_locks(st);
+	} else {
+		check_files(st);  /* changes nothing on the host */
+	}
 	prepare_cwd(st);
 	prepare_shared_maps(st);
 	if (!strcmp(mode, "--verify")) {

@@ -11,10 +11,6 @@
 #include "stub.h"
 #include "sys.h"
 
-/* Status flags open(2) can set again; creation flags must not come back. */
-#define REOPEN_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_DIRECT | \
-		      O_LARGEFILE | O_NOATIME | __O_SYNC)
-
 static int max_fd_of(const struct stub *st)
 {
 	int max = 2;
@@ -28,7 +24,7 @@ static int max_fd_of(const struct stub *st)
 }
 
 /* Move fd above every number the process uses; closes the original. */
-static int lift_fd(const struct stub *st, int fd)
+int lift_fd(const struct stub *st, int fd)
 {
 	long high = sys_fcntl(fd, F_DUPFD_CLOEXEC, st->max_fd + 1);
 
@@ -126,6 +122,11 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	}
 	case FZ_FD_PIPE:
 		return pipe_end(st, f);
+	case FZ_FD_REG:  /* prepare_files() opens them once their files exist */
+		return -1;
+	case FZ_FD_DIR:
+	case FZ_FD_OPATH:
+		return prepare_path_fd(st, f);
 	case FZ_FD_INHERIT:
 		if (f->fd > 2)
 			die("image is damaged: fd %d cannot be inherited", f->fd);

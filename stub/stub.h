@@ -10,6 +10,10 @@
 #define STUB_MAX_FDS 1024
 #define STUB_MAX_SHARED_MAPS 256
 
+/* Status flags open(2) can set again; creation flags must not come back. */
+#define REOPEN_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_DIRECT | \
+		      O_LARGEFILE | O_NOATIME | __O_SYNC)
+
 /* An fd the stub opened before the point of no return, to place later. */
 struct prepared_fd {
 	const struct fz_fd *rec;
@@ -62,6 +66,19 @@ void check_host(const struct stub *st);
 void prepare_fds(struct stub *st);
 /* The prepared entry of the process's fd number fd, or NULL. */
 const struct prepared_fd *find_prepared(const struct stub *st, int fd);
+/* Move fd above every number the process uses; closes the original. */
+int lift_fd(const struct stub *st, int fd);
+/*
+ * prepare_files.c: regular files (rebuilt when deleted or missing, checked
+ * for changes), directories and O_PATH fds. prepare_path_fd opens one
+ * directory or O_PATH fd; prepare_files, after prepare_fds, every regular one.
+ */
+int prepare_path_fd(const struct stub *st, const struct fz_fd *f);
+void prepare_files(struct stub *st);
+/* Only what prepare_files checks: vanished files refused, changed ones named. */
+void check_files(const struct stub *st);
+/* prepare_locks.c: take back flock and OFD locks, check POSIX ones are free. */
+void prepare_locks(const struct stub *st);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
 /* restore_clocks.c: hide that this host's clocks are behind the process's. */
@@ -77,6 +94,8 @@ void restore_mappings(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);
+/* After place_fds: any close of an fd on a file drops POSIX locks on it. */
+void restore_posix_locks(const struct stub *st);
 void restore_process_attrs(const struct stub *st);
 /* Queue the recorded pending signals of thread `index`, or the shared ones. */
 void queue_pending_signals(const struct stub *st, uint32_t index);
