@@ -61,8 +61,11 @@ static void warn_if_changed(const struct stub *st, const struct fz_file *f,
 		     (unsigned long)sx->stx_size, (unsigned long)f->size);
 }
 
-/* 0: the file is at its path; 1: it must come from the image. Dies if it cannot. */
-static int check_one(const struct stub *st, const struct fz_file *f)
+/*
+ * 0: the file is at its path (a change is named unless quiet); 1: it must
+ * come from the image. Dies if it cannot.
+ */
+static int check_one(const struct stub *st, const struct fz_file *f, int quiet)
 {
 	struct statx sx;
 	long err;
@@ -71,7 +74,8 @@ static int check_one(const struct stub *st, const struct fz_file *f)
 		return 1;
 	err = sys_statx(AT_FDCWD, file_path(f), 0, STATX_BASIC_STATS, &sx);
 	if (!err) {
-		warn_if_changed(st, f, &sx);
+		if (!quiet)
+			warn_if_changed(st, f, &sx);
 		return 0;
 	}
 	if (!(f->flags & FZ_FILEF_CONTENT))
@@ -81,11 +85,16 @@ static int check_one(const struct stub *st, const struct fz_file *f)
 	return 1;
 }
 
-void check_files(const struct stub *st)
+static void check_all(const struct stub *st, int quiet)
 {
 	for_each_record(&st->img, r)
 		if (r->type == FZ_REC_FILE)
-			check_one(st, rec_data(r));
+			check_one(st, rec_data(r), quiet);
+}
+
+void check_files(const struct stub *st)
+{
+	check_all(st, 0);
 }
 
 /* One fd onto `path` with the fd's flags, at its offset; or -errno. */
@@ -246,7 +255,7 @@ static void prepare_one_file(struct stub *st, const struct fz_file *file,
 {
 	long err;
 
-	if (!check_one(st, file)) {
+	if (!check_one(st, file, 0)) {
 		if ((err = open_all(st, file, file_path(file))))
 			die("cannot reopen fd %d (%s): %s", first_fd(st, file),
 			    file_path(file), errname(err));
@@ -267,7 +276,7 @@ void prepare_files(struct stub *st)
 	long buf = 0;
 
 	/* Refuse a vanished file before anything is created. */
-	check_files(st);
+	check_all(st, 1);
 	for_each_record(&st->img, r) {
 		const struct fz_file *file = rec_data(r);
 		if (r->type != FZ_REC_FILE)
