@@ -194,7 +194,8 @@ struct fz_rlimit {
 };
 
 enum fz_fd_kind {
-	FZ_FD_FILE = 1,     /* reopen `path` with `flags`, seek to `pos` */
+	FZ_FD_FILE = 1,     /* reopen `path` with `flags`, seek to `pos`
+			       (devices; regular files are FZ_FD_REG) */
 	FZ_FD_DUP = 2,      /* shares the open file of fd `dup_of` */
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */

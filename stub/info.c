@@ -46,6 +46,8 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_INHERIT] = "the resuming terminal/stream",
 		[FZ_FD_NULL] = "/dev/null (replaced)",
 		[FZ_FD_PIPE] = "pipe",
+		[FZ_FD_REG] = "file", [FZ_FD_DIR] = "directory",
+		[FZ_FD_OPATH] = "O_PATH",
 	};
 
 	for_each_record(&st->img, r) {
@@ -53,8 +55,10 @@ static void print_fds(const struct stub *st)
 		if (r->type != FZ_REC_FD)
 			continue;
 		out(1, "  fd %d: %s", f->fd, f->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[f->kind] ? kinds[f->kind] : "?");
-		if (f->kind == FZ_FD_FILE)
+		if (f->kind == FZ_FD_FILE || f->kind == FZ_FD_REG || f->kind == FZ_FD_DIR)
 			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
+		if (f->kind == FZ_FD_OPATH)
+			out(1, " %s", (const char *)(f + 1));
 		if (f->kind == FZ_FD_DUP)
 			out(1, " of fd %d", f->dup_of);
 		if (f->kind == FZ_FD_PIPE)
@@ -62,6 +66,33 @@ static void print_fds(const struct stub *st)
 			    (f->flags & 3) == 1 ? "write" : "read");
 		out(1, "\n");
 	}
+}
+
+static void print_files(const struct stub *st)
+{
+	static const char *const locks[] = {
+		[FZ_LOCK_FLOCK] = "flock", [FZ_LOCK_POSIX] = "POSIX lock",
+		[FZ_LOCK_OFD] = "OFD lock",
+	};
+	uint64_t stored = 0;
+
+	for_each_record(&st->img, r) {
+		const struct fz_file *f = rec_data(r);
+		const struct fz_lock *l = rec_data(r);
+		if (r->type == FZ_REC_FILE)
+			out(1, "  file %lu: %s, %lu bytes%s\n", (unsigned long)f->id,
+			    (const char *)(f + 1), (unsigned long)f->size,
+			    (f->flags & FZ_FILEF_DELETED) ? ", deleted: its bytes are in the image" :
+			    (f->flags & FZ_FILEF_CONTENT) ? ", its bytes are in the image" : "");
+		else if (r->type == FZ_REC_FILE_BLOCK)
+			stored += ((const struct fz_file_block *)rec_data(r))->data_size;
+		else if (r->type == FZ_REC_LOCK)
+			out(1, "  fd %d holds a %s %s on bytes %lu+%lu (0: to the end)\n",
+			    l->fd, l->write ? "write" : "read", locks[l->kind],
+			    (unsigned long)l->start, (unsigned long)l->len);
+	}
+	if (stored)
+		out(1, "  file contents stored in %lu KiB\n", (unsigned long)(stored / 1024));
 }
 
 static void print_feature(const char *name, void *ctx)
@@ -101,6 +132,7 @@ void print_info(const struct stub *st)
 	print_mappings(st);
 	out(1, "file descriptors:\n");
 	print_fds(st);
+	print_files(st);
 	if (st->cpu) {
 		out(1, "cpu features needed:");
 		arch_cpu_describe(st->cpu, print_feature, 0);
