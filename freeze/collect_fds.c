@@ -123,6 +123,16 @@ static bool isatty_dev(dev_t rdev)
 	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
 }
 
+/*
+ * A terminal the process talks to (not /dev/tty, /dev/console or a pty
+ * master, all major 5): collect_tty.c records it.
+ */
+static bool is_terminal(const struct fd_probe *p)
+{
+	return S_ISCHR(p->st.st_mode) && isatty_dev(p->st.st_rdev) &&
+	       major(p->st.st_rdev) != 5;
+}
+
 /* A standard stream to the outside: the resumer's own fd stands in for it. */
 static bool is_outside_stream(const struct fd_probe *p)
 {
@@ -162,6 +172,11 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 	}
 	if (is_file_fd(p->link, &p->st, p->flags))
 		return classify_file(pid, p->link, &p->st, e);
+	if (is_terminal(p)) {
+		e->rec.kind = FZ_FD_TTY;
+		e->path = strdup(p->link);
+		return e->path ? 0 : -ENOMEM;
+	}
 	if (is_outside_stream(p)) {
 		e->rec.kind = FZ_FD_INHERIT;
 		return 0;

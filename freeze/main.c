@@ -122,7 +122,8 @@ static int collect(struct target *t, const struct options *o)
 	if ((err = check_interrupted()) || (err = collect_regs(t)) ||
 	    (err = collect_maps(t)) ||
 	    (err = collect_proc(t)) || (err = collect_injected(t)) ||
-	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)))
+	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
+	    (err = collect_tty(t, o)))
 		return err;
 	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,
 	     t->nmaps, t->nfds);
@@ -150,11 +151,24 @@ static int write_output(struct target *t, const struct options *o,
 	return output_commit(out);
 }
 
+/*
+ * Left running (no -k, no -s): once its state is collected the process
+ * goes on, and its memory is read from a copy-on-write copy.
+ */
+static bool release_early(struct target *t, const struct options *o)
+{
+	if (o->kill || o->stop || snapshot_start(t, o))
+		return false;
+	detach(t, 0);
+	return true;
+}
+
 static int run(const struct options *o)
 {
 	struct target t = { .pid = o->pid };
 	struct output out;
-	int err, err2;
+	bool released = false;
+	int err, err2 = 0;
 
 	if ((err = check_target(o->pid)) || (err = output_open(&out, o->output)))
 		return err;
@@ -162,12 +176,20 @@ static int run(const struct options *o)
 	if (!err)
 		err = collect(&t, o);
 	if (!err)
+		released = release_early(&t, o);
+	if (!err)
 		err = write_output(&t, o, &out);
-	if (!err && o->kill)
-		kill_target(&t);
-	err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
+	/* No temporary file is left once the process is seen to be let go. */
 	if (err)
 		output_abort(&out);
+	if (!err && o->kill) {
+		tty_leave_sane(&t, o);
+		kill_target(&t);
+	}
+	if (released)
+		snapshot_end(&t, o);
+	else
+		err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
 	return err ? err : err2;
 }
 

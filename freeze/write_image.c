@@ -31,6 +31,9 @@ static int write_state(struct target *t, struct image_writer *w)
 	err = err ? err : iw_record(w, FZ_REC_CPU, &t->cpu, sizeof(t->cpu), NULL, 0);
 	if (!err && t->vdso)
 		err = iw_record(w, FZ_REC_VDSO, t->vdso, t->vdso_len, NULL, 0);
+	if (!err && t->tty)
+		err = iw_record(w, FZ_REC_TTY, &t->tty->rec, sizeof(t->tty->rec),
+				t->tty->path, t->tty->rec.path_len);
 	for (size_t i = 0; !err && i < t->npipes; i++)
 		err = iw_record(w, FZ_REC_PIPE, &t->pipes[i].rec, sizeof(t->pipes[i].rec),
 				t->pipes[i].data, t->pipes[i].rec.data_len);

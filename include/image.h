@@ -62,6 +62,8 @@ enum fz_record_type {
 	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
+	FZ_REC_TTY = 30,      /* struct fz_tty + path: the process's terminal;
+				 at most one */
 	FZ_REC_FILE = 35,     /* struct fz_file + path: a regular file open at
 				 freeze time; before the FD records naming it */
 	FZ_REC_FILE_BLOCK = 36, /* struct fz_file_block: some of the bytes of
@@ -134,6 +136,10 @@ enum fz_map_kind {
 
 #define FZ_MAPF_GROWSDOWN 1u    /* the stack: mapped MAP_GROWSDOWN */
 #define FZ_MAPF_FROM_FILE 2u    /* was a private mapping of `path` */
+#define FZ_MAPF_HUGEPAGE 4u     /* had madvise(MADV_HUGEPAGE) */
+#define FZ_MAPF_NOHUGEPAGE 8u   /* had madvise(MADV_NOHUGEPAGE) */
+#define FZ_MAPF_DONTFORK 16u    /* had madvise(MADV_DONTFORK) */
+#define FZ_MAPF_WIPEONFORK 32u  /* had madvise(MADV_WIPEONFORK) */
 
 struct fz_mapping {
 	uint64_t start, end;
@@ -200,6 +206,8 @@ enum fz_fd_kind {
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
 	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id` */
+	FZ_FD_TTY = 30,     /* the terminal of FZ_REC_TTY: 0-2 keep the
+			       resumer's fd, others get its terminal */
 	FZ_FD_REG = 35,     /* regular file: the FZ_REC_FILE whose id is in
 			       `pipe_id`; reopened with `flags`, at `pos` */
 	FZ_FD_DIR = 36,     /* directory `path`; getdents resumes at `pos` */
@@ -279,6 +287,27 @@ struct fz_pipe {
 };
 _Static_assert(sizeof(struct fz_pipe) == 16, "fz_pipe size");
 
+/*
+ * The process's terminal as it was set when it stopped: the kernel's
+ * struct termios (raw mode and all), then what it was to the process. The
+ * window size is for --info only: the resumed process gets SIGWINCH and
+ * reads the size of the terminal it lands on. The path (e.g. /dev/pts/3)
+ * follows, path_len bytes with its NUL.
+ */
+#define FZ_TTY_NCC 19
+#define FZ_TTYF_CTTY 1u        /* it was the process's controlling terminal */
+#define FZ_TTYF_FOREGROUND 2u  /* the process's group was in its foreground */
+struct fz_tty {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line;
+	uint8_t cc[FZ_TTY_NCC];
+	uint32_t flags;            /* FZ_TTYF_* */
+	uint16_t rows, cols, xpixel, ypixel;
+	uint32_t path_len;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_tty) == 56, "fz_tty size");
+
 /* CPU feature words user space could see; the stub compares them. */
 struct fz_cpu {
 	uint32_t leaf1_ecx, leaf1_edx;
@@ -297,9 +326,21 @@ _Static_assert(sizeof(struct fz_cpu) == 48, "fz_cpu size");
  */
 #define FZ_STUB_PARAMS_SYMBOL "fz_stub_params"
 #define FZ_STUB_PARAMS_MAGIC 0x534d5241505a46ULL /* "FZPARMS" */
-/* The stub's stacks: the main one, then one per other thread. */
+/*
+ * The stub's stacks: the main one, one per other thread, then one per worker
+ * that fills memory in parallel.
+ */
 #define FZ_STUB_MAIN_STACK (256UL << 10)
 #define FZ_STUB_THREAD_STACK (32UL << 10)
+#define FZ_STUB_WORKERS 8
+#define FZ_STUB_WORKER_STACK (32UL << 10)
+
+/* Bytes of stack the stub needs for a process of nthreads threads. */
+static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
+{
+	return FZ_STUB_MAIN_STACK + (nthreads - 1) * FZ_STUB_THREAD_STACK +
+	       FZ_STUB_WORKERS * FZ_STUB_WORKER_STACK;
+}
 
 struct fz_stub_params {
 	uint64_t magic;
@@ -310,7 +351,8 @@ struct fz_stub_params {
 	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
 	uint64_t scratch_size;
 	uint64_t stack_addr;      /* where the stub maps the stacks it restores */
-	uint64_t stack_size;      /* on: the main one, then one per other thread */
+	uint64_t stack_size;      /* on: the main one, one per other thread, then
+				     FZ_STUB_WORKERS worker stacks */
 };
 
 #endif

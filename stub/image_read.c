@@ -140,6 +140,20 @@ static int check_thread(const struct fz_record *r, unsigned *count,
 	return 0;
 }
 
+/* The one terminal record: its path, and no second one. */
+static int check_tty(const struct fz_record *r, unsigned *count,
+		     const char **why)
+{
+	const struct fz_tty *t = rec_data(r);
+
+	if (r->size < sizeof(*t) || t->path_len != r->size - sizeof(*t) ||
+	    !has_nul_at_end((const char *)(t + 1), t->path_len) || ++*count > 1) {
+		*why = "bad terminal record";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static const uint32_t fixed_size[] = {
 	[FZ_REC_PROCESS] = sizeof(struct fz_process),
 	[FZ_REC_CHUNK] = sizeof(struct fz_chunk),
@@ -156,7 +170,7 @@ static int check_contents(const struct image *img, const char **why)
 {
 	const struct fz_mapping *map = 0;
 	uint64_t last_end = 0;
-	unsigned seen = 0, threads = 0;
+	unsigned seen = 0, threads = 0, ttys = 0;
 
 	for_each_record(img, r) {
 		const void *d = rec_data(r);
@@ -203,6 +217,9 @@ static int check_contents(const struct image *img, const char **why)
 				*why = "bad pipe record";
 				return -EBADMSG;
 			}
+		} else if (r->type == FZ_REC_TTY) {
+			if (check_tty(r, &ttys, why))
+				return -EBADMSG;
 		} else if (r->type == FZ_REC_CWD) {
 			if (!has_nul_at_end(d, r->size)) {
 				*why = "bad cwd record";

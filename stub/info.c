@@ -1,4 +1,6 @@
 /* ./image --info: what the image holds, without touching the process. */
+#include <asm/termbits.h>
+
 #include "print.h"
 #include "stub.h"
 #include "writer.h"
@@ -48,6 +50,7 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_PIPE] = "pipe",
 		[FZ_FD_REG] = "file", [FZ_FD_DIR] = "directory",
 		[FZ_FD_OPATH] = "O_PATH",
+		[FZ_FD_TTY] = "the resuming terminal, was",
 	};
 
 	for_each_record(&st->img, r) {
@@ -57,7 +60,7 @@ static void print_fds(const struct stub *st)
 		out(1, "  fd %d: %s", f->fd, f->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[f->kind] ? kinds[f->kind] : "?");
 		if (f->kind == FZ_FD_FILE || f->kind == FZ_FD_REG || f->kind == FZ_FD_DIR)
 			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
-		if (f->kind == FZ_FD_OPATH)
+		if (f->kind == FZ_FD_OPATH || (f->kind == FZ_FD_TTY && f->path_len))
 			out(1, " %s", (const char *)(f + 1));
 		if (f->kind == FZ_FD_DUP)
 			out(1, " of fd %d", f->dup_of);
@@ -93,6 +96,21 @@ static void print_files(const struct stub *st)
 	}
 	if (stored)
 		out(1, "  file contents stored in %lu KiB\n", (unsigned long)(stored / 1024));
+}
+
+static void print_tty(const struct stub *st)
+{
+	const struct fz_tty *t = image_find(&st->img, FZ_REC_TTY, 0);
+
+	if (!t)
+		return;
+	out(1, "terminal: %s, %ux%u, %s%s, %s, echo %s; resumes on the "
+	       "terminal the image is run from, with these settings and a SIGWINCH\n",
+	    (const char *)(t + 1), t->cols, t->rows,
+	    t->flags & FZ_TTYF_CTTY ? "controlling" : "not controlling",
+	    t->flags & FZ_TTYF_FOREGROUND ? ", foreground" : "",
+	    t->lflag & ICANON ? "line mode" : "raw mode",
+	    t->lflag & ECHO ? "on" : "off");
 }
 
 static void print_feature(const char *name, void *ctx)
@@ -133,6 +151,7 @@ void print_info(const struct stub *st)
 	out(1, "file descriptors:\n");
 	print_fds(st);
 	print_files(st);
+	print_tty(st);
 	if (st->cpu) {
 		out(1, "cpu features needed:");
 		arch_cpu_describe(st->cpu, print_feature, 0);

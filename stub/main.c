@@ -68,6 +68,7 @@ static _Noreturn void resume(void *arg)
 	restore_vdso_place(st);
 	restore_mappings(st);
 	restore_mm_fields(st);
+	restore_tty(st);
 	restore_signals(st);
 	restore_process_attrs(st);
 	place_fds(st);
@@ -110,6 +111,7 @@ void stub_main(long *sp)
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
+	prepare_tty(st);
 	if (strcmp(mode, "--verify")) {
 		prepare_files(st);
 		prepare_locks(st);
@@ -123,8 +125,7 @@ void stub_main(long *sp)
 		sys_exit_group(0);
 	}
 	/* The kernel's stack goes with everything else outside the hole. */
-	if (st->params->stack_size < FZ_STUB_MAIN_STACK +
-				     (st->nthreads - 1) * FZ_STUB_THREAD_STACK)
+	if (st->params->stack_size < fz_stub_stacks_size(st->nthreads))
 		die("image is damaged: too little stack reserved for %u threads",
 		    st->nthreads);
 	if (sys_mmap(st->params->stack_addr, st->params->stack_size,

@@ -127,6 +127,8 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	case FZ_FD_DIR:
 	case FZ_FD_OPATH:
 		return prepare_path_fd(st, f);
+	case FZ_FD_TTY:
+		return prepare_tty_fd(st, f);
 	case FZ_FD_INHERIT:
 		if (f->fd > 2)
 			die("image is damaged: fd %d cannot be inherited", f->fd);

@@ -34,6 +34,13 @@ struct prepared_pipe {
 	int ends[2];             /* read, write: the stub's own fds */
 };
 
+/* The process's terminal and the one ./out.bin was started on. */
+struct stub_tty {
+	const struct fz_tty *rec;  /* NULL: the process had none */
+	int fd;                    /* the resumer's terminal (stub's copy), or -1 */
+	int looked;                /* rec and fd are set */
+};
+
 struct stub {
 	struct image img;
 	const struct fz_stub_params *params;
@@ -57,6 +64,7 @@ struct stub {
 	unsigned nshared;
 	struct prepared_pipe pipes[STUB_MAX_PIPES];
 	unsigned npipes;
+	struct stub_tty tty;
 };
 
 /* Steps before the point of no return: they may fail and exit cleanly. */
@@ -81,6 +89,12 @@ void check_files(const struct stub *st);
 void prepare_locks(const struct stub *st);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
+/*
+ * restore_tty.c: prepare_tty finds the terminal ./out.bin runs on (after
+ * prepare_fds); prepare_tty_fd is prepare_fds's step for an FZ_FD_TTY fd.
+ */
+void prepare_tty(struct stub *st);
+int prepare_tty_fd(struct stub *st, const struct fz_fd *f);
 /* restore_clocks.c: hide that this host's clocks are behind the process's. */
 void prepare_clocks(const struct stub *st);
 /* Is this host behind? By how many seconds, for messages. */
@@ -91,11 +105,15 @@ void restore_vdso_park(const struct stub *st);
 void unmap_all_but_stub(const struct stub *st);
 void restore_vdso_place(const struct stub *st);
 void restore_mappings(const struct stub *st);
+/* fill_pages.c: every chunk's pages, on every usable CPU. */
+void fill_pages(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);
 /* After place_fds: any close of an fd on a file drops POSIX locks on it. */
 void restore_posix_locks(const struct stub *st);
+/* Terminal settings, foreground group, a SIGWINCH; before restore_signals. */
+void restore_tty(const struct stub *st);
 void restore_process_attrs(const struct stub *st);
 /* Queue the recorded pending signals of thread `index`, or the shared ones. */
 void queue_pending_signals(const struct stub *st, uint32_t index);

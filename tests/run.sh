@@ -9,7 +9,8 @@
 # from another directory, signalled with SIGUSR1, and must print PASS; as
 # root and as an unprivileged user.  Then: the other ways to freeze (-z none,
 # leave running, -s, output on stdout, --info, --verify), a Python program,
-# images run in an empty chroot, damaged images, inputs freeze must refuse.
+# terminal programs (a python3 REPL, vim) driven through tmux, images run in
+# an empty chroot, damaged images, inputs freeze must refuse.
 #
 # Environment knobs:
 #   FREEZE=path        the freezer (default: bin/freeze of this repository)
@@ -39,8 +40,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt sockfd deleted_file dirfd locks savefiles)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt deleted_file dirfd locks savefiles)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd deleted_file dirfd locks savefiles)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt deleted_file dirfd locks savefiles)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
@@ -116,6 +117,7 @@ cleanup() {
 	for pid in "${!LIVE[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
+	tty_end
 	[[ -n $TMPFS_MOUNT ]] && umount "$TMPFS_MOUNT" 2>/dev/null
 	[[ -n $TMP && $KEEP != 1 ]] && rm -rf "$TMP"
 }
@@ -544,6 +546,7 @@ freeze_case() {
 
 	case $mode in
 	kill) opts=(-k) ;;
+	running) opts=(-v) ;;
 	znone) opts=(-k -z none) ;;
 	stop) opts=(-s) ;;
 	stdout) opts=(-k -q) ;;
@@ -583,6 +586,7 @@ freeze_case() {
 		kill_reap "$tpid"
 		;;
 	running)
+		running_checks "$target" "$tpid"
 		if wait_until "$GONE_TIMEOUT" untouched "$tpid"; then
 			finish "$tpid" "$kind" "$COMPUTE_TIMEOUT"
 			verdict "$kind" "$CASE/t.out" "$CASE/t.out"
@@ -606,6 +610,24 @@ freeze_case() {
 	after_freeze_hook "$target" "$CASE" "$user"
 	resume "$user" "$kind" "$img" "$CASE/elsewhere" "image: "
 	report "$name"
+}
+
+# running_checks TARGET PID: a freeze that left the process running read its
+# memory from a copy-on-write copy (bulkmem: from the process itself, since
+# a copy lacks its MADV_DONTFORK memory), and left no copy behind: no child
+# of the target runs its program or is a zombie (the runner's own output
+# `cat` is a child of the target too).
+running_checks() {
+	local target=$1 tpid=$2 want="read from a copy-on-write copy" c exe
+	[[ $target == bulkmem ]] && want="read with the process stopped"
+	grep -q "$want" "$CASE/freeze.err" ||
+		WHYS+=("freeze -v did not say its memory was $want: $(brief "$CASE/freeze.err")")
+	exe=$(readlink "/proc/$tpid/exe")
+	for c in $(pgrep -P "$tpid"); do
+		if zombie "$c" || [[ $(readlink "/proc/$c/exe") == "$exe" ]]; then
+			WHYS+=("a copy of the target is left after the freeze: pid $c, state $(proc_state "$c")")
+		fi
+	done
 }
 
 # info_verify NAME IMG USER: --info and --verify succeed on a good image.
@@ -1220,6 +1242,320 @@ seize_selftest() {
 	report "$name"
 }
 
+# -------------------------------------------------------------- terminals
+#
+# Real terminal programs, driven through tmux (send-keys, capture-pane):
+# each runs in a tmux session under `sh -c 'PROGRAM; stty -a >FILE'`, is
+# frozen with -k (the stty that follows shows the mode the kill left the
+# terminal in: it must be cooked), then resumed from an interactive bash in
+# another session of another size, as a job of that shell.
+
+TTY_TIMEOUT=30
+TMUX_SERVERS=()	# pids of the tmux servers the cases started
+
+# tmux_cmd ARGS...: tmux on this case's socket, as the case's user.
+tmux_cmd() {
+	"${TTY_AS[@]}" env -u TMUX HOME="$CASE/home" tmux -S "$CASE/tmux.sock" -f /dev/null "$@"
+}
+
+# tmux_session NAME COLS ROWS COMMAND: a detached session running COMMAND.
+tmux_session() {
+	tmux_cmd new-session -d -s "$1" -x "$2" -y "$3" "$4" || return 1
+	TMUX_SERVERS+=("$(tmux_cmd display -p -t "$1" '#{pid}')")
+}
+
+pane_text() { tmux_cmd capture-pane -p -t "$1" 2>/dev/null; }
+pane_has() { pane_text "$1" | grep -qF -- "$2"; }
+pane_lacks() { ! pane_has "$@"; }
+
+# pane_child SESSION: the pid of the process the pane's command started.
+pane_child() {
+	local top
+	top=$(tmux_cmd display -p -t "$1" '#{pane_pid}' 2>/dev/null) || return 1
+	pgrep -P "$top" | head -n1
+}
+
+# child_is SESSION COMM: the pane's child is COMM (and sets TTY_PID).
+child_is() {
+	TTY_PID=$(pane_child "$1") && [[ -n $TTY_PID ]] &&
+		[[ $(cat "/proc/$TTY_PID/comm" 2>/dev/null) == "$2" ]]
+}
+
+# send_wait SESSION TEXT [KEYS...]: send KEYS, wait until the pane shows TEXT.
+send_wait() {
+	local session=$1 text=$2
+	shift 2
+	(($#)) && tmux_cmd send-keys -t "$session" "$@"
+	wait_until "$TTY_TIMEOUT" pane_has "$session" "$text" && return 0
+	WHYS+=("no '$text' on the screen${*:+ after sending '$*'}; screen: $(pane_text "$session" | grep -v '^ *$' | tr '\n' '|' | cut -c1-300)")
+	return 1
+}
+
+# tty_start NAME USER: a case directory, a home, and the user's tmux.
+tty_start() {
+	new_case "$1" "$2"
+	mkdir -p "$CASE/home"
+	[[ $2 == root ]] || chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/home"
+	user_cmd "$2"
+	TTY_AS=("${RUN_AS[@]}")
+	WHYS=()
+}
+
+# tty_program COMM COMMAND: COMMAND running in session "orig" (100x30),
+# from the case's t/, until the pane's child is COMM.
+tty_program() {
+	tmux_session orig 100 30 "cd '$CASE/t' && $2; stty -a >'$CASE/stty.after'; sleep 600" || {
+		WHYS+=("tmux cannot start a session")
+		return 1
+	}
+	wait_until "$TTY_TIMEOUT" child_is orig "$1" && return 0
+	WHYS+=("$1 did not start in tmux; screen: $(pane_text orig | grep -v '^ *$' | tr '\n' '|' | cut -c1-300)")
+	return 1
+}
+
+# pane_settings SESSION: `stty -g` of the pane's terminal, as its
+# foreground program has set it.
+pane_settings() {
+	local tty
+	tty=$(tmux_cmd display -p -t "$1" '#{pane_tty}' 2>/dev/null) && [[ -n $tty ]] &&
+		"${TTY_AS[@]}" stty -g <"$tty" 2>/dev/null
+}
+
+# tty_freeze USER: freeze -k the program of session orig (TTY_PID); the
+# terminal it leaves must be cooked again.  Reported as its own check.
+tty_freeze() {
+	local user=$1 name=$2 after
+	TTY_SETTINGS=$(pane_settings orig)
+	run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$TTY_PID"
+	if ((FREEZE_RC != 0)); then
+		WHYS+=("freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+		return 1
+	fi
+	local saved=("${WHYS[@]}")
+	WHYS=()
+	wait_until "$TTY_TIMEOUT" test -s "$CASE/stty.after" ||
+		WHYS+=("no stty output after the kill")
+	after=" $(tr '\n' ' ' <"$CASE/stty.after" 2>/dev/null) "
+	[[ $after == *" icanon "* && $after == *" echo "* && $after == *" isig "* ]] ||
+		WHYS+=("the terminal is not cooked after the kill: $(grep -oE -- '-?(icanon|echo|isig) ' <<<"$after" | tr -d '\n')")
+	report "$name"
+	WHYS=("${saved[@]}")
+}
+
+# tty_info TEXT: --info describes the recorded terminal with TEXT.
+tty_info() {
+	local info
+	info=$("$CASE/img" --info 2>&1 | grep '^terminal: ')
+	[[ $info == *"$1"* ]] && return 0
+	WHYS+=("--info says '$info', not '$1'")
+	return 1
+}
+
+# tty_resume SESSION COLS ROWS COMM: run the image as a job of an
+# interactive bash in a new session; wait until the job is COMM, which
+# must have given the terminal the settings it had when frozen.
+tty_resume() {
+	tmux_session "$1" "$2" "$3" "bash --norc --noprofile -i" || {
+		WHYS+=("tmux cannot start the resuming session")
+		return 1
+	}
+	tmux_cmd send-keys -t "$1" "PS1='$ '; cd '$CASE/elsewhere'; '$CASE/img'" Enter
+	if ! wait_until "$TTY_TIMEOUT" child_is "$1" "$4" ||
+		! wait_until "$TTY_TIMEOUT" sleeping "$TTY_PID"; then
+		WHYS+=("the image did not resume as $4; screen: $(pane_text "$1" | grep -v '^ *$' | tr '\n' '|' | cut -c1-300)")
+		return 1
+	fi
+	local now
+	now=$(pane_settings "$1")
+	[[ -n $TTY_SETTINGS && $now == "$TTY_SETTINGS" ]] && return 0
+	WHYS+=("terminal settings after resume ($now) differ from the frozen ones ($TTY_SETTINGS)")
+	return 1
+}
+
+# Ctrl-Z stops the resumed job, `fg` brings it back.
+tty_suspend_fg() {
+	local session=$1 pid=$TTY_PID
+	tmux_cmd send-keys -t "$session" C-z
+	if ! wait_until "$TTY_TIMEOUT" stopped "$pid"; then
+		WHYS+=("Ctrl-Z did not stop the resumed process (state $(proc_state "$pid"))")
+		return 1
+	fi
+	send_wait "$session" "Stopped" || return 1
+	tmux_cmd send-keys -t "$session" fg Enter
+	wait_until "$TTY_TIMEOUT" sleeping "$pid" && return 0
+	WHYS+=("fg did not continue the resumed process (state $(proc_state "$pid"))")
+	return 1
+}
+
+tty_end() {
+	local pid
+	for pid in "${TMUX_SERVERS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	TMUX_SERVERS=()
+}
+
+# A python3 REPL with variables defined answers from them after resume;
+# Ctrl-C, Ctrl-Z and fg reach it.  The same image run without a terminal
+# warns and ends cleanly on end of input.
+tty_python_case() {
+	local user=$1 name=tty/python/$1
+	selected "$name" || return 0
+	find_python || { skip "$name" "no python3"; return; }
+	tty_start "$name" "$user"
+	tty_program python3 "$PY -q" &&
+		send_wait orig "DEFINED 42" "secret = 6 * 7" Enter "names = ['alpha', 'beta']" Enter \
+			"print('DEFINED', secret)" Enter &&
+		tty_freeze "$user" "tty/cooked-after-kill/python/$user" &&
+		tty_info " 100x30, controlling, foreground, raw mode, echo off" &&
+		tty_resume again 90 26 python3 &&
+		send_wait again "ANSWER 43 ['alpha', 'beta']" "print('ANSWER', secret + 1, names)" Enter &&
+		tty_suspend_fg again &&
+		send_wait again "AFTER-FG beta" "print('AFTER-FG', names[1])" Enter &&
+		send_wait again "import time; time.sleep(600)" "import time; time.sleep(600)" Enter &&
+		send_wait again "KeyboardInterrupt" C-c &&
+		send_wait again "AFTER-INT 42" "print('AFTER-INT', secret)" Enter
+	pane_has again "freeze:" && WHYS+=("the stub complained: $(pane_text again | grep 'freeze:' | head -n1)")
+	tty_end
+	report "$name"
+	[[ -x $CASE/img ]] || return 0
+	tty_no_terminal_case "$user"
+	tty_background_case "$user"
+}
+
+# The REPL's image started as a background job (`img &`): like any terminal
+# program it stops when it sets the terminal, and `fg` resumes it.
+tty_background_case() {
+	local user=$1 name=tty/background/$1
+	selected "$name" || return 0
+	WHYS=()
+	if tmux_session bg 80 24 "bash --norc --noprofile -i"; then
+		tmux_cmd send-keys -t bg "PS1='$ '; cd '$CASE/elsewhere'; '$CASE/img' &" Enter
+		# Stopped in the stub, before the process's name is back: "img".
+		if wait_until "$TTY_TIMEOUT" child_is bg img &&
+			wait_until "$TTY_TIMEOUT" stopped "$TTY_PID"; then
+			tmux_cmd send-keys -t bg fg Enter
+			wait_until "$TTY_TIMEOUT" sleeping "$TTY_PID" ||
+				WHYS+=("fg did not continue it (state $(proc_state "$TTY_PID"))")
+			send_wait bg "BACK 42" "print('BACK', secret)" Enter
+		else
+			WHYS+=("the background job did not stop for the terminal (state $(proc_state "${TTY_PID:-0}"))")
+		fi
+	else
+		WHYS+=("tmux cannot start a session")
+	fi
+	tty_end
+	report "$name"
+}
+
+# The REPL's image with no terminal at all: a warning, then a clean end.
+tty_no_terminal_case() {
+	local user=$1 name=tty/no-terminal/$1
+	selected "$name" || return 0
+	WHYS=()
+	start_bg "$user" "$CASE/elsewhere" "$CASE/nt.out" "$CASE/nt.err" "$CASE/img"
+	finish "$BGPID" result "$TTY_TIMEOUT"
+	((TIMED_OUT)) && WHYS+=("it did not end on end of input")
+	((EXIT_RC == 0 || TIMED_OUT)) || WHYS+=("$(describe_rc "$EXIT_RC"), stderr: $(brief "$CASE/nt.err")")
+	grep -q "none of fds 0-2 of this command is a terminal" "$CASE/nt.err" ||
+		WHYS+=("no warning about the missing terminal: $(brief "$CASE/nt.err")")
+	report "$name"
+}
+
+# vim with an unsaved change, resumed in a terminal of another size: it
+# redraws (its SIGWINCH), Ctrl-Z and fg work, and :wq saves the change.
+tty_vim_case() {
+	local user=$1 name=tty/vim/$1 vim
+	selected "$name" || return 0
+	vim=$(command -v vim || command -v vim.tiny) || { skip "$name" "no vim (apt-get install vim)"; return; }
+	tty_start "$name" "$user"
+	printf 'first line\nsecond line\n' >"$CASE/t/notes.txt"
+	[[ $user == root ]] || chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/t/notes.txt"
+	tty_program "${vim##*/}" "$vim -u NONE -N -n -i NONE notes.txt" &&
+		send_wait orig "second line" &&
+		send_wait orig "UNSAVED CHANGE" "GoUNSAVED CHANGE" Escape &&
+		wait_until "$TTY_TIMEOUT" pane_lacks orig "-- INSERT --" &&
+		tty_freeze "$user" "tty/cooked-after-kill/vim/$user" &&
+		tty_resume again 80 20 "${vim##*/}" &&
+		send_wait again "first line" &&
+		send_wait again "UNSAVED CHANGE" &&
+		tty_suspend_fg again &&
+		send_wait again "UNSAVED CHANGE" &&
+		tmux_cmd send-keys -t again ":wq" Enter &&
+		wait_until "$TTY_TIMEOUT" grep -q "UNSAVED CHANGE" "$CASE/t/notes.txt" ||
+		((${#WHYS[@]})) || WHYS+=("the change was not saved: $(brief "$CASE/t/notes.txt")")
+	pane_has again "freeze:" && WHYS+=("the stub complained: $(pane_text again | grep 'freeze:' | head -n1)")
+	tty_end
+	report "$name"
+}
+
+# A process whose terminal was closed (its tmux went away; it ignores
+# SIGHUP): freeze warns that the settings are gone and the image resumes
+# with the resumer's streams.
+tty_hungup_case() {
+	local user=$1 name=tty/hung-up/$1 tpid
+	selected "$name" || return 0
+	if [[ -z ${BUILT[heap-pie]:-} ]]; then
+		skip "$name" "heap-pie was not built"
+		return
+	fi
+	tty_start "$name" "$user"
+	tmux_session orig 80 24 "trap '' HUP; exec '$BIN/heap-pie' '$CASE/t'" &&
+		send_wait orig READY || { tty_end; report "$name"; return; }
+	tpid=$(tmux_cmd display -p -t orig '#{pane_pid}')
+	tty_end
+	wait_until "$TTY_TIMEOUT" sleeping "$tpid"
+	run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$tpid"
+	if ((FREEZE_RC != 0)); then
+		kill -KILL "$tpid" 2>/dev/null
+		WHYS+=("freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+	else
+		grep -q "is hung up" "$CASE/freeze.err" ||
+			WHYS+=("no warning about the hung-up terminal: $(brief "$CASE/freeze.err")")
+		resume "$user" sig "$CASE/img" "$CASE/elsewhere" ""
+	fi
+	report "$name"
+}
+
+# An fd on a second terminal (fd 3 on another tmux pane) is refused, naming
+# it, and the process is left as it was; --unsupported-fds=null takes it.
+tty_second_case() {
+	local user=$1 name=tty/second-terminal/$1 other
+	selected "$name" || return 0
+	tty_start "$name" "$user"
+	if tmux_session other 80 24 "sleep 600" &&
+		other=$(tmux_cmd display -p -t other '#{pane_tty}') &&
+		tty_program sleep "sleep 600 3<>'$other'"; then
+		run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$TTY_PID"
+		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), expected a refusal")
+		grep -q "fd 3 is on a second terminal ($other" "$CASE/freeze.err" ||
+			WHYS+=("the refusal does not name fd 3 on $other: $(brief "$CASE/freeze.err")")
+		[[ -e $CASE/img ]] && WHYS+=("an image was left behind")
+		wait_until "$TTY_TIMEOUT" untouched "$TTY_PID" ||
+			WHYS+=("the process was not left running (state $(proc_state "$TTY_PID"))")
+		run_freeze "$user" "$CASE/freeze.err" -k --unsupported-fds=null "$CASE/img" "$TTY_PID"
+		((FREEZE_RC == 0)) || WHYS+=("with --unsupported-fds=null: freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+		grep -q "fd 3 (a second terminal" "$CASE/freeze.err" ||
+			WHYS+=("no warning for fd 3 with --unsupported-fds=null: $(brief "$CASE/freeze.err")")
+	fi
+	tty_end
+	report "$name"
+}
+
+tty_cases() {
+	local user
+	if ! command -v tmux >/dev/null || ! command -v pgrep >/dev/null; then
+		selected tty/ && skip tty "no tmux or no pgrep (apt-get install tmux procps)"
+		return
+	fi
+	for user in "${USERS[@]}"; do
+		tty_python_case "$user"
+		tty_vim_case "$user"
+		tty_hungup_case "$user"
+		tty_second_case "$user"
+	done
+}
+
 # ---------------------------------------------------------------------- main
 
 USERS=(root)
@@ -1268,6 +1604,7 @@ run_extras
 python_case
 python_threads_case
 java_case
+tty_cases
 if [[ $EUID == 0 ]]; then
 	chroot_cases
 else
