@@ -151,3 +151,11 @@ int collect_files(struct target *t, const struct options *o)
 	}
 	return 0;
 }
+
+bool saves_file_contents(const struct target *t)
+{
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (t->files[i].rec.flags & FZ_FILEF_CONTENT)
+			return true;
+	return false;
+}

@@ -191,6 +191,8 @@ bool is_file_fd(const char *link, const struct stat *st, uint32_t flags);
 int classify_file(pid_t pid, const char *link, const struct stat *st,
 		  struct fd_entry *e);
 int collect_files(struct target *t, const struct options *o);
+/* Do file contents go into the image (read while it is written)? */
+bool saves_file_contents(const struct target *t);
 /* collect_locks.c: flock, POSIX and OFD locks, after collect_files. */
 int collect_locks(struct target *t);
 

@@ -153,11 +153,13 @@ static int write_output(struct target *t, const struct options *o,
 
 /*
  * Left running (no -k, no -s): once its state is collected the process
- * goes on, and its memory is read from a copy-on-write copy.
+ * goes on, and its memory is read from a copy-on-write copy. Not when file
+ * contents go into the image: they are read while it is written, and the
+ * process must not change them meanwhile.
  */
 static bool release_early(struct target *t, const struct options *o)
 {
-	if (o->kill || o->stop || snapshot_start(t, o))
+	if (o->kill || o->stop || saves_file_contents(t) || snapshot_start(t, o))
 		return false;
 	detach(t, 0);
 	return true;
