@@ -159,7 +159,14 @@ static int write_output(struct target *t, const struct options *o,
  */
 static bool release_early(struct target *t, const struct options *o)
 {
-	if (o->kill || o->stop || saves_file_contents(t) || snapshot_start(t, o))
+	if (o->kill || o->stop)
+		return false;
+	if (saves_file_contents(t)) {
+		note(o, "memory is read with the process stopped (file contents "
+		     "go into the image)");
+		return false;
+	}
+	if (snapshot_start(t, o))
 		return false;
 	detach(t, 0);
 	return true;

@@ -614,12 +614,13 @@ freeze_case() {
 
 # running_checks TARGET PID: a freeze that left the process running read its
 # memory from a copy-on-write copy (bulkmem: from the process itself, since
-# a copy lacks its MADV_DONTFORK memory), and left no copy behind: no child
-# of the target runs its program or is a zombie (the runner's own output
-# `cat` is a child of the target too).
+# a copy lacks its MADV_DONTFORK memory; deleted_file: so too, as the bytes
+# of its deleted files are read meanwhile), and left no copy behind: no
+# child of the target runs its program or is a zombie (the runner's own
+# output `cat` is a child of the target too).
 running_checks() {
 	local target=$1 tpid=$2 want="read from a copy-on-write copy" c exe
-	[[ $target == bulkmem ]] && want="read with the process stopped"
+	[[ $target == bulkmem || $target == deleted_file ]] && want="read with the process stopped"
 	grep -q "$want" "$CASE/freeze.err" ||
 		WHYS+=("freeze -v did not say its memory was $want: $(brief "$CASE/freeze.err")")
 	exe=$(readlink "/proc/$tpid/exe")
