@@ -1174,6 +1174,28 @@ files_policy_cases() {
 		resume root sig "$CASE/img" "$CASE/elsewhere" "once the other lock is gone: "
 		report "$name"
 	fi
+	name=files-policy/posix-lock-held-elsewhere
+	if selected "$name"; then
+		if ! find_python; then
+			skip "$name" "no python3 to hold a POSIX lock"
+		elif files_frozen "$name" locks; then
+			"$PY" -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+")
+fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 5, 12)
+open(sys.argv[2], "w").write("held")
+time.sleep(600)' "$CASE/t/posix.lck" "$CASE/held" &
+			holder=$!
+			track "$holder"
+			if wait_until 5 test -s "$CASE/held"; then
+				resume_refused "$CASE/img" "process $holder holds a lock .*posix\\.lck|posix\\.lck.*process $holder holds"
+			else
+				WHYS+=("could not take the POSIX lock from outside")
+			fi
+			kill_reap "$holder"
+			resume root sig "$CASE/img" "$CASE/elsewhere" "once the other lock is gone: "
+			report "$name"
+		fi
+	fi
 }
 
 # reliability/kill-loop: freeze -k is killed with SIGKILL at a random moment,
