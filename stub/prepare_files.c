@@ -1,5 +1,5 @@
 /*
- * Regular files, directories and O_PATH fds, before the point of no return.
+ * Regular files, before the point of no return.
  *
  * A file that is still there is reopened by path, once per open file
  * description, and compared with what it was when frozen: a change is
@@ -27,7 +27,6 @@
 #include "print.h"
 #include "stub.h"
 #include "sys.h"
-#include "writer.h"
 
 static const char *file_path(const struct fz_file *f)
 {
@@ -134,39 +133,6 @@ static long open_all(struct stub *st, const struct fz_file *file, const char *pa
 	return 0;
 }
 
-static long write_all(int fd, const uint8_t *p, uint64_t len, uint64_t off)
-{
-	while (len) {
-		long n = sys_pwrite64(fd, p, len, off);
-		if (n <= 0)
-			return n < 0 ? n : -28 /* ENOSPC */;
-		p += n, len -= (uint64_t)n, off += (uint64_t)n;
-	}
-	return 0;
-}
-
-/* The file's bytes from its blocks; buf holds one decoded block. */
-static long fill(const struct stub *st, int fd, const struct fz_file *file,
-		 uint8_t *buf)
-{
-	long err = sys_ftruncate(fd, file->size);
-
-	for_each_record(&st->img, r) {
-		const struct fz_file_block *b = rec_data(r);
-		const uint8_t *src = st->img.base + b->data_offset;
-		if (err || r->type != FZ_REC_FILE_BLOCK || b->file_id != file->id)
-			continue;
-		if (b->encoding != FZ_ENC_NONE) {
-			if (writer_decode(b->encoding, src, b->data_size, buf, b->raw_len))
-				die("image is damaged: the saved bytes of %s do not "
-				    "decode", file_path(file));
-			src = buf;
-		}
-		err = write_all(fd, src, b->raw_len, b->offset);
-	}
-	return err;
-}
-
 static int create_at(const char *dir, const char *base, char *name, unsigned mode)
 {
 	format(name, FZ_PATH_MAX, "%s/%s", dir, base);
@@ -216,7 +182,7 @@ static void rebuild_unlinked(struct stub *st, const struct fz_file *file,
 		warn("fd %d: no writable directory for the deleted file %s: it "
 		     "becomes a memfd", first_fd(st, file), file_path(file));
 	}
-	err = fill(st, fd, file, buf);
+	err = fill_file(st, fd, file, buf);
 	if (!err)
 		err = open_all(st, file, name);
 	if (!err)
@@ -240,7 +206,7 @@ static long recreate(const struct stub *st, const struct fz_file *file,
 
 	if (fd < 0)
 		return fd;
-	err = fill(st, (int)fd, file, buf);
+	err = fill_file(st, (int)fd, file, buf);
 	if (err)
 		sys_unlinkat(AT_FDCWD, path, 0);
 	sys_close((int)fd);
@@ -291,24 +257,4 @@ void prepare_files(struct stub *st)
 	}
 	if (buf)
 		sys_munmap((uint64_t)buf, FZ_FILE_BLOCK_MAX);
-}
-
-/* A directory (at its place in the listing) or an O_PATH fd. */
-int prepare_path_fd(const struct stub *st, const struct fz_fd *f)
-{
-	const char *path = (const char *)(f + 1);
-	int flags = f->kind == FZ_FD_OPATH ?
-		O_PATH | (int)(f->flags & (O_NOFOLLOW | O_DIRECTORY)) :
-		(int)(f->flags & REOPEN_FLAGS) | O_DIRECTORY;
-	long fd = sys_open(path, flags, 0);
-
-	if (fd < 0)
-		die("cannot reopen fd %d (%s): %s", f->fd, path, errname(fd));
-	if ((fd = lift_fd(st, (int)fd)) < 0)
-		die("cannot keep fd %d open: %s", f->fd, errname(fd));
-	if (f->kind == FZ_FD_DIR && f->pos &&
-	    sys_lseek((int)fd, (long)f->pos, 0 /* SEEK_SET */) < 0)
-		warn("fd %d: cannot go back to its place in the listing of %s; "
-		     "reading it starts over", f->fd, path);
-	return (int)fd;
 }

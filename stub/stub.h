@@ -76,16 +76,19 @@ void prepare_fds(struct stub *st);
 const struct prepared_fd *find_prepared(const struct stub *st, int fd);
 /* Move fd above every number the process uses; closes the original. */
 int lift_fd(const struct stub *st, int fd);
-/*
- * prepare_files.c: regular files (rebuilt when deleted or missing, checked
- * for changes), directories and O_PATH fds. prepare_path_fd opens one
- * directory or O_PATH fd; prepare_files, after prepare_fds, every regular one.
- */
+/* prepare_paths.c: prepare_fds's step for a directory or O_PATH fd. */
 int prepare_path_fd(const struct stub *st, const struct fz_fd *f);
+/*
+ * prepare_files.c: every regular file's fds, after prepare_fds: files
+ * rebuilt when deleted or missing, checked for changes otherwise.
+ */
 void prepare_files(struct stub *st);
 /* Only what prepare_files checks: vanished files refused, changed ones named. */
 void check_files(const struct stub *st);
-/* prepare_locks.c: take back flock and OFD locks, check POSIX ones are free. */
+/* fill_file.c: write file's saved bytes into fd; buf: one decoded block. */
+long fill_file(const struct stub *st, int fd, const struct fz_file *file,
+	       uint8_t *buf);
+/* restore_locks.c: take back flock and OFD locks, check POSIX ones are free. */
 void prepare_locks(const struct stub *st);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
