@@ -40,7 +40,7 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd deleted_file dirfd locks savefiles)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd deleted_file dirfd locks savefiles odirect)
 MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt deleted_file dirfd locks savefiles)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
@@ -1160,6 +1160,20 @@ files_policy_cases() {
 		report "$name"
 	fi
 	FREEZE_EXTRA=()
+	name=files-policy/o-direct-refused
+	if selected "$name" && files_frozen "$name" odirect dropped; then
+		cp "$CASE/t/od/f.bin" "$CASE/f.bin.copy"
+		if mount -t ramfs ramfs "$CASE/t/od" 2>"$CASE/mount.err"; then
+			TMPFS_MOUNT=$CASE/t/od
+			cp "$CASE/f.bin.copy" "$CASE/t/od/f.bin"
+			resume root sig "$CASE/img" "$CASE/elsewhere" ""
+			img_said 'f\.bin: this file system refuses O_DIRECT' "warning that O_DIRECT was dropped"
+			umount "$CASE/t/od" && TMPFS_MOUNT=
+			report "$name"
+		else
+			skip "$name" "cannot mount a ramfs: $(brief "$CASE/mount.err")"
+		fi
+	fi
 	name=files-policy/lock-held-elsewhere
 	if selected "$name" && files_frozen "$name" locks; then
 		(exec 9>>"$CASE/t/flock.lck" && flock -x 9 && echo held >"$CASE/held" && exec sleep 600) &
