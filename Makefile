@@ -60,8 +60,12 @@ $(BUILD)/stub-obj/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) -MMD -MP -c -o $@ $<
 
+# A .bss would be zeroed by the kernel at exec: refuse to build one (see above).
 $(BUILD)/stub.elf: $(STUB_OBJS) stub/early.ld
 	$(CC) $(STUB_LDFLAGS) -o $@ $(STUB_OBJS) $(LZ4_A)
+	@if readelf -SW $@ | grep -q ' \.bss '; then \
+		echo "$@ has a .bss section: give its zero-initialised statics an explicit = 0"; \
+		rm -f $@; exit 1; fi
 
 test: all
 	bash tests/run.sh

@@ -186,6 +186,8 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->path = strdup(p->link);
 		return e->path ? 0 : -ENOMEM;
 	}
+	if ((e->rec.kind = anon_fd_kind(p->link)))
+		return 0;
 	if (o->unsupported_fds == FD_TO_NULL) {
 		warnx_fz("fd %d (%s, %s) will be /dev/null after resume", p->fd,
 			 kind_name(p), p->link);
@@ -197,11 +199,12 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		    (int)pid, p->fd, kind_name(p), p->link);
 }
 
-/* Kinds whose fds may share one open file description. */
-static bool may_be_shared(uint32_t kind)
+/* Kinds whose fds can share one open file description. */
+static bool shareable(uint32_t kind)
 {
 	return kind == FZ_FD_FILE || kind == FZ_FD_PIPE || kind == FZ_FD_REG ||
-	       kind == FZ_FD_DIR || kind == FZ_FD_OPATH;
+	       kind == FZ_FD_DIR || kind == FZ_FD_OPATH ||
+	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
 }
 
 /* Does fd share its open file description with an earlier fd? */
@@ -209,7 +212,7 @@ static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
 		     struct fd_entry *e)
 {
 	for (size_t j = 0; j < i; j++) {
-		if (!may_be_shared(t->fds[j].rec.kind) ||
+		if (!shareable(t->fds[j].rec.kind) ||
 		    probes[j].st.st_ino != probes[i].st.st_ino ||
 		    probes[j].st.st_dev != probes[i].st.st_dev)
 			continue;
@@ -266,12 +269,14 @@ int collect_fds(struct target *t, const struct options *o)
 			err = fail(err, "process %d: fd %d", (int)t->pid, fds[i]);
 	for (size_t i = 0; !err && i < n; i++) {
 		err = classify(probes, n, i, o, t->pid, &t->fds[i]);
-		if (!err && may_be_shared(t->fds[i].rec.kind))
+		if (!err && shareable(t->fds[i].rec.kind))
 			find_dup(t, probes, i, &t->fds[i]);
 		t->nfds = i + 1;
 	}
 	if (!err)
 		err = collect_inner_pipes(t);
+	if (!err)
+		err = collect_anon_fds(t);
 	if (!err && !(err = collect_files(t, o)))
 		err = collect_locks(t);
 	free(probes);

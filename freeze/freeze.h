@@ -51,6 +51,8 @@ enum unsupported_fd_policy {
 	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
 };
 
+struct anon_fds;          /* collect_anon_fds.h */
+
 struct options {
 	const char *output;   /* path or "-" */
 	pid_t pid;
@@ -100,6 +102,7 @@ struct target {
 	size_t nfiles;
 	struct fz_lock *locks;
 	size_t nlocks;
+	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
 	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
@@ -171,6 +174,10 @@ int pidfd_dup(pid_t pid, int fd);
  */
 int collect_tty(struct target *t, const struct options *o);
 void tty_leave_sane(const struct target *t, const struct options *o);
+/* collect_anon_fds.c: FZ_FD_* kind of an anon_inode fd freeze restores, or 0. */
+uint32_t anon_fd_kind(const char *link);
+/* The state of every such fd, once all fds are classified. */
+int collect_anon_fds(struct target *t);
 
 /*
  * snapshot.c: for a freeze that leaves the process running, a copy-on-write
@@ -201,6 +208,8 @@ struct image_writer;
 /* write_files.c: the FILE records and the bytes they carry. */
 int write_files(const struct target *t, struct image_writer *w);
 int write_memory(struct target *t, struct image_writer *w);
+/* collect_anon_fds.c: their records. */
+int write_anon_fds(const struct target *t, struct image_writer *w);
 /* write_image.c: the payload, written at `base` in fd. */
 int write_image(struct target *t, int fd, uint64_t base,
 		enum fz_encoding enc, unsigned jobs, uint64_t *image_size);

@@ -37,6 +37,7 @@ static int write_state(struct target *t, struct image_writer *w)
 	for (size_t i = 0; !err && i < t->npipes; i++)
 		err = iw_record(w, FZ_REC_PIPE, &t->pipes[i].rec, sizeof(t->pipes[i].rec),
 				t->pipes[i].data, t->pipes[i].rec.data_len);
+	err = err ? err : write_anon_fds(t, w);
 	if (!err && (err = write_files(t, w)))
 		return err;
 	for (size_t i = 0; !err && i < t->nfds; i++) {

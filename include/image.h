@@ -62,6 +62,13 @@ enum fz_record_type {
 	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
+	FZ_REC_EVENTFD = 20,  /* struct fz_eventfd: state of an FZ_FD_EVENTFD */
+	FZ_REC_TIMERFD = 21,  /* struct fz_timerfd: state of an FZ_FD_TIMERFD */
+	FZ_REC_SIGNALFD = 22, /* struct fz_signalfd: mask of an FZ_FD_SIGNALFD */
+	FZ_REC_INOTIFY_WATCH = 23, /* struct fz_inotify_watch + path; the
+				 watches of one fd in increasing wd order */
+	FZ_REC_EPOLL_TARGET = 24, /* struct fz_epoll_target: one registration
+				 of an FZ_FD_EPOLL */
 	FZ_REC_TTY = 30,      /* struct fz_tty + path: the process's terminal;
 				 at most one */
 	FZ_REC_FILE = 35,     /* struct fz_file + path: a regular file open at
@@ -206,6 +213,12 @@ enum fz_fd_kind {
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
 	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id` */
+	/* New instances whose state is in the record of the same fd number. */
+	FZ_FD_EVENTFD = 10, /* FZ_REC_EVENTFD */
+	FZ_FD_TIMERFD = 11, /* FZ_REC_TIMERFD */
+	FZ_FD_SIGNALFD = 12,/* FZ_REC_SIGNALFD */
+	FZ_FD_INOTIFY = 13, /* FZ_REC_INOTIFY_WATCH records, maybe none */
+	FZ_FD_EPOLL = 14,   /* FZ_REC_EPOLL_TARGET records, maybe none */
 	FZ_FD_TTY = 30,     /* the terminal of FZ_REC_TTY: 0-2 keep the
 			       resumer's fd, others get its terminal */
 	FZ_FD_REG = 35,     /* regular file: the FZ_REC_FILE whose id is in
@@ -287,6 +300,60 @@ struct fz_pipe {
 };
 _Static_assert(sizeof(struct fz_pipe) == 16, "fz_pipe size");
 
+/* The counter of an eventfd; `fd` is the FD record it belongs to. */
+#define FZ_EVENTFD_SEMAPHORE 1u
+struct fz_eventfd {
+	int32_t fd;
+	uint32_t flags;     /* FZ_EVENTFD_SEMAPHORE */
+	uint64_t count;
+};
+_Static_assert(sizeof(struct fz_eventfd) == 16, "fz_eventfd size");
+
+/*
+ * A timerfd. Without TFD_TIMER_ABSTIME, `value` is the time that was left
+ * (the frozen time does not count); with it, `value` is the deadline on
+ * `clock` as the process saw that clock. `ticks` expired, not read yet.
+ */
+struct fz_timerfd {
+	int32_t fd;
+	int32_t clock;
+	uint32_t settime_flags; /* TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
+	uint32_t pad;
+	uint64_t ticks;
+	int64_t interval_sec, interval_nsec, value_sec, value_nsec;
+};
+_Static_assert(sizeof(struct fz_timerfd) == 56, "fz_timerfd size");
+
+/* The signals a signalfd reads, bit n-1 = signal n. */
+struct fz_signalfd {
+	int32_t fd;
+	uint32_t pad;
+	uint64_t mask;
+};
+_Static_assert(sizeof(struct fz_signalfd) == 16, "fz_signalfd size");
+
+/* One watch of an inotify fd: the path found for its inode, then path_len bytes. */
+struct fz_inotify_watch {
+	int32_t fd;
+	int32_t wd;
+	uint32_t mask;      /* as inotify_add_watch takes it */
+	uint32_t path_len;  /* with its NUL */
+};
+_Static_assert(sizeof(struct fz_inotify_watch) == 16, "fz_inotify_watch size");
+
+/*
+ * One registration of an epoll fd, keyed by (file, tfd) as in the kernel.
+ * `holder` is an fd of the process that has that file now: tfd itself,
+ * or another one when tfd was closed or reused after the registration.
+ */
+struct fz_epoll_target {
+	int32_t fd;         /* the epoll fd */
+	int32_t tfd;
+	int32_t holder;
+	uint32_t events;
+	uint64_t data;
+};
+_Static_assert(sizeof(struct fz_epoll_target) == 24, "fz_epoll_target size");
 /*
  * The process's terminal as it was set when it stopped: the kernel's
  * struct termios (raw mode and all), then what it was to the process. The

@@ -163,6 +163,10 @@ static const uint32_t fixed_size[] = {
 	[FZ_REC_SIGINFO] = sizeof(struct fz_siginfo),
 	[FZ_REC_POSIX_TIMER] = sizeof(struct fz_posix_timer),
 	[FZ_REC_ITIMERS] = sizeof(struct fz_itimer) * FZ_NITIMERS,
+	[FZ_REC_EVENTFD] = sizeof(struct fz_eventfd),
+	[FZ_REC_TIMERFD] = sizeof(struct fz_timerfd),
+	[FZ_REC_SIGNALFD] = sizeof(struct fz_signalfd),
+	[FZ_REC_EPOLL_TARGET] = sizeof(struct fz_epoll_target),
 };
 
 /* Per-type contents: sizes, strings terminated, mappings sorted. */
@@ -219,6 +223,10 @@ static int check_contents(const struct image *img, const char **why)
 			}
 		} else if (r->type == FZ_REC_TTY) {
 			if (check_tty(r, &ttys, why))
+				return -EBADMSG;
+		} else if (r->type >= FZ_REC_EVENTFD &&
+			   r->type <= FZ_REC_EPOLL_TARGET) {
+			if (check_anon_fd_record(r, why))
 				return -EBADMSG;
 		} else if (r->type == FZ_REC_CWD) {
 			if (!has_nul_at_end(d, r->size)) {

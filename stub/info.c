@@ -50,6 +50,9 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_PIPE] = "pipe",
 		[FZ_FD_REG] = "file", [FZ_FD_DIR] = "directory",
 		[FZ_FD_OPATH] = "O_PATH",
+		[FZ_FD_EVENTFD] = "eventfd", [FZ_FD_TIMERFD] = "timerfd",
+		[FZ_FD_SIGNALFD] = "signalfd", [FZ_FD_INOTIFY] = "inotify",
+		[FZ_FD_EPOLL] = "epoll",
 		[FZ_FD_TTY] = "the resuming terminal, was",
 	};
 
@@ -68,6 +71,7 @@ static void print_fds(const struct stub *st)
 			out(1, " %lu, %s end", (unsigned long)f->pipe_id,
 			    (f->flags & 3) == 1 ? "write" : "read");
 		out(1, "\n");
+		print_anon_fd_state(st, f);
 	}
 }
 

@@ -72,6 +72,8 @@ static _Noreturn void resume(void *arg)
 	restore_signals(st);
 	restore_process_attrs(st);
 	place_fds(st);
+	restore_epoll(st);
+	restore_timerfds(st);
 	restore_posix_locks(st);
 	resume_threads(st);
 }

@@ -23,7 +23,6 @@ static int max_fd_of(const struct stub *st)
 	return max;
 }
 
-/* Move fd above every number the process uses; closes the original. */
 int lift_fd(const struct stub *st, int fd)
 {
 	long high = sys_fcntl(fd, F_DUPFD_CLOEXEC, st->max_fd + 1);
@@ -127,6 +126,9 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	case FZ_FD_DIR:
 	case FZ_FD_OPATH:
 		return prepare_path_fd(st, f);
+	case FZ_FD_EVENTFD: case FZ_FD_TIMERFD: case FZ_FD_SIGNALFD:
+	case FZ_FD_INOTIFY: case FZ_FD_EPOLL:
+		return prepare_anon_fd(st, f);
 	case FZ_FD_TTY:
 		return prepare_tty_fd(st, f);
 	case FZ_FD_INHERIT:
@@ -182,6 +184,7 @@ void prepare_fds(struct stub *st)
 		st->fds[st->nfds].tmp = prepare_one(st, f);
 		st->nfds++;
 	}
+	check_epoll_targets(st);
 }
 
 void prepare_cwd(struct stub *st)

@@ -70,6 +70,8 @@ struct stub {
 /* Steps before the point of no return: they may fail and exit cleanly. */
 void load_image(struct stub *st);
 void print_info(const struct stub *st);
+/* info_anon_fds.c: the state of an eventfd, timerfd, ... fd, for --info. */
+void print_anon_fd_state(const struct stub *st, const struct fz_fd *f);
 void check_host(const struct stub *st);
 void prepare_fds(struct stub *st);
 /* The prepared entry of the process's fd number fd, or NULL. */
@@ -90,6 +92,12 @@ long fill_file(const struct stub *st, int fd, const struct fz_file *file,
 	       uint8_t *buf);
 /* restore_locks.c: take back flock and OFD locks, check POSIX ones are free. */
 void prepare_locks(const struct stub *st);
+/* prepare_anon_fds.c: an eventfd, timerfd, signalfd, inotify or epoll fd
+   with its state, lifted; prepare_inotify.c: an inotify fd, not lifted. */
+int prepare_anon_fd(const struct stub *st, const struct fz_fd *f);
+int prepare_inotify(const struct stub *st, int fd);
+/* restore_epoll.c: every registration names fds the image has. */
+void check_epoll_targets(const struct stub *st);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
 /*
@@ -115,6 +123,11 @@ void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);
 /* After place_fds: any close of an fd on a file drops POSIX locks on it. */
 void restore_posix_locks(const struct stub *st);
+/* Once every fd is in place: the epoll fds' registrations; the timerfds
+   armed (arm_timerfd: one, 0 or -errno). */
+void restore_epoll(const struct stub *st);
+long arm_timerfd(int fd, const struct fz_timerfd *t);
+void restore_timerfds(const struct stub *st);
 /* Terminal settings, foreground group, a SIGWINCH; before restore_signals. */
 void restore_tty(const struct stub *st);
 void restore_process_attrs(const struct stub *st);

@@ -40,8 +40,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd deleted_file dirfd locks savefiles odirect)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt deleted_file dirfd locks savefiles)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify deleted_file dirfd locks savefiles odirect)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify deleted_file dirfd locks savefiles)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
@@ -1076,6 +1076,24 @@ bad_cases() {
 	if selected "$name"; then
 		bad_start "$name" root sockfd socket
 		refused "$name" root "$CASE/out/img" "$BAD_PID" '(^|[^0-9])5([^0-9]|$)'
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	# A watch on a file no path leads to (unlinked, kept by a mapping).
+	name=bad/inotify-deleted
+	if selected "$name"; then
+		bad_start "$name" root inotify deleted
+		refused "$name" root "$CASE/out/img" "$BAD_PID" 'inotify fd [0-9]+: watch [0-9]+'
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	# epoll watches a file only a child process still holds.
+	name=bad/epoll-unheld
+	if selected "$name"; then
+		bad_start "$name" root eventfd_epoll unheld
+		refused "$name" root "$CASE/out/img" "$BAD_PID" 'epoll fd [0-9]+ watches a file registered as fd [0-9]+'
 		survived "$BAD_PID"
 		report "$name"
 	fi
