@@ -24,9 +24,10 @@ FREEZE_LIBS := -static -lelf -lz -llz4 -pthread
 
 STUB_SRCS := $(wildcard stub/*.c) arch/$(ARCH)/sigframe.c \
 	arch/$(ARCH)/stub_exit.c arch/$(ARCH)/cpu_features.c \
-	arch/$(ARCH)/cpu_collect.c writers/decode.c
+	arch/$(ARCH)/cpu_collect.c arch/$(ARCH)/vdso_patch.c arch/$(ARCH)/pc.c \
+	writers/decode.c
 STUB_ASM  := arch/$(ARCH)/stub_start.S arch/$(ARCH)/trampoline.S
-FREEZE_SRCS := $(wildcard freeze/*.c) arch/$(ARCH)/regs.c \
+FREEZE_SRCS := $(wildcard freeze/*.c) arch/$(ARCH)/regs.c arch/$(ARCH)/pc.c \
 	arch/$(ARCH)/cpu_features.c arch/$(ARCH)/cpu_collect.c \
 	writers/encode.c writers/decode.c
 

@@ -181,6 +181,12 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->rec.kind = FZ_FD_INHERIT;
 		return 0;
 	}
+	if (S_ISREG(p->st.st_mode) && is_memfd(p->link, p->st.st_dev)) {
+		/* collect_shmem() turns the inode into its object's id. */
+		e->rec.kind = FZ_FD_MEMFD;
+		e->rec.pipe_id = p->st.st_ino;
+		return 0;
+	}
 	if (S_ISCHR(p->st.st_mode) && is_portable_device(p->link)) {
 		e->rec.kind = FZ_FD_FILE;
 		e->path = strdup(p->link);
@@ -202,8 +208,8 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 /* Kinds whose fds can share one open file description. */
 static bool shareable(uint32_t kind)
 {
-	return kind == FZ_FD_FILE || kind == FZ_FD_PIPE || kind == FZ_FD_REG ||
-	       kind == FZ_FD_DIR || kind == FZ_FD_OPATH ||
+	return kind == FZ_FD_FILE || kind == FZ_FD_PIPE || kind == FZ_FD_MEMFD ||
+	       kind == FZ_FD_REG || kind == FZ_FD_DIR || kind == FZ_FD_OPATH ||
 	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
 }
 

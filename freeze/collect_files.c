@@ -26,15 +26,10 @@ static bool has_deleted_suffix(const char *link)
 	return n > k && !strcmp(link + n - k, DELETED_SUFFIX);
 }
 
-/* memfds are regular files too, but another collector owns them. */
-static bool is_memfd(const char *link)
-{
-	return !strncmp(link, "/memfd:", 7);
-}
-
 bool is_file_fd(const char *link, const struct stat *st, uint32_t flags)
 {
-	if (link[0] != '/' || is_memfd(link))
+	/* memfds are regular files too, but collect_shmem.c owns them. */
+	if (link[0] != '/' || !strncmp(link, "/memfd:", 7))
 		return false;
 	return (flags & O_PATH) || S_ISREG(st->st_mode) || S_ISDIR(st->st_mode);
 }

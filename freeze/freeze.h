@@ -19,6 +19,10 @@ struct map_entry {
 	uint32_t kind;        /* enum fz_map_kind */
 	uint32_t flags;       /* FZ_MAPF_* */
 	bool shared;          /* 's' in /proc/PID/maps */
+	bool may_write;       /* VmFlags mw: mprotect could make it writable */
+	bool hugetlb;         /* VmFlags ht */
+	uint64_t dev, ino;    /* of the file behind it, as maps shows them */
+	uint64_t shmem_id;    /* FZ_MAP_SHMEM: its object in t->shmems */
 	char *path;           /* file, [heap], [stack], ... or NULL */
 };
 
@@ -37,6 +41,15 @@ struct file_entry {
 struct pipe_entry {
 	struct fz_pipe rec;
 	uint8_t *data;        /* rec.data_len unread bytes */
+};
+
+/* A shared memory object (see struct fz_shmem), and how to read it. */
+struct shmem_entry {
+	struct fz_shmem rec;
+	char *name;
+	uint64_t dev, ino;
+	int fd;               /* freeze's own fd on it, or -1: read the mappings */
+	bool fd_seekable;     /* fd has its own offset: SEEK_DATA may skip holes */
 };
 
 /* The process's terminal: its settings, and freeze's own copy of it. */
@@ -90,6 +103,7 @@ struct target {
 	uint8_t auxv[4096];
 	size_t auxv_len;
 	struct fz_cpu cpu;
+	struct fz_xsave_layout xsave_layout;
 	struct map_entry *maps;
 	size_t nmaps;
 	uint8_t *vdso;
@@ -104,6 +118,8 @@ struct target {
 	size_t nlocks;
 	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
 	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
+	struct shmem_entry *shmems;
+	size_t nshmems;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
@@ -147,6 +163,11 @@ int remote_rw(pid_t pid, uint64_t addr, void *buf, size_t len, bool write);
 void inject_resend_signals(struct target *t);
 /* The pid of the child the last injected clone created (ptrace's view). */
 pid_t inject_last_child(void);
+/* Hold back one more such signal (leave_vdso.c steps threads too). */
+void inject_hold_signal(int sig);
+
+/* leave_vdso.c: step each thread stopped inside the vdso out of it. */
+int leave_vdso(struct target *t, const struct options *o);
 
 /* collect_*.c */
 int collect_regs(struct target *t);
@@ -178,6 +199,17 @@ void tty_leave_sane(const struct target *t, const struct options *o);
 uint32_t anon_fd_kind(const char *link);
 /* The state of every such fd, once all fds are classified. */
 int collect_anon_fds(struct target *t);
+
+/*
+ * collect_shmem.c: shared memory objects behind FZ_MAP_SHMEM mappings and
+ * FZ_FD_MEMFD fds (run after collect_maps and collect_fds).
+ */
+bool is_shmem_mapping(const struct map_entry *m);
+bool is_memfd(const char *link, uint64_t dev);
+int collect_shmem(struct target *t);
+/* write_shmem.c: each object's record and page chunks. */
+struct image_writer;
+int write_shmem(struct target *t, struct image_writer *w);
 
 /*
  * snapshot.c: for a freeze that leaves the process running, a copy-on-write

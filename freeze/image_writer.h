@@ -17,6 +17,7 @@
 #define IW_BATCH 32
 
 struct pending_chunk {
+	uint32_t type;            /* FZ_REC_CHUNK or FZ_REC_SHMEM_CHUNK */
 	uint64_t addr;
 	uint32_t npages;
 	enum fz_encoding used;
@@ -57,6 +58,9 @@ struct iw_stored {
 /* Encode len (at most one chunk's worth) bytes and write them as page data. */
 int iw_data(struct image_writer *w, const void *raw, size_t len,
 	    struct iw_stored *where);
+/* The same, as a chunk record of another type (FZ_REC_SHMEM_CHUNK). */
+int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
+		uint32_t npages, const void *raw);
 /* Write the records and the header; *size gets the image's size. */
 int iw_finish(struct image_writer *w, uint64_t *size);
 void iw_free(struct image_writer *w);

@@ -29,6 +29,8 @@ static int write_state(struct target *t, struct image_writer *w)
 	err = err ? err : iw_record(w, FZ_REC_CWD, t->cwd, strlen(t->cwd) + 1, NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_AUXV, t->auxv, t->auxv_len, NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_CPU, &t->cpu, sizeof(t->cpu), NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_XSAVE_LAYOUT, &t->xsave_layout,
+				    sizeof(t->xsave_layout), NULL, 0);
 	if (!err && t->vdso)
 		err = iw_record(w, FZ_REC_VDSO, t->vdso, t->vdso_len, NULL, 0);
 	if (!err && t->tty)
@@ -61,6 +63,8 @@ int write_image(struct target *t, int fd, uint64_t base, enum fz_encoding enc,
 	if (err)
 		return fail(err, "starting the image");
 	err = write_state(t, &w);
+	if (!err)
+		err = write_shmem(t, &w);
 	if (!err)
 		err = write_memory(t, &w);
 	if (!err && (err = iw_finish(&w, image_size)))

@@ -77,6 +77,11 @@ enum fz_record_type {
 				 a FILE, after that FILE record */
 	FZ_REC_LOCK = 37,     /* struct fz_lock: a file lock the process held;
 				 after the FD records */
+	FZ_REC_SHMEM = 40,    /* struct fz_shmem + name: a shared memory
+				 object; its SHMEM_CHUNK records follow it */
+	FZ_REC_SHMEM_CHUNK = 41, /* struct fz_chunk: pages of the SHMEM before
+				 it; addr is the byte offset in the object */
+	FZ_REC_XSAVE_LAYOUT = 45, /* struct fz_xsave_layout of the freezing CPU */
 };
 
 enum fz_encoding {
@@ -139,6 +144,8 @@ enum fz_map_kind {
 	FZ_MAP_SHARED_FILE = 2, /* MAP_SHARED of `path` at `offset`, no chunks */
 	FZ_MAP_VDSO = 3,        /* the kernel's [vdso] */
 	FZ_MAP_VVAR = 4,        /* [vvar] or [vvar_vclock]: kernel data pages */
+	FZ_MAP_SHMEM = 10,      /* MAP_SHARED of the SHMEM object `shmem_id`
+				   at `offset`, no chunks (the object has them) */
 };
 
 #define FZ_MAPF_GROWSDOWN 1u    /* the stack: mapped MAP_GROWSDOWN */
@@ -147,16 +154,20 @@ enum fz_map_kind {
 #define FZ_MAPF_NOHUGEPAGE 8u   /* had madvise(MADV_NOHUGEPAGE) */
 #define FZ_MAPF_DONTFORK 16u    /* had madvise(MADV_DONTFORK) */
 #define FZ_MAPF_WIPEONFORK 32u  /* had madvise(MADV_WIPEONFORK) */
+#define FZ_MAPF_SHM_RDONLY (1u << 10) /* FZ_MAP_SHMEM of a SysV segment:
+				   attached SHM_RDONLY (never writable) */
 
 struct fz_mapping {
 	uint64_t start, end;
-	uint64_t offset;          /* file offset, for FZ_MAP_SHARED_FILE */
+	uint64_t offset;          /* file offset, for FZ_MAP_SHARED_FILE and
+				     FZ_MAP_SHMEM (offset in the object) */
 	uint32_t kind;            /* enum fz_map_kind */
 	uint32_t prot;            /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	uint32_t flags;           /* FZ_MAPF_* */
 	uint32_t path_len;        /* bytes of path that follow, with its NUL */
+	uint64_t shmem_id;        /* FZ_MAP_SHMEM: id of its FZ_REC_SHMEM */
 };
-_Static_assert(sizeof(struct fz_mapping) == 40, "fz_mapping size");
+_Static_assert(sizeof(struct fz_mapping) == 48, "fz_mapping size");
 
 /* A run of pages of the mapping before it in the record list. */
 struct fz_chunk {
@@ -225,6 +236,8 @@ enum fz_fd_kind {
 			       `pipe_id`; reopened with `flags`, at `pos` */
 	FZ_FD_DIR = 36,     /* directory `path`; getdents resumes at `pos` */
 	FZ_FD_OPATH = 37,   /* O_PATH fd on `path` (O_NOFOLLOW kept) */
+	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `pipe_id`,
+			       opened with `flags`, at `pos` */
 };
 
 struct fz_fd {
@@ -236,7 +249,8 @@ struct fz_fd {
 	uint32_t path_len;  /* bytes of path that follow, with its NUL */
 	uint64_t pos;
 	uint64_t pipe_id;   /* FZ_FD_PIPE: the FZ_REC_PIPE it is an end of;
-			       FZ_FD_REG: the id of its FZ_REC_FILE */
+			       FZ_FD_REG: the id of its FZ_REC_FILE;
+			       FZ_FD_MEMFD: the id of its FZ_REC_SHMEM */
 };
 _Static_assert(sizeof(struct fz_fd) == 40, "fz_fd size");
 
@@ -355,6 +369,38 @@ struct fz_epoll_target {
 };
 _Static_assert(sizeof(struct fz_epoll_target) == 24, "fz_epoll_target size");
 /*
+ * A shared memory object: what MAP_SHARED anonymous memory, a memfd, a
+ * deleted file mapped MAP_SHARED or a SysV segment was backed by, once per
+ * object, so every mapping and fd of it shares one object again. Its pages
+ * are in the SHMEM_CHUNK records after it (the rest reads as zeros). The
+ * name (memfd name, deleted file's path; may be empty) follows.
+ */
+enum fz_shmem_kind {
+	FZ_SHMEM_ANON = 1,    /* MAP_SHARED | MAP_ANONYMOUS memory */
+	FZ_SHMEM_MEMFD = 2,   /* memfd_create(name) */
+	FZ_SHMEM_DELETED = 3, /* a deleted file, kept as shared memory */
+	FZ_SHMEM_SYSV = 4,    /* a SysV segment (shmget) */
+};
+
+#define FZ_SHMEMF_SEALS_UNKNOWN 1u  /* memfd not readable here: seals and
+				       mode not recorded */
+#define FZ_SHMEMF_SYSV_REMOVED 2u   /* SysV: marked IPC_RMID (SHM_DEST) */
+
+struct fz_shmem {
+	uint64_t id;          /* 1, 2, ...: mappings and fds name it */
+	uint64_t size;        /* bytes; SysV: the segment's size */
+	uint32_t kind;        /* enum fz_shmem_kind */
+	uint32_t seals;       /* memfd: F_GET_SEALS */
+	uint32_t mode;        /* permission bits: memfd's, SysV's shm_perm */
+	uint32_t flags;       /* FZ_SHMEMF_* */
+	int32_t sysv_key;     /* SysV: its key (0: IPC_PRIVATE) */
+	int32_t sysv_id;      /* SysV: its shmid when frozen */
+	uint32_t name_len;    /* bytes of name that follow, with its NUL */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_shmem) == 48, "fz_shmem size");
+
+/*
  * The process's terminal as it was set when it stopped: the kernel's
  * struct termios (raw mode and all), then what it was to the process. The
  * window size is for --info only: the resumed process gets SIGWINCH and
@@ -375,17 +421,35 @@ struct fz_tty {
 };
 _Static_assert(sizeof(struct fz_tty) == 56, "fz_tty size");
 
-/* CPU feature words user space could see; the stub compares them. */
+/*
+ * CPU feature words user space could see (CPUID leaf, sub-leaf, register);
+ * the stub compares them. Which bit is which feature: cpu_features.c.
+ */
 struct fz_cpu {
 	uint32_t leaf1_ecx, leaf1_edx;
 	uint32_t leaf7_ebx, leaf7_ecx, leaf7_edx;
 	uint32_t leaf7_1_eax;
-	uint32_t ext1_ecx, ext1_edx;
+	uint32_t ext1_ecx, ext1_edx;  /* leaf 0x80000001 */
 	uint64_t xcr0;            /* XSAVE components the OS enabled */
 	uint32_t xsave_size;      /* bytes of the XSAVE area for xcr0 */
-	uint32_t pad;
+	uint32_t leaf7_1_edx;
+	uint32_t leafd_1_eax;     /* XSAVEOPT, XSAVEC, XGETBV1 */
+	uint32_t pad[3];
 };
-_Static_assert(sizeof(struct fz_cpu) == 48, "fz_cpu size");
+_Static_assert(sizeof(struct fz_cpu) == 64, "fz_cpu size");
+
+/*
+ * Where each XSAVE component sits in the standard-format area of the CPU
+ * that froze the process (CPUID leaf 0xd, sub-leaf n: ebx, eax), so the
+ * stub can move each one to where the host's CPU keeps it. 0/0 for a
+ * component that CPU lacks; 0 and 1 (the legacy area) are fixed.
+ */
+#define FZ_XSAVE_COMPONENTS 32
+struct fz_xsave_layout {
+	uint32_t offset[FZ_XSAVE_COMPONENTS];
+	uint32_t size[FZ_XSAVE_COMPONENTS];
+};
+_Static_assert(sizeof(struct fz_xsave_layout) == 256, "fz_xsave_layout size");
 
 /*
  * Parameters freeze writes into the stub's data before it links it: where

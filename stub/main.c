@@ -51,11 +51,49 @@ static void block_signals(void)
 
 static void usage(void)
 {
-	out(1, "usage: %s [--info | --verify | --help]\n"
-	       "  (no option)  resume the frozen process in this terminal\n"
-	       "  --info       say what is inside, do not resume\n"
-	       "  --verify     check checksums and host compatibility\n",
-	    "IMAGE");
+	/* out() formats at most 512 bytes a call. */
+	out(1, "usage: IMAGE [--info | --verify | --help] [--vdso=redirect|syscall] "
+	       "[--cpu=in-use | --cpu=any]\n"
+	       "  (no option)      resume the frozen process in this terminal\n"
+	       "  --info           say what is inside, do not resume\n"
+	       "  --verify         check checksums and host compatibility\n");
+	out(1, "  --vdso=redirect  redirect the old vdso's functions into this "
+	       "kernel's\n"
+	       "                   even when it is the same build\n"
+	       "  --vdso=syscall   make the old vdso's functions do system "
+	       "calls\n");
+	out(1, "  --cpu=in-use     require only the XSAVE components in use, "
+	       "not every\n"
+	       "                   CPU feature the process may use\n"
+	       "  --cpu=any        do not check the CPU (a warning)\n");
+}
+
+/* Options in any order; an unknown one ends the stub with usage. */
+static void parse_args(struct stub_opts *o, long argc, char **argv)
+{
+	o->mode = "";
+	for (long i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!*o->mode && (!strcmp(a, "--info") || !strcmp(a, "--verify") ||
+				  !strcmp(a, "--help")))
+			o->mode = a;
+		else if (!strcmp(a, "--vdso=redirect"))
+			o->vdso = VDSO_FORCE_REDIRECT;
+		else if (!strcmp(a, "--vdso=syscall"))
+			o->vdso = VDSO_FORCE_SYSCALL;
+		else if (!strcmp(a, "--vdso=auto"))
+			o->vdso = VDSO_AUTO;
+		else if (!strcmp(a, "--cpu=in-use"))
+			o->cpu = CPU_IN_USE;
+		else if (!strcmp(a, "--cpu=any"))
+			o->cpu = CPU_ANY;
+		else if (!strcmp(a, "--cpu=all"))
+			o->cpu = CPU_ALL;
+		else {
+			usage();
+			die("unknown argument '%s' (try --help)", a);
+		}
+	}
 }
 
 static _Noreturn void resume(void *arg)
@@ -67,6 +105,7 @@ static _Noreturn void resume(void *arg)
 	unmap_all_but_stub(st);
 	restore_vdso_place(st);
 	restore_mappings(st);
+	restore_shmem_finish(st);
 	restore_mm_fields(st);
 	restore_tty(st);
 	restore_signals(st);
@@ -85,7 +124,7 @@ void stub_main(long *sp)
 	char **envp = argv + argc + 1;
 	uint64_t *auxv;
 	struct stub *st = &the_stub;
-	const char *mode = argc > 1 ? argv[1] : "";
+	const char *mode;
 
 	block_signals();
 	while (*envp)
@@ -95,11 +134,8 @@ void stub_main(long *sp)
 		if (auxv[0] == AT_SYSINFO_EHDR)
 			st->host_vdso = auxv[1];
 
-	if (argc > 2 || (argc == 2 && strcmp(mode, "--info") &&
-			 strcmp(mode, "--verify") && strcmp(mode, "--help"))) {
-		usage();
-		die("unknown arguments (try --help)");
-	}
+	parse_args(&st->opt, argc, argv);
+	mode = st->opt.mode;
 	if (!strcmp(mode, "--help")) {
 		usage();
 		sys_exit_group(0);
@@ -134,6 +170,7 @@ void stub_main(long *sp)
 		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 		     -1, 0) < 0)
 		die("cannot map the stub's stack");
+	prepare_sysv(st);
 	arch_switch_stack((void *)(st->params->stack_addr + FZ_STUB_MAIN_STACK),
 			  resume, st);
 }

@@ -126,6 +126,8 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	case FZ_FD_DIR:
 	case FZ_FD_OPATH:
 		return prepare_path_fd(st, f);
+	case FZ_FD_MEMFD:
+		return prepare_memfd_fd(st, f);
 	case FZ_FD_EVENTFD: case FZ_FD_TIMERFD: case FZ_FD_SIGNALFD:
 	case FZ_FD_INOTIFY: case FZ_FD_EPOLL:
 		return prepare_anon_fd(st, f);
@@ -173,6 +175,7 @@ void prepare_fds(struct stub *st)
 	for_each_record(&st->img, r)
 		if (r->type == FZ_REC_PIPE)
 			prepare_pipe(st, rec_data(r));
+	prepare_shmem(st);
 	for_each_record(&st->img, r) {
 		const struct fz_fd *f = rec_data(r);
 		if (r->type != FZ_REC_FD)

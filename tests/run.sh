@@ -40,11 +40,14 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify deleted_file dirfd locks savefiles odirect)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify deleted_file dirfd locks savefiles)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm deleted_file dirfd locks savefiles odirect)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm deleted_file dirfd locks savefiles)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
+# Resumed with --vdso=redirect: the old vdso's entry points jump into the
+# host's (the path another kernel takes), in every variant and as both users.
+VDSO_TARGETS=(clocks monotonic timers vdsospin)
 CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
 
 # Generous limits, in seconds: no check depends on how fast anything is.
@@ -248,7 +251,11 @@ start_bg() {
 	local user=$1 dir=$2 out=$3 err=$4
 	shift 4
 	user_cmd "$user"
-	(cd "$dir" && close_extra_fds && exec "${RUN_AS[@]}" "$@") </dev/null >"$out" 2>"$err" &
+	# SIGUSR1 ignored until the image installs the process's own handler:
+	# one sent while the pid is still this subshell or a just-exec'd stub
+	# (the state poll can miss the moment) is dropped, not fatal; the
+	# runner sends it again every SIGNAL_EVERY.
+	(cd "$dir" && close_extra_fds && trap '' USR1 && exec "${RUN_AS[@]}" "$@") </dev/null >"$out" 2>"$err" &
 	BGPID=$!
 	track "$BGPID"
 }
@@ -327,7 +334,7 @@ build_target() {
 	local name=$1 variant=$2 src=$TESTS/targets/$1.c out=$BUILD/$1-$2
 	local log=$BUILD/$1-$2.log flags=("${CFLAGS[@]}")
 	BUILD_WHY=
-	case $name in threads | compute_mt | procattrs | timers | rseq) flags+=(-pthread -lrt) ;; esac
+	case $name in threads | compute_mt | procattrs | timers | rseq | vdsospin) flags+=(-pthread -lrt) ;; esac
 	if [[ -x $out && $out -nt $src && $out -nt $TESTS/targets/target.h && $out -nt ${BASH_SOURCE[0]} ]]; then
 		return 0
 	fi
@@ -379,8 +386,11 @@ build_all() {
 			pass "build/$t (${built[*]})"
 		fi
 	done
-	for t in seize flip; do
-		if gcc "${CFLAGS[@]}" -o "$BUILD/$t" "$TESTS/helpers/$t.c" >"$BUILD/$t.log" 2>&1; then
+	for t in seize flip patchrec; do
+		local libs=()
+		# patchrec checksums records with liblz4.a's xxhash, as freeze does.
+		[[ $t == patchrec ]] && libs=("$(gcc -print-file-name=liblz4.a)")
+		if gcc "${CFLAGS[@]}" -o "$BUILD/$t" "$TESTS/helpers/$t.c" "${libs[@]}" >"$BUILD/$t.log" 2>&1; then
 			pass "build/helpers/$t"
 		else
 			fail "build/helpers/$t" "$(brief "$BUILD/$t.log")"
@@ -397,7 +407,7 @@ setup_tmp() {
 	BIN=$TMP/bin
 	mkdir -p "$BIN" "$TMP/cases"
 	cp "$BUILD"/*-pie "$BUILD"/*-static "$BUILD"/*-spie "$BUILD"/*-musl "$BIN"/ 2>/dev/null
-	cp "$BUILD"/seize "$BUILD"/flip "$BIN"/ 2>/dev/null
+	cp "$BUILD"/seize "$BUILD"/flip "$BUILD"/patchrec "$BIN"/ 2>/dev/null
 	# freeze is one static file: a copy here is reachable by the
 	# unprivileged user even from a repository under a closed directory.
 	if [[ -x $FREEZE ]]; then
@@ -437,10 +447,17 @@ kind_of() {
 	esac
 }
 
-# The mmaps target's private file mapping must come from the image, not
-# from the file: take the file away (root) or change it (unprivileged).
+# Between the freeze and the resume. The mmaps target's private file
+# mapping must come from the image, not from the file: take the file away
+# (root) or change it (unprivileged). The sysvshm target's keyed segment
+# outlives it: as root it is removed, so the image must recreate it; as
+# nobody the image finds it still there.
 after_freeze_hook() {
 	local target=$1 dir=$2 user=$3
+	if [[ $target == sysvshm ]]; then
+		[[ $user == root ]] && ipcrm -M "$(cat "$dir/t/sysv.key")" 2>/dev/null
+		return 0
+	fi
 	[[ $target == mmaps ]] || return 0
 	if [[ $user == root ]]; then
 		rm -f "$dir/t/priv.dat"
@@ -452,12 +469,13 @@ after_freeze_hook() {
 
 # resume USER KIND IMG DIR PREFIX [COMMAND...]: run the image (or COMMAND,
 # e.g. chroot) from DIR, bring it to its verdict; reasons go to WHYS
-# prefixed by PREFIX.
+# prefixed by PREFIX.  IMAGE_ARGS (an array) are the image's options.
+IMAGE_ARGS=()
 resume() {
 	local user=$1 kind=$2 img=$3 dir=$4 prefix=$5 pid limit=$VERDICT_TIMEOUT
 	shift 5
 	local cmd=("$@")
-	((${#cmd[@]})) || cmd=("$img")
+	((${#cmd[@]})) || cmd=("$img" "${IMAGE_ARGS[@]}")
 	start_bg "$user" "$dir" "$CASE/img.out" "$CASE/img.err" "${cmd[@]}"
 	pid=$BGPID
 	if [[ $kind == sig ]]; then
@@ -614,13 +632,16 @@ freeze_case() {
 
 # running_checks TARGET PID: a freeze that left the process running read its
 # memory from a copy-on-write copy (bulkmem: from the process itself, since
-# a copy lacks its MADV_DONTFORK memory; deleted_file: so too, as the bytes
-# of its deleted files are read meanwhile), and left no copy behind: no
-# child of the target runs its program or is a zombie (the runner's own
-# output `cat` is a child of the target too).
+# a copy lacks its MADV_DONTFORK memory; the shared memory targets too, since
+# a copy would share their memory with the running process; deleted_file
+# too, as the bytes of its deleted files are read meanwhile), and left no
+# copy behind: no child of the target runs its program or is a zombie (the
+# runner's own output `cat` is a child of the target too).
 running_checks() {
 	local target=$1 tpid=$2 want="read from a copy-on-write copy" c exe
-	[[ $target == bulkmem || $target == deleted_file ]] && want="read with the process stopped"
+	case $target in
+	bulkmem | shmem | memfd | sysvshm | deleted_file) want="read with the process stopped" ;;
+	esac
 	grep -q "$want" "$CASE/freeze.err" ||
 		WHYS+=("freeze -v did not say its memory was $want: $(brief "$CASE/freeze.err")")
 	exe=$(readlink "/proc/$tpid/exe")
@@ -805,9 +826,12 @@ java_case() {
 # The image alone in an empty directory, run with chroot: no /proc, no
 # libraries, no /dev.  The target runs in / with pipes for its streams.
 chroot_cases() {
-	local t name tpid
-	for t in "${CHROOT_TARGETS[@]}"; do
-		name=chroot/$t
+	local t name tpid entry opt
+	# The vdso redirect needs no file either (no /proc to find vvar pages).
+	for entry in "${CHROOT_TARGETS[@]}" clocks:--vdso=redirect; do
+		t=${entry%%:*} opt=()
+		[[ $entry == *:* ]] && opt=("${entry#*:}")
+		name=chroot/$t${opt[0]:-}
 		selected "$name" || continue
 		new_case "$name" root
 		WHYS=()
@@ -825,9 +849,196 @@ chroot_cases() {
 		fi
 		mkdir "$CASE/root"
 		cp "$CASE/img" "$CASE/root/img"
-		resume root sig "" "$CASE" "" chroot "$CASE/root" /img
+		resume root sig "" "$CASE" "" chroot "$CASE/root" /img "${opt[@]}"
 		report "$name"
 	done
+}
+
+# vdso_cases: each of VDSO_TARGETS resumed with --vdso=redirect, and the
+# clocks target with --vdso=syscall (every entry point a system call), in
+# every variant, as root and as nobody.  The spinning target is frozen
+# with -v: when its thread was stopped inside the vdso, freeze must say it
+# stepped it out (otherwise that part is a skip: the freeze came between
+# two calls).
+vdso_cases() {
+	local t v u opt name run
+	for run in "${VDSO_TARGETS[@]/#/redirect:}" syscall:clocks; do
+		opt=--vdso=${run%%:*} t=${run#*:}
+		for v in "${RUN_VARIANTS[@]}"; do
+			for u in "${USERS[@]}"; do
+				name=vdso-${run%%:*}/$t/$v/$u
+				IMAGE_ARGS=("$opt")
+				FREEZE_EXTRA=()
+				[[ $t == vdsospin ]] && FREEZE_EXTRA=(-v)
+				freeze_case "$name" "$t" "$v" "$u" kill
+				selected "$name" && [[ -n ${BUILT[$t-$v]:-} ]] || continue
+				[[ $t == vdsospin ]] && vdso_stepped "$name/stepped"
+				[[ $opt == --vdso=redirect && -f $CASE/img.err ]] &&
+					vdso_into_host "$name/into-host-vdso"
+			done
+		done
+	done
+	IMAGE_ARGS=()
+	FREEZE_EXTRA=()
+}
+
+# vdso_damaged_case: an image whose recorded vdso has its section headers
+# out of bounds (record rewritten, checksum fixed) cannot be redirected:
+# --verify and a run with --vdso=redirect exit 1 naming the vdso, before
+# anything is changed.
+vdso_damaged_case() {
+	local name=vdso-damaged tpid bad=$TMP/vdso-damaged.img how rc args
+	selected "$name" || return 0
+	new_case "$name" root
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/clocks-pie" "$CASE/t"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	run_freeze root "$CASE/freeze.err" -k "$bad" "$tpid"
+	kill_reap "$tpid"
+	if ((FREEZE_RC != 0)); then
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	# e_shoff, at byte 40 of the ELF header, far past the image.
+	"$BIN/patchrec" "$bad" 11 40 7000000000000000 >/dev/null ||
+		{ fail "$name" "patchrec failed on the VDSO record"; return; }
+	for how in verify run; do
+		args=(--vdso=redirect)
+		[[ $how == verify ]] && args+=(--verify)
+		WHYS=()
+		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$bad" "${args[@]}") \
+			</dev/null >"$CASE/$how.out" 2>"$CASE/$how.err"
+		rc=$?
+		((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+		grep -q "^freeze: the process's vdso: section headers out of bounds" "$CASE/$how.err" ||
+			WHYS+=("stderr: $(brief "$CASE/$how.err")")
+		report "$name/$how"
+	done
+}
+
+# vdso_into_host NAME: the stub found this kernel's vdso and a place for
+# it, so no entry point fell back to a system call (it warns when one does).
+vdso_into_host() {
+	if grep -q "system calls" "$CASE/img.err"; then
+		fail "$1" "$(brief "$CASE/img.err")"
+	else
+		pass "$1"
+	fi
+}
+
+# vdso_stepped NAME: freeze -v said it stepped a thread out of the vdso.
+vdso_stepped() {
+	if grep -q "stepped out of the vdso" "$CASE/freeze.err" 2>/dev/null; then
+		pass "$1"
+	else
+		skip "$1" "no thread was inside the vdso at the freeze"
+	fi
+}
+
+# The first CPU feature this host lacks among some rare ones, as
+# "NAME OFFSET BIT" in struct fz_cpu (leaf7_ebx at 8, leaf7_ecx at 12,
+# leaf7_edx at 16), judged by what --info says the image (this host) has.
+missing_cpu_feature() {
+	local info=$1 f
+	for f in "amx_tile 16 24" "avx512_vp2intersect 16 8" "avx512_4fmaps 16 3" \
+		"avx512er 8 27" "avx512f 8 16" "sha_ni 8 29" "vaes 12 9"; do
+		grep -q "^cpu features needed:.* ${f%% *}\( \|$\)" "$info" || {
+			echo "$f"
+			return 0
+		}
+	done
+	return 1
+}
+
+# cpu_run NAME IMG EXPECT ARGS...: run IMG ARGS and judge it: EXPECT
+# refuse (exit 1, stderr naming $NEED), accept (--verify: exit 0, a warning
+# naming $NEED) or resume (PASS after the resume, the same warning).
+NEED=
+cpu_run() {
+	local name=$1 img=$2 expect=$3 rc err=$CASE/img.err
+	shift 3
+	WHYS=()
+	if [[ $expect == resume ]]; then
+		IMAGE_ARGS=("$@")
+		resume root sig "$img" "$CASE/elsewhere" ""
+		IMAGE_ARGS=()
+	else
+		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$img" "$@") \
+			</dev/null >"$CASE/img.out" 2>"$err"
+		rc=$?
+		if [[ $expect == refuse ]]; then
+			((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+		else
+			((rc == 0)) || WHYS+=("$(describe_rc $rc): $(brief "$err")")
+		fi
+	fi
+	if [[ $expect == refuse ]]; then
+		grep -q "^freeze: .*$NEED" "$err" || WHYS+=("no '$NEED' in: $(brief "$err")")
+	else
+		grep -q "warning: .*$NEED" "$err" || WHYS+=("no warning naming '$NEED': $(brief "$err")")
+	fi
+	report "$name"
+}
+
+# cpu_cases: an image whose CPU record claims a feature this host lacks is
+# refused (the feature named) by --verify and by a plain run; --info says
+# so; --cpu=in-use accepts it (no thread has state of it in use) and
+# --cpu=any accepts it with a warning.  An image whose thread claims an
+# XSAVE component in use that this host lacks is refused even with
+# --cpu=in-use, accepted by --cpu=any (the component dropped, the regs
+# target's AVX registers, copied component by component, intact).
+cpu_cases() {
+	local name=cpu good bad f off bit tpid
+	selected "$name" || return 0
+	new_case "$name" root
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/regs-pie" "$CASE/t"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	good=$CASE/good
+	run_freeze root "$CASE/freeze.err" -k "$good" "$tpid"
+	kill_reap "$tpid"
+	if ((FREEZE_RC != 0)); then
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	"$good" --info >"$CASE/good.info" 2>&1
+	if ! f=$(missing_cpu_feature "$CASE/good.info"); then
+		skip "$name" "this CPU has every feature the test could claim"
+		return
+	fi
+	read -r NEED off bit <<<"$f"
+	bad=$CASE/feature
+	cp "$good" "$bad"
+	"$BIN/patchrec" "$bad" 12 "$off" "$(printf %x $((1 << bit)))" >/dev/null ||
+		{ fail "$name" "patchrec failed on the CPU record"; return; }
+	cpu_run "$name/feature-$NEED/verify" "$bad" refuse --verify
+	cpu_run "$name/feature-$NEED/run" "$bad" refuse
+	"$bad" --info >"$CASE/bad.info" 2>&1
+	if grep -q "^cpu: this host lacks features the process may use: .*$NEED" "$CASE/bad.info" &&
+		grep -q "^cpu: resume refused" "$CASE/bad.info"; then
+		pass "$name/feature-$NEED/info"
+	else
+		fail "$name/feature-$NEED/info" "$(grep '^cpu:' "$CASE/bad.info" | tr '\n' ' ')"
+	fi
+	cpu_run "$name/feature-$NEED/in-use-verify" "$bad" accept --verify --cpu=in-use
+	cpu_run "$name/feature-$NEED/in-use" "$bad" resume --cpu=in-use
+	cpu_run "$name/feature-$NEED/any" "$bad" resume --cpu=any
+	# An XSAVE component in use: AMX tile configuration (bit 17), in the
+	# XSTATE_BV of the thread's XSAVE header (sizeof(fz_thread) + 512).
+	if grep -qw amx_tile /proc/cpuinfo; then
+		skip "$name/in-use-amx" "this CPU has AMX"
+		return
+	fi
+	NEED=amx_tilecfg
+	bad=$CASE/in-use
+	cp "$good" "$bad"
+	"$BIN/patchrec" "$bad" 2 840 20000 >/dev/null ||
+		{ fail "$name/in-use" "patchrec failed on the thread record"; return; }
+	cpu_run "$name/in-use-$NEED/verify" "$bad" refuse --verify --cpu=in-use
+	cpu_run "$name/in-use-$NEED/run" "$bad" refuse --cpu=in-use
+	cpu_run "$name/in-use-$NEED/any" "$bad" resume --cpu=any
 }
 
 # A damaged or truncated image: --verify exits 1 with a message, running it
@@ -1069,6 +1280,24 @@ bad_cases() {
 		else
 			kill_reap "$BAD_PID"
 			skip "$name" "cannot mount a small tmpfs: $(brief "$CASE/mount.err")"
+		fi
+	fi
+
+	# A SysV segment of another IPC namespace cannot be looked up: refused.
+	name=bad/sysv-other-ipc-namespace
+	if selected "$name"; then
+		if [[ $EUID == 0 ]] && unshare --ipc true 2>/dev/null; then
+			new_case "$name" root
+			WHYS=()
+			start_target root "$CASE/t" "$CASE/t.out" unshare --ipc "$BIN/sysvshm-pie" "$CASE/t"
+			BAD_PID=$TPID
+			wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$BAD_PID"
+			wait_until "$BLOCK_TIMEOUT" sleeping "$BAD_PID"
+			refused "$name" root "$CASE/out/img" "$BAD_PID" 'another IPC namespace'
+			survived "$BAD_PID"
+			report "$name"
+		else
+			skip "$name" "needs root and unshare --ipc"
 		fi
 	fi
 
@@ -1665,6 +1894,9 @@ if [[ $EUID == 0 ]]; then
 else
 	skip chroot "needs root"
 fi
+vdso_cases
+vdso_damaged_case
+cpu_cases
 damaged_cases
 bad_cases
 files_policy_cases
