@@ -80,6 +80,17 @@ static void print_fds(const struct stub *st)
 	}
 }
 
+static void print_lock(const struct fz_lock *l, const char *kind)
+{
+	out(1, "  fd %d holds a %s %s", l->fd, l->write ? "write" : "read", kind);
+	if (l->kind != FZ_LOCK_FLOCK && l->len)
+		out(1, " on bytes %lu to %lu", (unsigned long)l->start,
+		    (unsigned long)(l->start + l->len - 1));
+	else if (l->kind != FZ_LOCK_FLOCK)
+		out(1, " from byte %lu to the end", (unsigned long)l->start);
+	out(1, "\n");
+}
+
 static void print_files(const struct stub *st)
 {
 	static const char *const locks[] = {
@@ -99,9 +110,7 @@ static void print_files(const struct stub *st)
 		else if (r->type == FZ_REC_FILE_BLOCK)
 			stored += ((const struct fz_file_block *)rec_data(r))->data_size;
 		else if (r->type == FZ_REC_LOCK)
-			out(1, "  fd %d holds a %s %s on bytes %lu+%lu (0: to the end)\n",
-			    l->fd, l->write ? "write" : "read", locks[l->kind],
-			    (unsigned long)l->start, (unsigned long)l->len);
+			print_lock(l, locks[l->kind]);
 	}
 	if (stored)
 		out(1, "  file contents stored in %lu KiB\n", (unsigned long)(stored / 1024));
