@@ -29,6 +29,10 @@ static void usage(FILE *f)
 		"      --unsupported-fds=null\n"
 		"                      replace fds of unsupported kinds by /dev/null\n"
 		"                      (default: refuse to freeze)\n"
+		"      --tcp-established\n"
+		"                      keep established TCP connections, for a resume\n"
+		"                      on this host (TCP_REPAIR: needs CAP_NET_ADMIN);\n"
+		"                      default: they come back reset by the peer\n"
 		"      --save-files    put the contents of every open regular file in\n"
 		"                      the image; resuming recreates the missing ones\n"
 		"  -q, --quiet         no warnings\n"
@@ -45,7 +49,7 @@ static int bad_usage(const char *fmt, const char *arg)
 	return 1;
 }
 
-enum { OPT_UNSUPPORTED_FDS = 256, OPT_SAVE_FILES };
+enum { OPT_UNSUPPORTED_FDS = 256, OPT_TCP_ESTABLISHED, OPT_SAVE_FILES };
 
 static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
@@ -55,6 +59,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 		{ "compress", required_argument, NULL, 'z' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "unsupported-fds", required_argument, NULL, OPT_UNSUPPORTED_FDS },
+		{ "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
 		{ "save-files", no_argument, NULL, OPT_SAVE_FILES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -96,6 +101,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 				return bad_usage("--unsupported-fds takes 'null', not '%s'", optarg);
 			o->unsupported_fds = FD_TO_NULL;
 			break;
+		case OPT_TCP_ESTABLISHED: o->tcp_established = true; break;
 		case OPT_SAVE_FILES: o->save_files = true; break;
 		case 'h': usage(stdout); *done = 1; return 0;
 		case 'V': printf("freeze %s\n", FREEZE_VERSION); *done = 1; return 0;
@@ -169,6 +175,7 @@ static bool release_early(struct target *t, const struct options *o)
 	}
 	if (snapshot_start(t, o))
 		return false;
+	release_tcp_repair(t, false);
 	detach(t, 0);
 	return true;
 }
@@ -196,6 +203,7 @@ static int run(const struct options *o)
 		tty_leave_sane(&t, o);
 		kill_target(&t);
 	}
+	release_tcp_repair(&t, !err && o->kill);
 	if (released)
 		snapshot_end(&t, o);
 	else

@@ -25,6 +25,9 @@ int verify_files(const struct image *img, const char **why);
 /* check_anon_fd_records.c: an eventfd, timerfd, signalfd, inotify watch
    or epoll registration record of the right size has sane contents. */
 int check_anon_fd_record(const struct fz_record *r, const char **why);
+/* image_sockets.c: a SOCKET or TCP_REPAIR record's sizes and queued
+ * messages. 0 or -EBADMSG. */
+int check_socket_record(const struct fz_record *r);
 
 const struct fz_record *rec_first(const struct image *img);
 const struct fz_record *rec_next(const struct image *img,

@@ -189,6 +189,38 @@ static uint64_t build_frame(const struct stub *st, const struct fz_thread *t)
 	return arch_build_sigframe(&fa);
 }
 
+/* How far below its stack mapping a thread's frame may reach and be given room. */
+#define MAX_FRAME_OVERHANG (64UL << 10)
+
+/*
+ * A frame in this CPU's XSAVE layout can be larger than the freezing CPU's
+ * and reach below a stack used to its very end. The kernel grows a
+ * MAP_GROWSDOWN stack when such a write faults, but not every kernel does
+ * so for the stub's writes (6.1 did not): map the pages below first, when
+ * nothing lies there. Once per thread, before its frame is written.
+ */
+static void stack_room(const struct stub *st, const struct fz_thread *t)
+{
+	struct arch_frame_args fa = frame_args(st, t);
+	uint64_t low = (arch_sigframe_sp(&fa) - sizeof(uint64_t)) & ~(FZ_PAGE_SIZE - 1);
+	const struct fz_mapping *stack = 0;
+
+	for_each_record(&st->img, r) {
+		const struct fz_mapping *m = rec_data(r);
+		if (r->type != FZ_REC_MAPPING || m->end <= low)
+			continue;
+		if (m->start <= low)
+			return;          /* the frame lies inside a mapping */
+		if (!stack || m->start < stack->start)
+			stack = m;
+	}
+	if (stack && (stack->flags & FZ_MAPF_GROWSDOWN) &&
+	    stack->start - low <= MAX_FRAME_OVERHANG)
+		sys_mmap(low, stack->start - low, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE |
+			 MAP_GROWSDOWN, -1, 0);
+}
+
 /* Where a thread's sync word goes: just below the frame it will build. */
 static uint32_t *word_below_frame(const struct stub *st, const struct fz_thread *t)
 {
@@ -221,6 +253,31 @@ struct kernel_sigevent {
 	int32_t pad[11];
 };
 
+/* Without PR_TIMER_CREATE_RESTORE_IDS, ids this far apart are not chased. */
+#define MAX_ID_TRIES 65536
+
+/*
+ * Create the timer under its old id. With PR_TIMER_CREATE_RESTORE_IDS the
+ * kernel takes the id asked for; an older one hands ids out in order, one
+ * past the last, so a timer given a lower id is deleted (its id is used
+ * up) and created again until it gets the one wanted: timers are made in
+ * ascending id order for this.
+ */
+static long create_timer(int clock, struct kernel_sigevent *sev, int wanted,
+			 int restore_ids)
+{
+	for (int tries = 0; tries < MAX_ID_TRIES; tries++) {
+		int id = wanted;
+		long ret = sys_timer_create(clock, sev, &id);
+		if (ret < 0 || id == wanted)
+			return ret < 0 ? ret : id;
+		sys_timer_delete(id);
+		if (restore_ids || id > wanted)
+			break;
+	}
+	return -EEXIST;
+}
+
 static void restore_posix_timer(const struct stub *st,
 				const struct fz_posix_timer *t, int restore_ids)
 {
@@ -228,36 +285,45 @@ static void restore_posix_timer(const struct stub *st,
 				       .notify = t->notify };
 	int64_t spec[4] = { t->interval_sec, t->interval_nsec, t->value_sec,
 			    t->value_nsec };
-	int id = t->id;
 	long ret;
 
 	if (t->notify & SIGEV_THREAD_ID)
 		sev.tid = t->thread < st->nthreads ? (int32_t)jobs[t->thread].tid : -1;
-	ret = sys_timer_create(t->clock, &sev, &id);
-	if (ret >= 0 && id != t->id)
-		ret = -EEXIST;
+	ret = create_timer(t->clock, &sev, t->id, restore_ids);
 	if (ret >= 0 && (t->value_sec || t->value_nsec))
-		ret = sys_timer_settime(id, 0, spec);
+		ret = sys_timer_settime(t->id, 0, spec);
 	if (ret < 0)
 		warn("cannot restore POSIX timer %d%s: %s", t->id,
 		     restore_ids ? "" : " (this kernel cannot restore timer ids)",
 		     errname(ret));
 }
 
-/*
- * timer_create() timers, with the ids the process holds: the kernel hands
- * out a requested id once PR_TIMER_CREATE_RESTORE_IDS is on (6.15+); on an
- * older kernel ids are handed out in order, which may not match.
- */
+/* The timer record with the lowest id above `after`, or NULL. */
+static const struct fz_posix_timer *next_timer(const struct stub *st, long after)
+{
+	const struct fz_posix_timer *best = 0;
+
+	/* A record's body is read only once its type is known: it may be short. */
+	for_each_record(&st->img, r) {
+		const struct fz_posix_timer *t;
+		if (r->type != FZ_REC_POSIX_TIMER)
+			continue;
+		t = rec_data(r);
+		if (t->id > after && (!best || t->id < best->id))
+			best = t;
+	}
+	return best;
+}
+
+/* timer_create() timers, with the ids the process holds, lowest first. */
 static void restore_posix_timers(const struct stub *st)
 {
 	int restore_ids = sys_prctl(PR_TIMER_CREATE_RESTORE_IDS,
 				    PR_TIMER_CREATE_RESTORE_IDS_ON, 0, 0, 0) == 0;
 
-	/* A record's body is read only once its type is known: it may be short. */
-	for_each_record(&st->img, r)
-		if (r->type == FZ_REC_POSIX_TIMER)
-			restore_posix_timer(st, rec_data(r), restore_ids);
+	for (const struct fz_posix_timer *t = next_timer(st, -1); t;
+	     t = next_timer(st, t->id))
+		restore_posix_timer(st, t, restore_ids);
 	if (restore_ids)
 		sys_prctl(PR_TIMER_CREATE_RESTORE_IDS, PR_TIMER_CREATE_RESTORE_IDS_OFF,
 			  0, 0, 0);
@@ -289,6 +355,7 @@ static void start_other_threads(const struct stub *st, uint64_t trampoline,
 				 FZ_STUB_MAIN_STACK + i * FZ_STUB_THREAD_STACK;
 		long ret;
 
+		stack_room(st, t);
 		jobs[i] = (struct thread_job){
 			.st = st, .rec = t, .index = i, .trampoline = entry, .go = go,
 			.arrived = word_below_frame(st, t),
@@ -314,9 +381,13 @@ void resume_threads(const struct stub *st)
 {
 	const struct fz_thread *leader = st->threads[0];
 	uint64_t trampoline = map_trampoline(st);
-	uint64_t sp = build_frame(st, leader);
-	uint32_t *go = word_below(sp);
+	uint64_t sp;
+	uint32_t *go;
 	long ret;
+
+	stack_room(st, leader);
+	sp = build_frame(st, leader);
+	go = word_below(sp);
 
 	*go = 0;
 	jobs[0].tid = sys_gettid();
