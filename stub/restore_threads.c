@@ -189,38 +189,6 @@ static uint64_t build_frame(const struct stub *st, const struct fz_thread *t)
 	return arch_build_sigframe(&fa);
 }
 
-/* How far below its stack mapping a thread's frame may reach and be given room. */
-#define MAX_FRAME_OVERHANG (64UL << 10)
-
-/*
- * A frame in this CPU's XSAVE layout can be larger than the freezing CPU's
- * and reach below a stack used to its very end. The kernel grows a
- * MAP_GROWSDOWN stack when such a write faults, but not every kernel does
- * so for the stub's writes (6.1 did not): map the pages below first, when
- * nothing lies there. Once per thread, before its frame is written.
- */
-static void stack_room(const struct stub *st, const struct fz_thread *t)
-{
-	struct arch_frame_args fa = frame_args(st, t);
-	uint64_t low = (arch_sigframe_sp(&fa) - sizeof(uint64_t)) & ~(FZ_PAGE_SIZE - 1);
-	const struct fz_mapping *stack = 0;
-
-	for_each_record(&st->img, r) {
-		const struct fz_mapping *m = rec_data(r);
-		if (r->type != FZ_REC_MAPPING || m->end <= low)
-			continue;
-		if (m->start <= low)
-			return;          /* the frame lies inside a mapping */
-		if (!stack || m->start < stack->start)
-			stack = m;
-	}
-	if (stack && (stack->flags & FZ_MAPF_GROWSDOWN) &&
-	    stack->start - low <= MAX_FRAME_OVERHANG)
-		sys_mmap(low, stack->start - low, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE |
-			 MAP_GROWSDOWN, -1, 0);
-}
-
 /* Where a thread's sync word goes: just below the frame it will build. */
 static uint32_t *word_below_frame(const struct stub *st, const struct fz_thread *t)
 {
@@ -355,7 +323,6 @@ static void start_other_threads(const struct stub *st, uint64_t trampoline,
 				 FZ_STUB_MAIN_STACK + i * FZ_STUB_THREAD_STACK;
 		long ret;
 
-		stack_room(st, t);
 		jobs[i] = (struct thread_job){
 			.st = st, .rec = t, .index = i, .trampoline = entry, .go = go,
 			.arrived = word_below_frame(st, t),
@@ -385,7 +352,6 @@ void resume_threads(const struct stub *st)
 	uint32_t *go;
 	long ret;
 
-	stack_room(st, leader);
 	sp = build_frame(st, leader);
 	go = word_below(sp);
 

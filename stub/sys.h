@@ -36,6 +36,9 @@ static inline long sys_statx(int dirfd, const char *path, int flags,
 { return SYS(statx, dirfd, path, flags, mask, buf, 0); }
 static inline long sys_flock(int fd, int op)
 { return SYS(flock, fd, op, 0, 0, 0, 0); }
+static inline long sys_mknodat(int dirfd, const char *path, unsigned mode,
+				unsigned dev)
+{ return SYS(mknodat, dirfd, path, mode, dev, 0, 0); }
 static inline long sys_pipe2(int fds[2], int flags)
 { return SYS(pipe2, fds, flags, 0, 0, 0, 0); }
 static inline long sys_close(int fd)

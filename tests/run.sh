@@ -40,14 +40,15 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets tcp_peer deleted_file dirfd locks savefiles odirect)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets deleted_file dirfd locks savefiles)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets tcp_peer deleted_file dirfd locks savefiles odirect)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets deleted_file dirfd locks savefiles)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
 # Resumed with --vdso=redirect: the old vdso's entry points jump into the
 # host's (the path another kernel takes), in every variant and as both users.
-VDSO_TARGETS=(clocks monotonic timers vdsospin)
+# stackedge: the host's vdso must not be mapped where the stack grows.
+VDSO_TARGETS=(clocks monotonic timers vdsospin stackedge)
 CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
 
 # Generous limits, in seconds: no check depends on how fast anything is.
@@ -458,6 +459,8 @@ after_freeze_hook() {
 		[[ $user == root ]] && ipcrm -M "$(cat "$dir/t/sysv.key")" 2>/dev/null
 		return 0
 	fi
+	# The FIFO gone (root): the stub makes it again; else it reopens it.
+	[[ $target == fifo && $user == root ]] && rm -f "$dir/t/queue.fifo"
 	[[ $target == mmaps ]] || return 0
 	if [[ $user == root ]]; then
 		rm -f "$dir/t/priv.dat"
