@@ -173,8 +173,6 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		    const struct options *o, pid_t pid, struct fd_entry *e)
 {
 	const struct fd_probe *p = &probes[i];
-	size_t n = strlen(p->link);
-	bool deleted = n > 10 && !strcmp(p->link + n - 10, " (deleted)");
 
 	*e = (struct fd_entry){ .rec = { .fd = p->fd, .flags = p->flags,
 					 .cloexec = !!(p->flags & O_CLOEXEC),
@@ -187,6 +185,8 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->path = strdup(p->link);
 		return e->path ? 0 : -ENOMEM;
 	}
+	if (is_file_fd(p->link, &p->st, p->flags))
+		return classify_file(pid, p->link, &p->st, e);
 	if (is_terminal(p)) {
 		e->rec.kind = FZ_FD_TTY;
 		e->path = strdup(p->link);
@@ -208,8 +208,7 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->rec.pipe_id = p->st.st_ino;
 		return 0;
 	}
-	if ((S_ISREG(p->st.st_mode) && !deleted && p->link[0] == '/') ||
-	    (S_ISCHR(p->st.st_mode) && is_portable_device(p->link))) {
+	if (S_ISCHR(p->st.st_mode) && is_portable_device(p->link)) {
 		e->rec.kind = FZ_FD_FILE;
 		e->path = strdup(p->link);
 		return e->path ? 0 : -ENOMEM;
@@ -231,6 +230,7 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 static bool shareable(uint32_t kind)
 {
 	return kind == FZ_FD_FILE || kind == FZ_FD_PIPE || kind == FZ_FD_MEMFD ||
+	       kind == FZ_FD_REG || kind == FZ_FD_DIR || kind == FZ_FD_OPATH ||
 	       kind == FZ_FD_SOCKET ||
 	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
 }
@@ -307,6 +307,8 @@ int collect_fds(struct target *t, const struct options *o)
 		err = collect_anon_fds(t);
 	if (!err)
 		err = collect_sockets(t, o);
+	if (!err && !(err = collect_files(t, o)))
+		err = collect_locks(t);
 	free(probes);
 	free(fds);
 	return err;

@@ -31,6 +31,13 @@ struct fd_entry {
 	char *path;           /* for FZ_FD_FILE, else NULL */
 };
 
+/* A regular file open in the process, once per inode. */
+struct file_entry {
+	struct fz_file rec;
+	char *path;           /* without " (deleted)" */
+	int fd;               /* freeze's own, to read its bytes; or -1 */
+};
+
 struct pipe_entry {
 	struct fz_pipe rec;
 	uint8_t *data;        /* rec.data_len unread bytes */
@@ -75,6 +82,7 @@ struct options {
 	unsigned jobs;        /* compression threads */
 	enum unsupported_fd_policy unsupported_fds;
 	bool tcp_established; /* --tcp-established: TCP_REPAIR connections */
+	bool save_files;      /* --save-files: every open file's bytes too */
 };
 
 struct thread {
@@ -115,6 +123,10 @@ struct target {
 	size_t npipes;
 	struct socket_entry *sockets;
 	size_t nsockets;
+	struct file_entry *files;
+	size_t nfiles;
+	struct fz_lock *locks;
+	size_t nlocks;
 	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
 	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
 	struct shmem_entry *shmems;
@@ -230,8 +242,25 @@ int write_shmem(struct target *t, struct image_writer *w);
 int snapshot_start(struct target *t, const struct options *o);
 void snapshot_end(struct target *t, const struct options *o);
 
+/*
+ * collect_files.c: regular files, directories, O_PATH fds. classify_file
+ * takes the fds is_file_fd accepts; collect_files then records each regular
+ * file once (and opens those whose bytes go into the image).
+ */
+struct stat;
+bool is_file_fd(const char *link, const struct stat *st, uint32_t flags);
+int classify_file(pid_t pid, const char *link, const struct stat *st,
+		  struct fd_entry *e);
+int collect_files(struct target *t, const struct options *o);
+/* Do file contents go into the image (read while it is written)? */
+bool saves_file_contents(const struct target *t);
+/* collect_locks.c: flock, POSIX and OFD locks, after collect_files. */
+int collect_locks(struct target *t);
+
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;
+/* write_files.c: the FILE records and the bytes they carry. */
+int write_files(const struct target *t, struct image_writer *w);
 int write_memory(struct target *t, struct image_writer *w);
 /* collect_anon_fds.c: their records. */
 int write_anon_fds(const struct target *t, struct image_writer *w);

@@ -168,6 +168,29 @@ int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
 	return w->npending == IW_BATCH ? flush_batch(w) : 0;
 }
 
+int iw_data(struct image_writer *w, const void *raw, size_t len,
+	    struct iw_stored *where)
+{
+	enum fz_encoding used;
+	int err = w->npending ? flush_batch(w) : 0;
+	long n;
+
+	if (err)
+		return err;
+	if (len > FZ_CHUNK_MAX_PAGES * FZ_PAGE_SIZE)
+		return -EINVAL;
+	n = writer_encode(w->encoding, raw, len, w->scratch, w->scratch_cap, &used);
+	if (n < 0)
+		return (int)n;
+	*where = (struct iw_stored){ .encoding = used, .offset = w->data_end,
+				     .size = (uint64_t)n,
+				     .csum = fz_csum(w->scratch, (size_t)n) };
+	err = pwrite_all(w->fd, w->scratch, (size_t)n, w->base + w->data_end);
+	if (!err)
+		w->data_end += (uint64_t)n;
+	return err;
+}
+
 int iw_record(struct image_writer *w, uint32_t type, const void *a,
 	      size_t alen, const void *b, size_t blen)
 {

@@ -49,6 +49,15 @@ int iw_record(struct image_writer *w, uint32_t type, const void *a,
 /* Encode npages pages at raw, write them, and add their chunk record. */
 int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
 	     const void *raw);
+/* Where iw_data() put a block of bytes, for the record that describes it. */
+struct iw_stored {
+	uint32_t encoding;        /* enum fz_encoding actually used */
+	uint64_t offset, size;    /* in the page-data area, from the header */
+	uint64_t csum;            /* XXH64 of the stored bytes */
+};
+/* Encode len (at most one chunk's worth) bytes and write them as page data. */
+int iw_data(struct image_writer *w, const void *raw, size_t len,
+	    struct iw_stored *where);
 /* The same, as a chunk record of another type (FZ_REC_SHMEM_CHUNK). */
 int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
 		uint32_t npages, const void *raw);

@@ -33,6 +33,8 @@ static void usage(FILE *f)
 		"                      keep established TCP connections, for a resume\n"
 		"                      on this host (TCP_REPAIR: needs CAP_NET_ADMIN);\n"
 		"                      default: they come back reset by the peer\n"
+		"      --save-files    put the contents of every open regular file in\n"
+		"                      the image; resuming recreates the missing ones\n"
 		"  -q, --quiet         no warnings\n"
 		"  -v, --verbose       say what is done\n"
 		"  -h, --help          this text\n"
@@ -47,7 +49,7 @@ static int bad_usage(const char *fmt, const char *arg)
 	return 1;
 }
 
-enum { OPT_UNSUPPORTED_FDS = 256, OPT_TCP_ESTABLISHED };
+enum { OPT_UNSUPPORTED_FDS = 256, OPT_TCP_ESTABLISHED, OPT_SAVE_FILES };
 
 static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
@@ -58,6 +60,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "unsupported-fds", required_argument, NULL, OPT_UNSUPPORTED_FDS },
 		{ "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+		{ "save-files", no_argument, NULL, OPT_SAVE_FILES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -99,6 +102,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 			o->unsupported_fds = FD_TO_NULL;
 			break;
 		case OPT_TCP_ESTABLISHED: o->tcp_established = true; break;
+		case OPT_SAVE_FILES: o->save_files = true; break;
 		case 'h': usage(stdout); *done = 1; return 0;
 		case 'V': printf("freeze %s\n", FREEZE_VERSION); *done = 1; return 0;
 		default: return bad_usage("%s", "bad option");
@@ -156,11 +160,20 @@ static int write_output(struct target *t, const struct options *o,
 
 /*
  * Left running (no -k, no -s): once its state is collected the process
- * goes on, and its memory is read from a copy-on-write copy.
+ * goes on, and its memory is read from a copy-on-write copy. Not when file
+ * contents go into the image: they are read while it is written, and the
+ * process must not change them meanwhile.
  */
 static bool release_early(struct target *t, const struct options *o)
 {
-	if (o->kill || o->stop || snapshot_start(t, o))
+	if (o->kill || o->stop)
+		return false;
+	if (saves_file_contents(t)) {
+		note(o, "memory is read with the process stopped (file contents "
+		     "go into the image)");
+		return false;
+	}
+	if (snapshot_start(t, o))
 		return false;
 	release_tcp_repair(t, false);
 	detach(t, 0);

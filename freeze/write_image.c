@@ -48,6 +48,8 @@ static int write_state(struct target *t, struct image_writer *w)
 			err = iw_record(w, FZ_REC_TCP_REPAIR, &s->repair, sizeof(s->repair),
 					s->send_queue, s->repair.send_len);
 	}
+	if (!err && (err = write_files(t, w)))
+		return err;
 	for (size_t i = 0; !err && i < t->nfds; i++) {
 		const struct fd_entry *f = &t->fds[i];
 		struct fz_fd rec = f->rec;
@@ -55,6 +57,8 @@ static int write_state(struct target *t, struct image_writer *w)
 		rec.path_len = (uint32_t)plen;
 		err = iw_record(w, FZ_REC_FD, &rec, sizeof(rec), f->path, plen);
 	}
+	for (size_t i = 0; !err && i < t->nlocks; i++)
+		err = iw_record(w, FZ_REC_LOCK, &t->locks[i], sizeof(t->locks[i]), NULL, 0);
 	return err ? fail(err, "writing the image") : 0;
 }
 

@@ -75,6 +75,12 @@ enum fz_record_type {
 				 SOCKET record (state TCP_REPAIR) of its id */
 	FZ_REC_TTY = 30,      /* struct fz_tty + path: the process's terminal;
 				 at most one */
+	FZ_REC_FILE = 35,     /* struct fz_file + path: a regular file open at
+				 freeze time; before the FD records naming it */
+	FZ_REC_FILE_BLOCK = 36, /* struct fz_file_block: some of the bytes of
+				 a FILE, after that FILE record */
+	FZ_REC_LOCK = 37,     /* struct fz_lock: a file lock the process held;
+				 after the FD records */
 	FZ_REC_SHMEM = 40,    /* struct fz_shmem + name: a shared memory
 				 object; its SHMEM_CHUNK records follow it */
 	FZ_REC_SHMEM_CHUNK = 41, /* struct fz_chunk: pages of the SHMEM before
@@ -216,7 +222,8 @@ struct fz_rlimit {
 };
 
 enum fz_fd_kind {
-	FZ_FD_FILE = 1,     /* reopen `path` with `flags`, seek to `pos` */
+	FZ_FD_FILE = 1,     /* reopen `path` with `flags`, seek to `pos`
+			       (devices; regular files are FZ_FD_REG) */
 	FZ_FD_DUP = 2,      /* shares the open file of fd `dup_of` */
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
@@ -232,6 +239,10 @@ enum fz_fd_kind {
 			       `pipe_id` */
 	FZ_FD_TTY = 30,     /* the terminal of FZ_REC_TTY: 0-2 keep the
 			       resumer's fd, others get its terminal */
+	FZ_FD_REG = 35,     /* regular file: the FZ_REC_FILE whose id is in
+			       `pipe_id`; reopened with `flags`, at `pos` */
+	FZ_FD_DIR = 36,     /* directory `path`; getdents resumes at `pos` */
+	FZ_FD_OPATH = 37,   /* O_PATH fd on `path` (O_NOFOLLOW kept) */
 	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `pipe_id`,
 			       opened with `flags`, at `pos` */
 };
@@ -245,9 +256,62 @@ struct fz_fd {
 	uint32_t path_len;  /* bytes of path that follow, with its NUL */
 	uint64_t pos;
 	uint64_t pipe_id;   /* FZ_FD_PIPE: the FZ_REC_PIPE it is an end of;
+			       FZ_FD_REG: the id of its FZ_REC_FILE;
 			       FZ_FD_MEMFD: the id of its FZ_REC_SHMEM */
 };
 _Static_assert(sizeof(struct fz_fd) == 40, "fz_fd size");
+
+/*
+ * A regular file the process had open, once per inode: what it was when
+ * frozen, so the stub can tell it changed or vanished, and whether its
+ * bytes are in the image (FILE_BLOCK records; the parts of the file they
+ * do not cover read as zeros).
+ */
+#define FZ_FILEF_DELETED 1u   /* unlinked at freeze: rebuilt, still unlinked */
+#define FZ_FILEF_CONTENT 2u   /* its bytes follow in FILE_BLOCK records */
+
+struct fz_file {
+	uint64_t id;          /* 1, 2, ...: FZ_FD_REG fds name it */
+	uint64_t size;
+	int64_t mtime_sec, mtime_nsec;
+	uint64_t ino;
+	uint32_t dev_major, dev_minor;  /* of its file system */
+	uint32_t mode;        /* st_mode */
+	uint32_t flags;       /* FZ_FILEF_* */
+	uint32_t path_len;    /* bytes of path that follow, with its NUL */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_file) == 64, "fz_file size");
+
+/* Bytes [offset, offset + raw_len) of file `file_id`, stored like a chunk. */
+#define FZ_FILE_BLOCK_MAX (FZ_CHUNK_MAX_PAGES * FZ_PAGE_SIZE)
+struct fz_file_block {
+	uint64_t file_id;
+	uint64_t offset;      /* in the file */
+	uint32_t raw_len;     /* 1..FZ_FILE_BLOCK_MAX */
+	uint32_t encoding;    /* enum fz_encoding */
+	uint64_t data_offset; /* from the header, in the page-data area */
+	uint64_t data_size;   /* stored bytes */
+	uint64_t data_csum;   /* XXH64 of the stored bytes */
+};
+_Static_assert(sizeof(struct fz_file_block) == 48, "fz_file_block size");
+
+enum fz_lock_kind {
+	FZ_LOCK_FLOCK = 1,    /* flock(2): belongs to the open file */
+	FZ_LOCK_POSIX = 2,    /* fcntl F_SETLK: belongs to the process */
+	FZ_LOCK_OFD = 3,      /* fcntl F_OFD_SETLK: belongs to the open file */
+};
+
+/* A lock held through fd `fd` (POSIX: through any fd on the file). */
+struct fz_lock {
+	int32_t fd;
+	uint32_t kind;        /* enum fz_lock_kind */
+	uint32_t write;       /* 1: exclusive / F_WRLCK, 0: shared / F_RDLCK */
+	uint32_t pad;
+	uint64_t start;       /* byte range; flock: 0 */
+	uint64_t len;         /* 0: to the end of the file */
+};
+_Static_assert(sizeof(struct fz_lock) == 32, "fz_lock size");
 
 /* A pipe whose both ends the process holds, and the bytes unread in it. */
 struct fz_pipe {

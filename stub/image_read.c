@@ -304,7 +304,7 @@ int image_verify(struct image *img, const void *base, uint64_t mapped,
 	img->mapped = mapped;
 	img->hdr = base;
 	if (check_header(img, why) || check_records(img, why) ||
-	    check_contents(img, why))
+	    check_contents(img, why) || verify_files(img, why))
 		return -EBADMSG;
 	return 0;
 }

@@ -20,6 +20,8 @@ struct image {
 int image_verify(struct image *img, const void *base, uint64_t mapped,
 		 const char **why);
 
+/* verify_files.c: the FILE, FILE_BLOCK and LOCK records, within image_verify. */
+int verify_files(const struct image *img, const char **why);
 /* check_anon_fd_records.c: an eventfd, timerfd, signalfd, inotify watch
    or epoll registration record of the right size has sane contents. */
 int check_anon_fd_record(const struct fz_record *r, const char **why);

@@ -49,6 +49,8 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_INHERIT] = "the resuming terminal/stream",
 		[FZ_FD_NULL] = "/dev/null (replaced)",
 		[FZ_FD_PIPE] = "pipe",
+		[FZ_FD_REG] = "file", [FZ_FD_DIR] = "directory",
+		[FZ_FD_OPATH] = "O_PATH",
 		[FZ_FD_MEMFD] = "memfd",
 		[FZ_FD_EVENTFD] = "eventfd", [FZ_FD_TIMERFD] = "timerfd",
 		[FZ_FD_SIGNALFD] = "signalfd", [FZ_FD_INOTIFY] = "inotify",
@@ -62,12 +64,12 @@ static void print_fds(const struct stub *st)
 		if (r->type != FZ_REC_FD)
 			continue;
 		out(1, "  fd %d: %s", f->fd, f->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[f->kind] ? kinds[f->kind] : "?");
-		if (f->kind == FZ_FD_FILE)
+		if (f->kind == FZ_FD_FILE || f->kind == FZ_FD_REG || f->kind == FZ_FD_DIR)
 			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
 		if (f->kind == FZ_FD_MEMFD)
 			out(1, " (shared memory %lu) at offset %lu",
 			    (unsigned long)f->pipe_id, (unsigned long)f->pos);
-		if (f->kind == FZ_FD_TTY && f->path_len)
+		if (f->kind == FZ_FD_OPATH || (f->kind == FZ_FD_TTY && f->path_len))
 			out(1, " %s", (const char *)(f + 1));
 		if (f->kind == FZ_FD_DUP)
 			out(1, " of fd %d", f->dup_of);
@@ -79,6 +81,42 @@ static void print_fds(const struct stub *st)
 		out(1, "\n");
 		print_anon_fd_state(st, f);
 	}
+}
+
+static void print_lock(const struct fz_lock *l, const char *kind)
+{
+	out(1, "  fd %d holds a %s %s", l->fd, l->write ? "write" : "read", kind);
+	if (l->kind != FZ_LOCK_FLOCK && l->len)
+		out(1, " on bytes %lu to %lu", (unsigned long)l->start,
+		    (unsigned long)(l->start + l->len - 1));
+	else if (l->kind != FZ_LOCK_FLOCK)
+		out(1, " from byte %lu to the end", (unsigned long)l->start);
+	out(1, "\n");
+}
+
+static void print_files(const struct stub *st)
+{
+	static const char *const locks[] = {
+		[FZ_LOCK_FLOCK] = "flock", [FZ_LOCK_POSIX] = "POSIX lock",
+		[FZ_LOCK_OFD] = "OFD lock",
+	};
+	uint64_t stored = 0;
+
+	for_each_record(&st->img, r) {
+		const struct fz_file *f = rec_data(r);
+		const struct fz_lock *l = rec_data(r);
+		if (r->type == FZ_REC_FILE)
+			out(1, "  file %lu: %s, %lu bytes%s\n", (unsigned long)f->id,
+			    (const char *)(f + 1), (unsigned long)f->size,
+			    (f->flags & FZ_FILEF_DELETED) ? ", deleted: its bytes are in the image" :
+			    (f->flags & FZ_FILEF_CONTENT) ? ", its bytes are in the image" : "");
+		else if (r->type == FZ_REC_FILE_BLOCK)
+			stored += ((const struct fz_file_block *)rec_data(r))->data_size;
+		else if (r->type == FZ_REC_LOCK)
+			print_lock(l, locks[l->kind]);
+	}
+	if (stored)
+		out(1, "  file contents stored in %lu KiB\n", (unsigned long)(stored / 1024));
 }
 
 static void print_tty(const struct stub *st)
@@ -187,6 +225,7 @@ void print_info(struct stub *st)
 	print_shmem(st);
 	out(1, "file descriptors:\n");
 	print_fds(st);
+	print_files(st);
 	print_tty(st);
 	if (st->cpu) {
 		out(1, "cpu features needed:");

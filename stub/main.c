@@ -114,6 +114,7 @@ static _Noreturn void resume(void *arg)
 	place_fds(st);
 	restore_epoll(st);
 	restore_timerfds(st);
+	restore_posix_locks(st);
 	resume_threads(st);
 }
 
@@ -150,6 +151,12 @@ void stub_main(long *sp)
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
 	prepare_tty(st);
+	if (strcmp(mode, "--verify")) {
+		prepare_files(st);
+		prepare_locks(st);
+	} else {
+		check_files(st);  /* changes nothing on the host */
+	}
 	prepare_cwd(st);
 	prepare_shared_maps(st);
 	if (!strcmp(mode, "--verify")) {

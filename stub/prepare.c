@@ -13,10 +13,6 @@
 #include "stub.h"
 #include "sys.h"
 
-/* Status flags open(2) can set again; creation flags must not come back. */
-#define REOPEN_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_DIRECT | \
-		      O_LARGEFILE | O_NOATIME | __O_SYNC)
-
 static int max_fd_of(const struct stub *st)
 {
 	int max = 2;
@@ -139,6 +135,11 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	}
 	case FZ_FD_PIPE:
 		return pipe_end(st, f);
+	case FZ_FD_REG:  /* prepare_files() opens them once their files exist */
+		return -1;
+	case FZ_FD_DIR:
+	case FZ_FD_OPATH:
+		return prepare_path_fd(st, f);
 	case FZ_FD_MEMFD:
 		return prepare_memfd_fd(st, f);
 	case FZ_FD_EVENTFD: case FZ_FD_TIMERFD: case FZ_FD_SIGNALFD:

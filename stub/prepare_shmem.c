@@ -21,7 +21,7 @@
 /* Seals that must wait until the object is mapped. */
 #define LATE_SEALS (F_SEAL_FUTURE_WRITE | F_SEAL_SEAL)
 #define MEMFD_NAME_MAX 249
-#define REOPEN_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE | O_NOATIME)
+#define MEMFD_REOPEN_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_LARGEFILE | O_NOATIME)
 
 const struct prepared_shmem *find_shmem(const struct stub *st, uint64_t id)
 {
@@ -251,7 +251,7 @@ static int reopen_memfd(const struct stub *st, const struct prepared_shmem *p,
 	long fd;
 
 	format(path, sizeof(path), "/proc/self/fd/%d", p->fd);
-	fd = sys_open(path, (int)(f->flags & REOPEN_FLAGS), 0);
+	fd = sys_open(path, (int)(f->flags & MEMFD_REOPEN_FLAGS), 0);
 	if (fd >= 0)
 		return lift_fd(st, (int)fd);
 	warn("fd %d: cannot reopen its memfd %s (%s): it shares the offset "

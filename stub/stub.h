@@ -11,6 +11,10 @@
 #define STUB_MAX_FDS 1024
 #define STUB_MAX_SHARED_MAPS 256
 
+/* Status flags open(2) can set again; creation flags must not come back. */
+#define REOPEN_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_DIRECT | \
+		      O_LARGEFILE | O_NOATIME | __O_SYNC)
+
 /* An fd the stub opened before the point of no return, to place later. */
 struct prepared_fd {
 	const struct fz_fd *rec;
@@ -159,6 +163,20 @@ void prepare_fds(struct stub *st);
 const struct prepared_fd *find_prepared(const struct stub *st, int fd);
 /* Move fd above every number the process uses; closes the original. */
 int lift_fd(const struct stub *st, int fd);
+/* prepare_paths.c: prepare_fds's step for a directory or O_PATH fd. */
+int prepare_path_fd(const struct stub *st, const struct fz_fd *f);
+/*
+ * prepare_files.c: every regular file's fds, after prepare_fds: files
+ * rebuilt when deleted or missing, checked for changes otherwise.
+ */
+void prepare_files(struct stub *st);
+/* Only what prepare_files checks: vanished files refused, changed ones named. */
+void check_files(const struct stub *st);
+/* fill_file.c: write file's saved bytes into fd; buf: one decoded block. */
+long fill_file(const struct stub *st, int fd, const struct fz_file *file,
+	       uint8_t *buf);
+/* restore_locks.c: take back flock and OFD locks, check POSIX ones are free. */
+void prepare_locks(const struct stub *st);
 /* prepare_anon_fds.c: an eventfd, timerfd, signalfd, inotify or epoll fd
    with its state, lifted; prepare_inotify.c: an inotify fd, not lifted. */
 int prepare_anon_fd(const struct stub *st, const struct fz_fd *f);
@@ -213,6 +231,8 @@ void restore_shmem_finish(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);
+/* After place_fds: any close of an fd on a file drops POSIX locks on it. */
+void restore_posix_locks(const struct stub *st);
 /* Once every fd is in place: the epoll fds' registrations; the timerfds
    armed (arm_timerfd: one, 0 or -errno). */
 void restore_epoll(const struct stub *st);

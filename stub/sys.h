@@ -21,6 +21,21 @@ static inline long sys_write(int fd, const void *buf, size_t n)
 { return SYS(write, fd, buf, n, 0, 0, 0); }
 static inline long sys_open(const char *path, int flags, int mode)
 { return SYS(open, path, flags, mode, 0, 0, 0); }
+static inline long sys_pwrite64(int fd, const void *buf, size_t n, uint64_t off)
+{ return SYS(pwrite64, fd, buf, n, off, 0, 0); }
+static inline long sys_ftruncate(int fd, uint64_t len)
+{ return SYS(ftruncate, fd, len, 0, 0, 0, 0); }
+static inline long sys_fchmod(int fd, unsigned mode)
+{ return SYS(fchmod, fd, mode, 0, 0, 0, 0); }
+static inline long sys_unlinkat(int dirfd, const char *path, int flags)
+{ return SYS(unlinkat, dirfd, path, flags, 0, 0, 0); }
+static inline long sys_memfd_create(const char *name, unsigned flags)
+{ return SYS(memfd_create, name, flags, 0, 0, 0, 0); }
+static inline long sys_statx(int dirfd, const char *path, int flags,
+			     unsigned mask, void *buf)
+{ return SYS(statx, dirfd, path, flags, mask, buf, 0); }
+static inline long sys_flock(int fd, int op)
+{ return SYS(flock, fd, op, 0, 0, 0, 0); }
 static inline long sys_mknodat(int dirfd, const char *path, unsigned mode,
 				unsigned dev)
 { return SYS(mknodat, dirfd, path, mode, dev, 0, 0); }

@@ -20,12 +20,7 @@
 #define MFD_EXEC 0x0010U
 #endif
 
-static inline long sys_memfd_create(const char *name, unsigned flags)
-{ return SYS(memfd_create, name, flags, 0, 0, 0, 0); }
-static inline long sys_ftruncate(int fd, uint64_t len)
-{ return SYS(ftruncate, fd, len, 0, 0, 0, 0); }
-static inline long sys_fchmod(int fd, unsigned mode)
-{ return SYS(fchmod, fd, mode, 0, 0, 0, 0); }
+/* memfd_create, ftruncate, fchmod: in sys.h. */
 static inline long sys_shmget(int key, size_t size, int flags)
 { return SYS(shmget, key, size, flags, 0, 0, 0); }
 static inline long sys_shmat(int id, uint64_t addr, int flags)

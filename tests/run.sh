@@ -40,8 +40,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets tcp_peer)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets tcp_peer deleted_file dirfd locks savefiles odirect)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets deleted_file dirfd locks savefiles)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
@@ -636,13 +636,14 @@ freeze_case() {
 # running_checks TARGET PID: a freeze that left the process running read its
 # memory from a copy-on-write copy (bulkmem: from the process itself, since
 # a copy lacks its MADV_DONTFORK memory; the shared memory targets too, since
-# a copy would share their memory with the running process), and left no
+# a copy would share their memory with the running process; deleted_file
+# too, as the bytes of its deleted files are read meanwhile), and left no
 # copy behind: no child of the target runs its program or is a zombie (the
 # runner's own output `cat` is a child of the target too).
 running_checks() {
 	local target=$1 tpid=$2 want="read from a copy-on-write copy" c exe
 	case $target in
-	bulkmem | shmem | memfd | sysvshm) want="read with the process stopped" ;;
+	bulkmem | shmem | memfd | sysvshm | deleted_file) want="read with the process stopped" ;;
 	esac
 	grep -q "$want" "$CASE/freeze.err" ||
 		WHYS+=("freeze -v did not say its memory was $want: $(brief "$CASE/freeze.err")")
@@ -1404,6 +1405,131 @@ bad_cases() {
 	FREEZE_EXTRA=()
 }
 
+# files_frozen NAME TARGET ARGS...: a new case (root) with an image of
+# TARGET frozen with -k (and FREEZE_EXTRA) in CASE/img.  Reports a failure
+# and returns 1 when there is no image.
+files_frozen() {
+	local name=$1 target=$2
+	shift 2
+	new_case "$name" root
+	WHYS=()
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/$target-pie" "$CASE/t" "$@"
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$TPID"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$TPID"
+	run_freeze root "$CASE/freeze.err" -k "${FREEZE_EXTRA[@]}" "$CASE/img" "$TPID"
+	kill_reap "$TPID"
+	((FREEZE_RC == 0)) && return 0
+	fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+	return 1
+}
+
+# resume_refused IMG REGEX: running IMG ends with exit 1 and a message
+# matching REGEX, without resuming.  Adds to WHYS.
+resume_refused() {
+	local rc
+	(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$1") \
+		</dev/null >"$CASE/refused.out" 2>"$CASE/refused.err"
+	rc=$?
+	((rc == 1)) || WHYS+=("the image $(describe_rc $rc), not exit 1: $(brief "$CASE/refused.err")")
+	grep -qE "$2" "$CASE/refused.err" || WHYS+=("its message does not match /$2/: $(brief "$CASE/refused.err")")
+}
+
+# img_said REGEX WHAT: the resumed image's stderr says WHAT.  Adds to WHYS.
+img_said() {
+	grep -qE "$1" "$CASE/img.err" || WHYS+=("no $2 on stderr: $(brief "$CASE/img.err")")
+}
+
+# Regular files that changed or vanished between freeze and resume, with
+# and without --save-files, and a lock someone else took meanwhile.
+files_policy_cases() {
+	local name holder
+	name=files-policy/changed
+	if selected "$name" && files_frozen "$name" savefiles changed; then
+		echo changed >>"$CASE/t/b.txt"
+		resume root sig "$CASE/img" "$CASE/elsewhere" ""
+		img_said 'b\.txt changed since the freeze' "warning naming b.txt"
+		report "$name"
+	fi
+	name=files-policy/vanished
+	if selected "$name" && files_frozen "$name" savefiles same; then
+		mv "$CASE/t/a.txt" "$CASE/a.txt.away"
+		resume_refused "$CASE/img" 'a\.txt is gone'
+		mv "$CASE/a.txt.away" "$CASE/t/a.txt"
+		resume root sig "$CASE/img" "$CASE/elsewhere" "once a.txt is back: "
+		report "$name"
+	fi
+	FREEZE_EXTRA=(--save-files)
+	name=files-policy/save-files
+	if selected "$name" && files_frozen "$name" savefiles changed; then
+		cp "$CASE/t/a.txt" "$CASE/a.txt.copy"
+		rm "$CASE/t/a.txt"
+		echo changed >>"$CASE/t/b.txt"
+		resume root sig "$CASE/img" "$CASE/elsewhere" ""
+		img_said 'a\.txt was missing: recreated' "word that a.txt was recreated"
+		img_said 'b\.txt changed since the freeze' "warning naming b.txt"
+		cmp -s "$CASE/a.txt.copy" "$CASE/t/a.txt" || WHYS+=("a.txt is not back with its bytes")
+		report "$name"
+	fi
+	name=files-policy/save-files-unlinked
+	if selected "$name" && files_frozen "$name" savefiles unlinked; then
+		rm -rf "$CASE/t"
+		resume root sig "$CASE/img" "$CASE/elsewhere" ""
+		img_said 'cannot recreate .*a\.txt.*unlinked' "word that a.txt is an unlinked copy"
+		report "$name"
+	fi
+	FREEZE_EXTRA=()
+	name=files-policy/o-direct-refused
+	if selected "$name" && files_frozen "$name" odirect dropped; then
+		cp "$CASE/t/od/f.bin" "$CASE/f.bin.copy"
+		if mount -t ramfs ramfs "$CASE/t/od" 2>"$CASE/mount.err"; then
+			TMPFS_MOUNT=$CASE/t/od
+			cp "$CASE/f.bin.copy" "$CASE/t/od/f.bin"
+			resume root sig "$CASE/img" "$CASE/elsewhere" ""
+			img_said 'f\.bin: this file system refuses O_DIRECT' "warning that O_DIRECT was dropped"
+			umount "$CASE/t/od" && TMPFS_MOUNT=
+			report "$name"
+		else
+			skip "$name" "cannot mount a ramfs: $(brief "$CASE/mount.err")"
+		fi
+	fi
+	name=files-policy/lock-held-elsewhere
+	if selected "$name" && files_frozen "$name" locks; then
+		(exec 9>>"$CASE/t/flock.lck" && flock -x 9 && echo held >"$CASE/held" && exec sleep 600) &
+		holder=$!
+		track "$holder"
+		if wait_until 5 test -s "$CASE/held"; then
+			resume_refused "$CASE/img" 'fd [0-9]+ \(.*flock\.lck\).*conflicts'
+		else
+			WHYS+=("could not take the lock from outside")
+		fi
+		kill_reap "$holder"
+		resume root sig "$CASE/img" "$CASE/elsewhere" "once the other lock is gone: "
+		report "$name"
+	fi
+	name=files-policy/posix-lock-held-elsewhere
+	if selected "$name"; then
+		if ! find_python; then
+			skip "$name" "no python3 to hold a POSIX lock"
+		elif files_frozen "$name" locks; then
+			"$PY" -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+")
+fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 5, 12)
+open(sys.argv[2], "w").write("held")
+time.sleep(600)' "$CASE/t/posix.lck" "$CASE/held" &
+			holder=$!
+			track "$holder"
+			if wait_until 5 test -s "$CASE/held"; then
+				resume_refused "$CASE/img" "process $holder holds a lock .*posix\\.lck|posix\\.lck.*process $holder holds"
+			else
+				WHYS+=("could not take the POSIX lock from outside")
+			fi
+			kill_reap "$holder"
+			resume root sig "$CASE/img" "$CASE/elsewhere" "once the other lock is gone: "
+			report "$name"
+		fi
+	fi
+}
+
 # reliability/kill-loop: freeze -k is killed with SIGKILL at a random moment,
 # KILL_RUNS times, each on a fresh regs target (it holds values in its
 # registers, AVX included, across a blocking syscall). Each time, either the
@@ -1846,5 +1972,6 @@ sockets_in_use_case
 tcp_connection_cases
 damaged_cases
 bad_cases
+files_policy_cases
 kill_loop_case
 summary

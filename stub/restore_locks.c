@@ -1,0 +1,105 @@
+/*
+ * File locks. flock and OFD locks belong to the open file: they are taken
+ * on the stub's prepared fd before the point of no return, and placing the
+ * fd keeps them. A POSIX lock belongs to the process and goes away when
+ * the process closes any fd on the file, which placing the fds does: so
+ * before the point of no return the stub only checks that nobody else holds
+ * a conflicting lock now, and takes it once the fds are in place.
+ */
+#include <linux/fcntl.h>
+
+#include "print.h"
+#include "stub.h"
+#include "sys.h"
+
+#define EAGAIN 11
+
+static const char *lock_name(uint32_t kind)
+{
+	return kind == FZ_LOCK_FLOCK ? "flock" : kind == FZ_LOCK_OFD ? "OFD lock" :
+	       "POSIX lock";
+}
+
+static const struct prepared_fd *holder(const struct stub *st, const struct fz_lock *l)
+{
+	const struct prepared_fd *p = find_prepared(st, l->fd);
+
+	if (p && p->rec->kind == FZ_FD_DUP)
+		p = find_prepared(st, p->rec->dup_of);
+	if (!p || p->tmp < 0)
+		die("image is damaged: a lock of fd %d, which is not restored", l->fd);
+	return p;
+}
+
+static struct flock range(const struct fz_lock *l)
+{
+	return (struct flock){ .l_type = l->write ? F_WRLCK : F_RDLCK,
+			       .l_whence = 0 /* SEEK_SET */,
+			       .l_start = (long)l->start, .l_len = (long)l->len };
+}
+
+/* Message for a lock another process holds now. */
+static _Noreturn void taken(const struct fz_lock *l, const struct prepared_fd *p,
+			    long pid)
+{
+	const char *path = p->rec->path_len ? (const char *)(p->rec + 1) : "?";
+
+	if (pid > 0)
+		die("fd %d (%s): process %ld holds a lock that conflicts with the "
+		    "process's %s: cannot take it back", l->fd, path, pid,
+		    lock_name(l->kind));
+	die("fd %d (%s): another process holds a lock that conflicts with the "
+	    "process's %s: cannot take it back", l->fd, path, lock_name(l->kind));
+}
+
+static void prepare_lock(const struct stub *st, const struct fz_lock *l)
+{
+	const struct prepared_fd *p = holder(st, l);
+	struct flock fl = range(l);
+	long err;
+
+	switch (l->kind) {
+	case FZ_LOCK_FLOCK:
+		err = sys_flock(p->tmp, (l->write ? LOCK_EX : LOCK_SH) | LOCK_NB);
+		break;
+	case FZ_LOCK_OFD:
+		err = sys_fcntl(p->tmp, F_OFD_SETLK, (long)&fl);
+		break;
+	case FZ_LOCK_POSIX:
+		err = sys_fcntl(p->tmp, F_GETLK, (long)&fl);
+		if (!err && fl.l_type != F_UNLCK)
+			taken(l, p, fl.l_pid);
+		return;
+	default:
+		die("image is damaged: fd %d has a lock of unknown kind %u", l->fd, l->kind);
+	}
+	if (err == -EAGAIN)
+		taken(l, p, 0);
+	if (err)
+		die("fd %d: cannot take back its %s: %s", l->fd, lock_name(l->kind),
+		    errname(err));
+}
+
+void prepare_locks(const struct stub *st)
+{
+	for_each_record(&st->img, r)
+		if (r->type == FZ_REC_LOCK)
+			prepare_lock(st, rec_data(r));
+}
+
+void restore_posix_locks(const struct stub *st)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_lock *l = rec_data(r);
+		struct flock fl = range(l);
+		long err;
+		if (r->type != FZ_REC_LOCK || l->kind != FZ_LOCK_POSIX)
+			continue;
+		err = sys_fcntl(l->fd, F_SETLK, (long)&fl);
+		if (err)
+			warn("fd %d: its POSIX lock on bytes %lu+%lu was taken by "
+			     "another process meanwhile: %s", l->fd,
+			     (unsigned long)l->start, (unsigned long)l->len,
+			     errname(err));
+	}
+}
