@@ -3,8 +3,8 @@
  * relocated with libelf to a hole of the target's address space, and
  * written with the payload behind an ELF header of our own.
  *
- * The output file:  [ELF header + program headers][stub's file bytes]
- *                   [payload, page-aligned]
+ * The output file:  [ELF header][stub's file bytes, with the program
+ *                   headers behind its entry code][payload, page-aligned]
  * The address hole: [trampoline page][stub][stack][scratch for the vdso]
  *                   [payload]
  */
@@ -164,13 +164,16 @@ int stub_payload_offset(uint64_t *offset)
 	return 0;
 }
 
+/*
+ * The program headers go into the room the stub keeps behind its entry
+ * code (phdrs, at file offset phoff); the ELF header goes first in the file.
+ */
 static int write_headers(int fd, const struct stub_image *s, uint64_t stub_base,
-			 uint64_t payload_off, uint64_t payload_addr,
-			 uint64_t payload_size)
+			 Elf64_Phdr *ph, uint64_t phoff, uint64_t payload_off,
+			 uint64_t payload_addr, uint64_t payload_size)
 {
 	uint8_t buf[HEADERS_SIZE] = { 0 };
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
-	Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
 	size_t n = 0;
 
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -182,7 +185,7 @@ static int write_headers(int fd, const struct stub_image *s, uint64_t stub_base,
 	eh->e_machine = gelf_getehdr(s->elf, &(GElf_Ehdr){ 0 })->e_machine;
 	eh->e_version = EV_CURRENT;
 	eh->e_entry = stub_base + s->entry;
-	eh->e_phoff = sizeof(*eh);
+	eh->e_phoff = phoff;
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
 	for (size_t i = 0; i < s->nload; i++, n++) {
@@ -212,8 +215,8 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 	struct stub_image s = { 0 };
 	struct fz_stub_params params = { .magic = FZ_STUB_PARAMS_MAGIC };
 	uint64_t stacks = FZ_STUB_MAIN_STACK + (t->nthreads - 1) * FZ_STUB_THREAD_STACK;
-	uint64_t hole, stub_base, params_at;
-	uint8_t *where;
+	uint64_t hole, stub_base, params_at, phdrs_at;
+	uint8_t *where, *phdrs;
 	int err = open_stub(&s);
 
 	if (err) {
@@ -238,15 +241,19 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 	params.hole_end = params.payload_addr + ALIGN(payload_size, PAGE);
 	if (relocate(&s, stub_base) ||
 	    find_symbol(&s, FZ_STUB_PARAMS_SYMBOL, &params_at) ||
-	    !(where = stub_at(&s, params_at, sizeof(params)))) {
+	    !(where = stub_at(&s, params_at, sizeof(params))) ||
+	    find_symbol(&s, FZ_EARLY_PHDRS_SYMBOL, &phdrs_at) ||
+	    s.nload + 2 > FZ_EARLY_PHDRS ||
+	    !(phdrs = stub_at(&s, phdrs_at, FZ_EARLY_PHDRS * sizeof(Elf64_Phdr)))) {
 		err = fail(-EINVAL, "cannot relocate the embedded stub");
 		goto out;
 	}
 	memcpy(where, &params, sizeof(params));
-	err = pwrite_all(fd, s.bytes, s.size, HEADERS_SIZE);
+	err = write_headers(fd, &s, stub_base, (Elf64_Phdr *)phdrs,
+			    HEADERS_SIZE + (uint64_t)(phdrs - s.bytes),
+			    payload_offset, params.payload_addr, payload_size);
 	if (!err)
-		err = write_headers(fd, &s, stub_base, payload_offset,
-				    params.payload_addr, payload_size);
+		err = pwrite_all(fd, s.bytes, s.size, HEADERS_SIZE);
 	if (err)
 		err = fail(err, "writing the output");
 out:

@@ -232,6 +232,12 @@ _Static_assert(sizeof(struct fz_cpu) == 48, "fz_cpu size");
  * the payload and the stub's reserved address range are.
  */
 #define FZ_STUB_PARAMS_SYMBOL "fz_stub_params"
+/*
+ * Room for the output's program headers behind the stub's entry code, so a
+ * file too short to hold the entry code is refused by the kernel at exec.
+ */
+#define FZ_EARLY_PHDRS_SYMBOL "fz_early_phdrs"
+#define FZ_EARLY_PHDRS 16
 #define FZ_STUB_PARAMS_MAGIC 0x534d5241505a46ULL /* "FZPARMS" */
 /* The stub's stacks: the main one, then one per other thread. */
 #define FZ_STUB_MAIN_STACK (256UL << 10)
