@@ -124,6 +124,12 @@ static int check_chunk(const struct image *img, const struct fz_chunk *c,
 		*why = "page data checksum mismatch";
 		return -EBADMSG;
 	}
+	/* Decoding happens after the point of no return: it must not fail. */
+	if (writer_check(c->encoding, img->base + c->data_offset, c->data_size,
+			 raw)) {
+		*why = "page chunk data does not decode";
+		return -EBADMSG;
+	}
 	return 0;
 }
 
