@@ -223,6 +223,14 @@ static int check_contents(const struct image *img, const char **why)
 	return 0;
 }
 
+uint32_t image_version(const struct image *img)
+{
+	if (img->mapped < sizeof(*img->hdr) ||
+	    __builtin_memcmp(img->hdr->magic, FZ_MAGIC, FZ_MAGIC_LEN))
+		return 0;
+	return img->hdr->version;
+}
+
 int image_verify(struct image *img, const void *base, uint64_t mapped,
 		 const char **why)
 {

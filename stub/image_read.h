@@ -20,6 +20,9 @@ struct image {
 int image_verify(struct image *img, const void *base, uint64_t mapped,
 		 const char **why);
 
+/* The format version the header claims, 0 without a header (after verify). */
+uint32_t image_version(const struct image *img);
+
 const struct fz_record *rec_first(const struct image *img);
 const struct fz_record *rec_next(const struct image *img,
 				 const struct fz_record *r);

@@ -90,6 +90,8 @@ void stub_main(long *sp)
 	for (auxv = (uint64_t *)(envp + 1); auxv[0] != AT_NULL; auxv += 2)
 		if (auxv[0] == AT_SYSINFO_EHDR)
 			st->host_vdso = auxv[1];
+		else if (auxv[0] == AT_EXECFN)
+			st->execfn = (const char *)auxv[1];
 
 	if (argc > 2 || (argc == 2 && strcmp(mode, "--info") &&
 			 strcmp(mode, "--verify") && strcmp(mode, "--help"))) {

@@ -45,6 +45,7 @@ struct stub {
 	const struct fz_cpu *cpu;               /* NULL if not recorded */
 	struct fz_cpu host;
 	uint64_t host_vdso;                     /* AT_SYSINFO_EHDR, or 0 */
+	const char *execfn;                     /* AT_EXECFN, or NULL */
 	int cwd_fd;                             /* -1 when cwd is not restored */
 	struct prepared_fd fds[STUB_MAX_FDS];
 	unsigned nfds;
@@ -57,6 +58,8 @@ struct stub {
 
 /* Steps before the point of no return: they may fail and exit cleanly. */
 void load_image(struct stub *st);
+/* check_file.c: refuse a file longer or shorter than the image. */
+void check_file_size(const struct stub *st);
 void print_info(const struct stub *st);
 void check_host(const struct stub *st);
 void prepare_fds(struct stub *st);

@@ -25,6 +25,10 @@ static inline long sys_pipe2(int fds[2], int flags)
 { return SYS(pipe2, fds, flags, 0, 0, 0, 0); }
 static inline long sys_close(int fd)
 { return SYS(close, fd, 0, 0, 0, 0, 0); }
+static inline long sys_fstat(int fd, void *st)
+{ return SYS(fstat, fd, st, 0, 0, 0, 0); }
+static inline long sys_pread(int fd, void *buf, size_t n, uint64_t off)
+{ return SYS(pread64, fd, buf, n, off, 0, 0); }
 static inline long sys_lseek(int fd, long off, int whence)
 { return SYS(lseek, fd, off, whence, 0, 0, 0); }
 static inline long sys_fcntl(int fd, int cmd, long arg)
