@@ -27,6 +27,19 @@ static int status_field(const char *status, const char *key, long *value)
 	return 0;
 }
 
+/* Traced already: by another freeze (the usual case), or by a debugger. */
+static int busy_target(pid_t pid, pid_t tracer)
+{
+	char comm[64] = "";
+
+	read_proc_file(tracer, "comm", comm, sizeof(comm), NULL);
+	if (!strcmp(comm, "freeze\n"))
+		return fail(-EBUSY, "process %d is being frozen by another "
+			    "freeze (process %d)", (int)pid, (int)tracer);
+	return fail(-EBUSY, "process %d is already traced by process %d",
+		    (int)pid, (int)tracer);
+}
+
 /* Refuse what cannot be frozen before touching the target at all. */
 int check_target(pid_t pid)
 {
@@ -53,8 +66,7 @@ int check_target(pid_t pid)
 		return fail(err, "process %d: /proc/%d/status", (int)pid, (int)pid);
 	status_field(buf, "\nTracerPid:", &tracer);
 	if (tracer && tracer != getpid())
-		return fail(-EBUSY, "process %d is already traced by process %ld",
-			    (int)pid, tracer);
+		return busy_target(pid, (pid_t)tracer);
 	return 0;
 }
 

@@ -86,10 +86,20 @@ struct target {
 
 /* Errors: every step returns 0 or -errno and names what failed with fail(). */
 int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Like fail(), but this message replaces any kept so far: a better cause. */
+int fail_replace(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *fail_message(void);
 void note(const struct options *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void warnx_fz(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * target_changed.c: when a step fails, was it because the target ended or
+ * executed a new program meanwhile? target_exec_mark() is taken before the
+ * freeze starts; explain_target_change() names the cause, or returns err.
+ */
+uint64_t target_exec_mark(pid_t pid);
+int explain_target_change(pid_t pid, uint64_t exec_mark, int err);
 
 /* guard.c: the work runs in a child that unwinds when freeze is killed. */
 void guard_start(void);

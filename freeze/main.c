@@ -150,10 +150,11 @@ static int run(const struct options *o)
 {
 	struct target t = { .pid = o->pid };
 	struct output out;
+	uint64_t exec_mark = target_exec_mark(o->pid);
 	int err, err2;
 
 	if ((err = check_target(o->pid)) || (err = output_open(&out, o->output)))
-		return err;
+		return explain_target_change(o->pid, exec_mark, err);
 	err = attach(&t);
 	if (!err)
 		err = collect(&t, o);
@@ -162,8 +163,10 @@ static int run(const struct options *o)
 	if (!err && o->kill)
 		kill_target(&t);
 	err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
-	if (err)
+	if (err) {
 		output_abort(&out);
+		err = explain_target_change(o->pid, exec_mark, err);
+	}
 	return err ? err : err2;
 }
 
