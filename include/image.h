@@ -242,6 +242,8 @@ _Static_assert(sizeof(struct fz_cpu) == 48, "fz_cpu size");
 /* The stub's stacks: the main one, then one per other thread. */
 #define FZ_STUB_MAIN_STACK (256UL << 10)
 #define FZ_STUB_THREAD_STACK (32UL << 10)
+/* Behind the stacks, this much room per FD record for the stub's fd table. */
+#define FZ_STUB_FD_ROOM 32UL
 
 struct fz_stub_params {
 	uint64_t magic;
@@ -252,7 +254,8 @@ struct fz_stub_params {
 	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
 	uint64_t scratch_size;
 	uint64_t stack_addr;      /* where the stub maps the stacks it restores */
-	uint64_t stack_size;      /* on: the main one, then one per other thread */
+	uint64_t stack_size;      /* on: the main one, then one per other
+				     thread, then FZ_STUB_FD_ROOM per fd */
 };
 
 #endif

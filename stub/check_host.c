@@ -70,4 +70,5 @@ void check_host(const struct stub *st)
 {
 	check_cpu(st);
 	check_vdso(st);
+	check_limits(st);
 }

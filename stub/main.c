@@ -58,6 +58,29 @@ static void usage(void)
 	    "IMAGE");
 }
 
+/*
+ * The stub's stacks and fd table, in the hole freeze reserved for them:
+ * the kernel's stack goes with everything else outside the hole.
+ */
+static void map_stub_stacks(struct stub *st)
+{
+	uint64_t stacks = FZ_STUB_MAIN_STACK +
+			  (st->nthreads - 1) * FZ_STUB_THREAD_STACK;
+	uint64_t nfds = 0;
+
+	for_each_record(&st->img, r)
+		nfds += r->type == FZ_REC_FD;
+	if (st->params->stack_size < stacks ||
+	    (st->params->stack_size - stacks) / FZ_STUB_FD_ROOM < nfds)
+		die("image is damaged: too little stack reserved for %u threads "
+		    "and %lu fds", st->nthreads, (unsigned long)nfds);
+	if (sys_mmap(st->params->stack_addr, st->params->stack_size,
+		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		     -1, 0) < 0)
+		die("cannot map the stub's stack");
+	st->fds = (struct prepared_fd *)(st->params->stack_addr + stacks);
+}
+
 static _Noreturn void resume(void *arg)
 {
 	struct stub *st = arg;
@@ -108,6 +131,7 @@ void stub_main(long *sp)
 		sys_exit_group(0);
 	}
 	check_host(st);
+	map_stub_stacks(st);
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
@@ -117,15 +141,6 @@ void stub_main(long *sp)
 		out(1, "image OK: checksums verified, this host can resume it\n");
 		sys_exit_group(0);
 	}
-	/* The kernel's stack goes with everything else outside the hole. */
-	if (st->params->stack_size < FZ_STUB_MAIN_STACK +
-				     (st->nthreads - 1) * FZ_STUB_THREAD_STACK)
-		die("image is damaged: too little stack reserved for %u threads",
-		    st->nthreads);
-	if (sys_mmap(st->params->stack_addr, st->params->stack_size,
-		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-		     -1, 0) < 0)
-		die("cannot map the stub's stack");
 	arch_switch_stack((void *)(st->params->stack_addr + FZ_STUB_MAIN_STACK),
 			  resume, st);
 }

@@ -7,7 +7,6 @@
 #include "arch.h"
 #include "image_read.h"
 
-#define STUB_MAX_FDS 1024
 #define STUB_MAX_SHARED_MAPS 256
 
 /* An fd the stub opened before the point of no return, to place later. */
@@ -16,6 +15,8 @@ struct prepared_fd {
 	int tmp;                 /* the stub's own number for it, or: */
 #define INHERIT_FD (-2)          /* keep the resumer's fd at this number */
 };
+_Static_assert(sizeof(struct prepared_fd) <= FZ_STUB_FD_ROOM,
+	       "freeze reserves FZ_STUB_FD_ROOM bytes per fd for this");
 
 /* The file behind a MAP_SHARED mapping, opened before the point of no return. */
 struct prepared_map {
@@ -47,7 +48,7 @@ struct stub {
 	uint64_t host_vdso;                     /* AT_SYSINFO_EHDR, or 0 */
 	const char *execfn;                     /* AT_EXECFN, or NULL */
 	int cwd_fd;                             /* -1 when cwd is not restored */
-	struct prepared_fd fds[STUB_MAX_FDS];
+	struct prepared_fd *fds;  /* one per FD record, behind the stacks */
 	unsigned nfds;
 	int max_fd;
 	struct prepared_map shared[STUB_MAX_SHARED_MAPS];
@@ -62,6 +63,8 @@ void load_image(struct stub *st);
 void check_file_size(const struct stub *st);
 void print_info(const struct stub *st);
 void check_host(const struct stub *st);
+/* check_limits.c: this host's fd and mapping limits are high enough. */
+void check_limits(const struct stub *st);
 void prepare_fds(struct stub *st);
 /* The prepared entry of the process's fd number fd, or NULL. */
 const struct prepared_fd *find_prepared(const struct stub *st, int fd);
