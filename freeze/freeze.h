@@ -68,6 +68,7 @@ struct target {
 	struct fz_posix_timer *timers;
 	size_t ntimers;
 	struct fz_rlimit rlimits[FZ_NRLIMITS];
+	struct fz_creds creds;
 	char *cwd;
 	uint8_t auxv[4096];
 	size_t auxv_len;
@@ -137,6 +138,8 @@ int collect_injected(struct target *t);
 int collect_maps(struct target *t);
 int collect_fds(struct target *t, const struct options *o);
 int collect_pending_signals(struct target *t);
+/* collect_creds.c: the uids and gids, for the CREDS record. */
+int collect_creds(struct target *t);
 /* collect_timers.c: timer_create() timers; runs injected syscalls. */
 int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */

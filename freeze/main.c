@@ -117,7 +117,8 @@ static int collect(struct target *t, const struct options *o)
 
 	if ((err = check_interrupted()) || (err = collect_regs(t)) ||
 	    (err = collect_maps(t)) ||
-	    (err = collect_proc(t)) || (err = collect_injected(t)) ||
+	    (err = collect_proc(t)) || (err = collect_creds(t)) ||
+	    (err = collect_injected(t)) ||
 	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)))
 		return err;
 	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,

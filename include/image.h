@@ -62,6 +62,7 @@ enum fz_record_type {
 	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
+	FZ_REC_CREDS = 50,    /* struct fz_creds: for --info only, never applied */
 };
 
 enum fz_encoding {
@@ -182,6 +183,16 @@ struct fz_posix_timer {
 	int64_t interval_sec, interval_nsec, value_sec, value_nsec;
 };
 _Static_assert(sizeof(struct fz_posix_timer) == 64, "fz_posix_timer size");
+
+/*
+ * Who the process ran as when it was frozen. The stub only reports it: the
+ * resumed process always runs as whoever runs the image.
+ */
+struct fz_creds {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+};
+_Static_assert(sizeof(struct fz_creds) == 32, "fz_creds size");
 
 struct fz_rlimit {
 	uint64_t cur, max;

@@ -2,10 +2,10 @@
  * Limits of this host that the image may exceed, checked before the point
  * of no return so that a lower limit is a clear refusal, not a failure
  * half-way through the restore:
- *   - RLIMIT_NOFILE: every fd is opened above the highest number the
+ *   - RLIMIT_NOFILE: every file is opened above the highest fd number the
  *     process uses before it is moved into place, so the fd numbers reach
- *     that number plus one per fd. The soft limit is raised as far as the
- *     hard one allows.
+ *     that number plus one per file opened (dups share one). The soft limit
+ *     is raised as far as the hard one allows.
  *   - vm.max_map_count: the process's mappings, and the stub's own while
  *     they are made. Without /proc this check is skipped.
  */
@@ -31,7 +31,8 @@ static void count_needs(const struct stub *st, struct needs *n)
 		const struct fz_fd *f = rec_data(r);
 		const struct fz_mapping *m = rec_data(r);
 		if (r->type == FZ_REC_FD) {
-			n->fds++;
+			/* Dups, pipe ends and inherited fds open nothing more. */
+			n->fds += f->kind == FZ_FD_FILE || f->kind == FZ_FD_NULL;
 			if (f->fd > n->max_fd)
 				n->max_fd = f->fd;
 		} else if (r->type == FZ_REC_PIPE) {

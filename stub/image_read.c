@@ -155,6 +155,7 @@ static const uint32_t fixed_size[] = {
 	[FZ_REC_SIGINFO] = sizeof(struct fz_siginfo),
 	[FZ_REC_POSIX_TIMER] = sizeof(struct fz_posix_timer),
 	[FZ_REC_ITIMERS] = sizeof(struct fz_itimer) * FZ_NITIMERS,
+	[FZ_REC_CREDS] = sizeof(struct fz_creds),
 };
 
 /* Per-type contents: sizes, strings terminated, mappings sorted. */

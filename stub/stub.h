@@ -62,6 +62,8 @@ void load_image(struct stub *st);
 /* check_file.c: refuse a file longer or shorter than the image. */
 void check_file_size(const struct stub *st);
 void print_info(const struct stub *st);
+/* info_creds.c: the credentials at freeze, and a warning if they were root's. */
+void print_creds(const struct stub *st);
 void check_host(const struct stub *st);
 /* check_limits.c: this host's fd and mapping limits are high enough. */
 void check_limits(const struct stub *st);

@@ -97,6 +97,8 @@ static inline long sys_setns(int fd, int type)
 { return SYS(setns, fd, type, 0, 0, 0, 0); }
 static inline long sys_getuid(void)
 { return SYS(getuid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_geteuid(void)
+{ return SYS(geteuid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getgid(void)
 { return SYS(getgid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getpid(void)

@@ -15,9 +15,12 @@ int main(int argc, char **argv)
 	struct rlimit lim = { (rlim_t)n + 64, (rlim_t)n + 64 };
 	char path[4096];
 	struct stat want, got;
-	int first = -1, last = -1;
+	int *fds = malloc((size_t)n * sizeof(*fds)), *opened = malloc((size_t)n * sizeof(*fds));
+	int last = -1;
 
 	target_init();
+	if (!fds || !opened)
+		target_die("malloc");
 	if (setrlimit(RLIMIT_NOFILE, &lim))
 		target_die("setrlimit(RLIMIT_NOFILE)");
 	snprintf(path, sizeof(path), "%s/f", argv[1]);
@@ -29,24 +32,23 @@ int main(int argc, char **argv)
 			target_die("lseek");
 		if (i % 10 == 0)
 			last = fd;
-		if (first < 0)
-			first = fd;
+		fds[i] = fd;
+		opened[i] = last;
 	}
-	if (fstat(first, &want))
+	if (fstat(fds[0], &want))
 		target_die("fstat");
 	target_ready();
 	target_wait();
 
-	for (int fd = first, opened = first; fd < first + n; fd++) {
-		if ((fd - first) % 10 == 0)
-			opened = fd;
+	for (long i = 0; i < n; i++) {
+		int fd = fds[i];
 		if (fstat(fd, &got) || got.st_ino != want.st_ino) {
 			target_check(0, "fd %d is not the file", fd);
 			break;
 		}
-		if (lseek(fd, 0, SEEK_CUR) != opened) {
+		if (lseek(fd, 0, SEEK_CUR) != opened[i]) {
 			target_check(0, "fd %d at offset %ld, not %d", fd,
-				     (long)lseek(fd, 0, SEEK_CUR), opened);
+				     (long)lseek(fd, 0, SEEK_CUR), opened[i]);
 			break;
 		}
 	}
