@@ -74,9 +74,10 @@ int check_target(pid_t pid)
 static int wait_interrupt_stop(pid_t tid)
 {
 	for (;;) {
-		int status;
-		if (waitpid(tid, &status, __WALL) < 0)
-			return -errno;
+		int status, err = wait_tracee(tid, &status);
+
+		if (err)
+			return err;
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			return -ESRCH;
 		if (status >> 16 == PTRACE_EVENT_STOP)
@@ -219,7 +220,7 @@ void kill_target(struct target *t)
 	/* The leader's exit is reported only after every other thread's. */
 	for (size_t i = t->nthreads; i-- > 0;) {
 		int status;
-		while (waitpid(t->threads[i].tid, &status, __WALL) >= 0 &&
+		while (!wait_tracee(t->threads[i].tid, &status) &&
 		       !WIFEXITED(status) && !WIFSIGNALED(status))
 			;
 		t->threads[i].seized = false;

@@ -102,6 +102,12 @@ void warnx_fz(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint64_t target_exec_mark(pid_t pid);
 int explain_target_change(pid_t pid, uint64_t exec_mark, int err);
 
+/*
+ * wait_tracee.c: waitpid() for one traced thread that returns -ESRCH when
+ * the thread is no longer ours, instead of waiting forever.
+ */
+int wait_tracee(pid_t tid, int *status);
+
 /* guard.c: the work runs in a child that unwinds when freeze is killed. */
 void guard_start(void);
 bool interrupted(void);

@@ -102,11 +102,12 @@ int inject_init(struct target *t)
 static int run_to_syscall_stop(pid_t tid)
 {
 	for (;;) {
-		int status;
+		int status, err;
+
 		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL) < 0)
 			return -errno;
-		if (waitpid(tid, &status, __WALL) < 0)
-			return -errno;
+		if ((err = wait_tracee(tid, &status)))
+			return err;
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			return -ESRCH;
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80))

@@ -14,9 +14,14 @@
 #include "freeze.h"
 
 #define STAT_STATE 3        /* fields of /proc/PID/stat, counting from 1 */
+#define STAT_FLAGS 9
 #define STAT_ARG_START 48
+#define PF_EXITING 0x4      /* set as it starts to exit, long before Z */
 
-/* State letter and arg_start from /proc/PID/stat; -ESRCH if it is gone. */
+/*
+ * State letter (with 'X' for a process already exiting) and arg_start from
+ * /proc/PID/stat; -ESRCH if it is gone.
+ */
 static int read_stat(pid_t pid, char *state, uint64_t *arg_start)
 {
 	char buf[4096];
@@ -31,8 +36,13 @@ static int read_stat(pid_t pid, char *state, uint64_t *arg_start)
 		return -EINVAL;
 	*state = p[2];
 	p++;
-	for (int field = STAT_STATE; p && field < STAT_ARG_START; field++)
+	for (int field = STAT_STATE; p && field < STAT_ARG_START; field++) {
 		p = strchr(p + 1, ' ');
+		/* A process freeing a large memory is "R" for a while. */
+		if (p && field + 1 == STAT_FLAGS &&
+		    (strtoul(p + 1, NULL, 10) & PF_EXITING))
+			*state = 'X';
+	}
 	*arg_start = p ? strtoull(p + 1, NULL, 10) : 0;
 	return 0;
 }
