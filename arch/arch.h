@@ -97,8 +97,11 @@ _Noreturn void arch_enter_trampoline_leader(uint64_t entry, uint64_t sp,
 					    uint64_t unmap_start,
 					    uint64_t unmap_len, uint32_t *go);
 
-/* A new thread in this process running fn(arg) on stack_top. tid or -errno. */
+/*
+ * A new thread in this process running fn(arg) on stack_top. child_tid: the
+ * word CLONE_CHILD_CLEARTID clears, or NULL. tid or -errno.
+ */
 long arch_clone_thread(unsigned long flags, void *stack_top,
-		       void (*fn)(void *), void *arg);
+		       void (*fn)(void *), void *arg, uint32_t *child_tid);
 
 #endif

@@ -17,16 +17,6 @@
 
 #define PF_KTHREAD 0x00200000
 
-static int status_field(const char *status, const char *key, long *value)
-{
-	const char *p = strstr(status, key);
-
-	if (!p)
-		return -ENOENT;
-	*value = strtol(p + strlen(key), NULL, 10);
-	return 0;
-}
-
 /* Traced already: by another freeze (the usual case), or by a debugger. */
 static int busy_target(pid_t pid, pid_t tracer)
 {
@@ -209,6 +199,27 @@ int detach(struct target *t, int stop_sig)
 		int e = detach_thread(&t->threads[i]);
 		if (!err)
 			err = e;
+	}
+	return err;
+}
+
+int reattach_leader(struct target *t)
+{
+	struct thread *th = &t->threads[0];
+	int err;
+
+	if (ptrace(PTRACE_SEIZE, th->tid, NULL, (void *)PTRACE_O_TRACESYSGOOD) < 0)
+		return -errno;
+	th->seized = true;
+	if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL) < 0)
+		err = -errno;
+	else
+		err = wait_interrupt_stop(th->tid);
+	if (!err)
+		err = arch_get_regs(th->tid, &th->live_regs);
+	if (err) {
+		ptrace(PTRACE_DETACH, th->tid, NULL, NULL);
+		th->seized = false;
 	}
 	return err;
 }

@@ -151,29 +151,22 @@ static int collect_process_wide(struct target *t, struct thread *leader)
  */
 #define RSEQ_CS_OFFSET 8 /* struct rseq: cpu_id_start, cpu_id, rseq_cs */
 
-static void save_rseq_cs(struct target *t)
+void rseq_cs_save(struct target *t, struct thread *th)
 {
-	for (size_t i = 0; i < t->nthreads; i++) {
-		struct thread *th = &t->threads[i];
-		if (th->rec.rseq_len)
-			remote_rw(t->pid, th->rec.rseq_addr + RSEQ_CS_OFFSET,
-				  &th->rseq_cs, sizeof(th->rseq_cs), false);
-	}
+	if (th->rec.rseq_len)
+		remote_rw(t->pid, th->rec.rseq_addr + RSEQ_CS_OFFSET,
+			  &th->rseq_cs, sizeof(th->rseq_cs), false);
 }
 
-static int restore_rseq_cs(struct target *t)
+int rseq_cs_restore(struct target *t, struct thread *th)
 {
-	for (size_t i = 0; i < t->nthreads; i++) {
-		struct thread *th = &t->threads[i];
-		int err;
-		if (!th->rec.rseq_len || !th->rseq_cs)
-			continue;
-		err = remote_rw(t->pid, th->rec.rseq_addr + RSEQ_CS_OFFSET,
-				&th->rseq_cs, sizeof(th->rseq_cs), true);
-		if (err)
-			return fail(err, "thread %d: restoring its rseq area", (int)th->tid);
-	}
-	return 0;
+	int err;
+
+	if (!th->rec.rseq_len || !th->rseq_cs)
+		return 0;
+	err = remote_rw(t->pid, th->rec.rseq_addr + RSEQ_CS_OFFSET,
+			&th->rseq_cs, sizeof(th->rseq_cs), true);
+	return err ? fail(err, "thread %d: restoring its rseq area", (int)th->tid) : 0;
 }
 
 /* struct rseq_cs, the critical section descriptor rseq_cs points to. */
@@ -209,7 +202,8 @@ int collect_injected(struct target *t)
 {
 	int err, err2;
 
-	save_rseq_cs(t);
+	for (size_t i = 0; i < t->nthreads; i++)
+		rseq_cs_save(t, &t->threads[i]);
 	err = inject_init(t);
 
 	if (!err)
@@ -226,8 +220,8 @@ int collect_injected(struct target *t)
 	}
 	/* Undo even when a step above failed. */
 	err2 = inject_finish(t);
-	if (!err2)
-		err2 = restore_rseq_cs(t);
+	for (size_t i = 0; !err2 && i < t->nthreads; i++)
+		err2 = rseq_cs_restore(t, &t->threads[i]);
 	abort_rseq_sections(t);
 	return err ? err : err2;
 }

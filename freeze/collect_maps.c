@@ -130,6 +130,14 @@ int collect_maps(struct target *t)
 		} else if (have && !strncmp(line, "VmFlags:", 8)) {
 			if (strstr(line, " gd"))
 				cur.flags |= FZ_MAPF_GROWSDOWN;
+			if (strstr(line, " hg"))
+				cur.flags |= FZ_MAPF_HUGEPAGE;
+			if (strstr(line, " nh"))
+				cur.flags |= FZ_MAPF_NOHUGEPAGE;
+			if (strstr(line, " dc"))
+				cur.flags |= FZ_MAPF_DONTFORK;
+			if (strstr(line, " wf"))
+				cur.flags |= FZ_MAPF_WIPEONFORK;
 		}
 	}
 	if (!err && have)

@@ -58,6 +58,7 @@ struct thread {
 
 struct target {
 	pid_t pid;
+	pid_t copy_pid;             /* snapshot.c: a copy to read memory from */
 	struct thread *threads;     /* threads[0] is the thread-group leader */
 	size_t nthreads;
 	struct fz_process proc;
@@ -121,6 +122,8 @@ int attach(struct target *t);
 struct thread *find_thread(const struct target *t, pid_t tid);
 int detach(struct target *t, int stop_sig);
 void kill_target(struct target *t);
+/* Stop the leader of a detached target again, for injected syscalls. */
+int reattach_leader(struct target *t);
 
 /*
  * inject.c: run syscalls inside a stopped thread of the target. inject_init
@@ -136,11 +139,19 @@ int inject_finish(struct target *t);
 int remote_rw(pid_t pid, uint64_t addr, void *buf, size_t len, bool write);
 /* Signals that arrived during injections, sent again before detaching. */
 void inject_resend_signals(struct target *t);
+/* The pid of the child the last injected clone created (ptrace's view). */
+pid_t inject_last_child(void);
 
 /* collect_*.c */
 int collect_regs(struct target *t);
 int collect_proc(struct target *t);
 int collect_injected(struct target *t);
+/*
+ * An injected syscall makes the kernel clear a thread's rseq_cs: save it
+ * before, put it back after.
+ */
+void rseq_cs_save(struct target *t, struct thread *th);
+int rseq_cs_restore(struct target *t, struct thread *th);
 int collect_maps(struct target *t);
 int collect_fds(struct target *t, const struct options *o);
 int collect_pending_signals(struct target *t);
@@ -150,6 +161,15 @@ int collect_creds(struct target *t);
 int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
+
+/*
+ * snapshot.c: for a freeze that leaves the process running, a copy-on-write
+ * copy of its memory (t->copy_pid) so it need not stay stopped while its
+ * memory is written. snapshot_start: 0 when the copy exists, else the
+ * process must stay stopped; snapshot_end removes the copy.
+ */
+int snapshot_start(struct target *t, const struct options *o);
+void snapshot_end(struct target *t, const struct options *o);
 
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;
@@ -179,6 +199,8 @@ int append_item(void *array, size_t *n, size_t size, const void *item);
 /* proc_files.c: small helpers for /proc/PID files and writing. */
 int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 		   size_t *len);
+/* The number after key (e.g. "\nTracerPid:") in a status file's text. */
+int status_field(const char *status, const char *key, long *value);
 /* Write all of buf at off, retrying short writes. 0 or -errno. */
 int pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 

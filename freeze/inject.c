@@ -25,6 +25,13 @@
 
 /* Signals that arrived during an injection, held back until detach. */
 static uint64_t held_signals;
+/* The child an injected clone made, from its PTRACE_EVENT_CLONE stop. */
+static pid_t last_child;
+
+pid_t inject_last_child(void)
+{
+	return last_child;
+}
 
 static int find_insn(const uint8_t *bytes, size_t len, uint64_t base,
 		     uint64_t *addr)
@@ -112,6 +119,11 @@ static int run_to_syscall_stop(pid_t tid)
 			return -ESRCH;
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
 			return 0;
+		if (status >> 16 == PTRACE_EVENT_CLONE) {
+			unsigned long child = 0;
+			ptrace(PTRACE_GETEVENTMSG, tid, NULL, &child);
+			last_child = (pid_t)child;
+		}
 		if (status >> 16 == 0 && WSTOPSIG(status) <= 64)
 			held_signals |= 1ULL << (WSTOPSIG(status) - 1);
 	}

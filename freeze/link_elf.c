@@ -214,7 +214,7 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 {
 	struct stub_image s = { 0 };
 	struct fz_stub_params params = { .magic = FZ_STUB_PARAMS_MAGIC };
-	uint64_t stacks = FZ_STUB_MAIN_STACK + (t->nthreads - 1) * FZ_STUB_THREAD_STACK +
+	uint64_t stacks = fz_stub_stacks_size(t->nthreads) +
 			  ALIGN(t->nfds * FZ_STUB_FD_ROOM, PAGE);
 	uint64_t hole, stub_base, params_at, phdrs_at;
 	uint8_t *where, *phdrs;

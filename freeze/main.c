@@ -147,12 +147,25 @@ static int write_output(struct target *t, const struct options *o,
 	return output_commit(out);
 }
 
+/*
+ * Left running (no -k, no -s): once its state is collected the process
+ * goes on, and its memory is read from a copy-on-write copy.
+ */
+static bool release_early(struct target *t, const struct options *o)
+{
+	if (o->kill || o->stop || snapshot_start(t, o))
+		return false;
+	detach(t, 0);
+	return true;
+}
+
 static int run(const struct options *o)
 {
 	struct target t = { .pid = o->pid };
 	struct output out;
 	uint64_t exec_mark = target_exec_mark(o->pid);
-	int err, err2;
+	bool released = false;
+	int err, err2 = 0;
 
 	if ((err = check_target(o->pid)) || (err = output_open(&out, o->output)))
 		return explain_target_change(o->pid, exec_mark, err);
@@ -160,14 +173,20 @@ static int run(const struct options *o)
 	if (!err)
 		err = collect(&t, o);
 	if (!err)
+		released = release_early(&t, o);
+	if (!err)
 		err = write_output(&t, o, &out);
+	/* No temporary file is left once the process is seen to be let go. */
+	if (err)
+		output_abort(&out);
 	if (!err && o->kill)
 		kill_target(&t);
-	err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
-	if (err) {
-		output_abort(&out);
+	if (released)
+		snapshot_end(&t, o);
+	else
+		err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
+	if (err)
 		err = explain_target_change(o->pid, exec_mark, err);
-	}
 	return err ? err : err2;
 }
 

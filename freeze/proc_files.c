@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "freeze.h"
@@ -47,5 +49,15 @@ int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 			return -errno;
 		p += n, len -= (size_t)n, off += (uint64_t)n;
 	}
+	return 0;
+}
+
+int status_field(const char *status, const char *key, long *value)
+{
+	const char *p = strstr(status, key);
+
+	if (!p)
+		return -ENOENT;
+	*value = strtol(p + strlen(key), NULL, 10);
 	return 0;
 }

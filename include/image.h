@@ -129,6 +129,10 @@ enum fz_map_kind {
 
 #define FZ_MAPF_GROWSDOWN 1u    /* the stack: mapped MAP_GROWSDOWN */
 #define FZ_MAPF_FROM_FILE 2u    /* was a private mapping of `path` */
+#define FZ_MAPF_HUGEPAGE 4u     /* had madvise(MADV_HUGEPAGE) */
+#define FZ_MAPF_NOHUGEPAGE 8u   /* had madvise(MADV_NOHUGEPAGE) */
+#define FZ_MAPF_DONTFORK 16u    /* had madvise(MADV_DONTFORK) */
+#define FZ_MAPF_WIPEONFORK 32u  /* had madvise(MADV_WIPEONFORK) */
 
 struct fz_mapping {
 	uint64_t start, end;
@@ -250,9 +254,21 @@ _Static_assert(sizeof(struct fz_cpu) == 48, "fz_cpu size");
 #define FZ_EARLY_PHDRS_SYMBOL "fz_early_phdrs"
 #define FZ_EARLY_PHDRS 16
 #define FZ_STUB_PARAMS_MAGIC 0x534d5241505a46ULL /* "FZPARMS" */
-/* The stub's stacks: the main one, then one per other thread. */
+/*
+ * The stub's stacks: the main one, one per other thread, then one per worker
+ * that fills memory in parallel.
+ */
 #define FZ_STUB_MAIN_STACK (256UL << 10)
 #define FZ_STUB_THREAD_STACK (32UL << 10)
+#define FZ_STUB_WORKERS 8
+#define FZ_STUB_WORKER_STACK (32UL << 10)
+
+/* Bytes of stack the stub needs for a process of nthreads threads. */
+static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
+{
+	return FZ_STUB_MAIN_STACK + (nthreads - 1) * FZ_STUB_THREAD_STACK +
+	       FZ_STUB_WORKERS * FZ_STUB_WORKER_STACK;
+}
 /* Behind the stacks, this much room per FD record for the stub's fd table. */
 #define FZ_STUB_FD_ROOM 32UL
 
@@ -265,8 +281,9 @@ struct fz_stub_params {
 	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
 	uint64_t scratch_size;
 	uint64_t stack_addr;      /* where the stub maps the stacks it restores */
-	uint64_t stack_size;      /* on: the main one, then one per other
-				     thread, then FZ_STUB_FD_ROOM per fd */
+	uint64_t stack_size;      /* on: the main one, one per other thread,
+				     FZ_STUB_WORKERS worker stacks, then
+				     FZ_STUB_FD_ROOM per fd for its fd table */
 };
 
 #endif

@@ -64,9 +64,7 @@ static void usage(void)
  */
 static void map_stub_stacks(struct stub *st)
 {
-	uint64_t stacks = FZ_STUB_MAIN_STACK +
-			  (st->nthreads - 1) * FZ_STUB_THREAD_STACK;
-	uint64_t nfds = 0;
+	uint64_t stacks = fz_stub_stacks_size(st->nthreads), nfds = 0;
 
 	for_each_record(&st->img, r)
 		nfds += r->type == FZ_REC_FD;

@@ -293,7 +293,8 @@ static void start_other_threads(const struct stub *st, uint64_t trampoline,
 			.arrived = word_below_frame(st, t),
 		};
 		*jobs[i].arrived = 0;
-		ret = arch_clone_thread(THREAD_FLAGS, stack, other_thread, &jobs[i]);
+		ret = arch_clone_thread(THREAD_FLAGS, stack, other_thread, &jobs[i],
+					0);
 		if (ret < 0)
 			die("cannot create thread %u of %u: %s", i + 1,
 			    st->nthreads, errname(ret));

@@ -82,6 +82,8 @@ void restore_vdso_park(const struct stub *st);
 void unmap_all_but_stub(const struct stub *st);
 void restore_vdso_place(const struct stub *st);
 void restore_mappings(const struct stub *st);
+/* fill_pages.c: every chunk's pages, on every usable CPU. */
+void fill_pages(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 void restore_signals(const struct stub *st);
 void place_fds(const struct stub *st);

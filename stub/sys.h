@@ -103,6 +103,16 @@ static inline long sys_getgid(void)
 { return SYS(getgid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getpid(void)
 { return SYS(getpid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_madvise(uint64_t addr, size_t len, int advice)
+{ return SYS(madvise, addr, len, advice, 0, 0, 0); }
+static inline long sys_sched_getaffinity(int pid, size_t len, void *mask)
+{ return SYS(sched_getaffinity, pid, len, mask, 0, 0, 0); }
+/* Ends the calling thread only. */
+static inline _Noreturn void sys_exit_thread(int status)
+{
+	SYS(exit, status, 0, 0, 0, 0, 0);
+	__builtin_unreachable();
+}
 static inline _Noreturn void sys_exit_group(int status)
 {
 	SYS(exit_group, status, 0, 0, 0, 0, 0);

@@ -25,7 +25,7 @@
 #   FREEZE=path       the freezer (default: bin/freeze of this repository)
 #   BENCH_KEEP=1      keep the temporary directory (its path is printed)
 #
-# Progress goes to stderr, the table to stdout.  Exit status 1 if any
+# Progress goes to stderr, the table to stdout and to bench/RESULTS.md.  Exit status 1 if any
 # measurement failed (the table shows n/a for it).
 
 set -u
@@ -300,6 +300,7 @@ mem_frozen() {
 	pair "$c" freeze "$tf" "$bfreeze"
 	pair "$c" freeze-pipe "$tf" "$bpipe"
 	pair "$c" size "$size" "$bsize"
+	pair "$c" size-raw "$size" "$B_RAW"
 	pair "$c" resume "$tr" "$bres"
 	pair "$c" resume-load "$tr" "$bload"
 	[[ -n $tv && -n $bload && -n $B_VERIFY ]] && pair "$c" verified "$tv" $((bload + B_VERIFY))
@@ -440,6 +441,7 @@ print_table() {
 			line "$c" freeze s "freeze -k time" "(dump + lz4 -1)"
 			line "$c" freeze-pipe s "freeze -k time" "(dump | lz4 -1)"
 			line "$c" size B "image size" "(lz4 -1 of dump)"
+			line "$c" size-raw B "image size" "(populated bytes)"
 			line "$c" resume s "resume: exec->handler" "(lz4 -d dump)"
 			line "$c" resume-load s "resume: exec->handler" "(load lz4 dump)"
 			line "$c" verified s "resume + verify" "(load lz4 + verify)"
@@ -524,8 +526,9 @@ for ((run = 1; run <= RUNS; run++)); do
 	[[ -n $PY ]] && small "python3 sleep" "$PY" -c pass -- "$PY" -c 'import time; time.sleep(1000)'
 done
 
-echo
-echo "freeze benchmark: medians of $RUNS runs; ratio = median of the per-run freeze/baseline"
+# The table, on stdout and in bench/RESULTS.md.
+report() {
+echo "freeze benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'): medians of $RUNS runs; ratio = median of the per-run freeze/baseline"
 echo
 print_table
 echo
@@ -556,4 +559,14 @@ VMNOTE=
 compgen -G '/sys/bus/virtio/drivers/virtio_balloon/virtio*' >/dev/null &&
 	VMNOTE=", virtio-balloon$(grep -q page_reporting /proc/cmdline && echo ' with free page reporting (fresh memory can cost a host fault per page)')"
 echo "machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), $(df -PT "$TMP" | awk 'NR == 2 { print $2 }') under ${TMPDIR:-/tmp}$VMNOTE"
+}
+
+mkdir -p "$REPO/bench"
+{
+	echo '```'
+	report
+	echo '```'
+} >"$REPO/bench/RESULTS.md.new"
+sed '1d;$d' "$REPO/bench/RESULTS.md.new"
+mv "$REPO/bench/RESULTS.md.new" "$REPO/bench/RESULTS.md"
 exit $FAILED

@@ -41,8 +41,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt sockfd)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps clocks sleep pipe compute threads compute_mt)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
@@ -546,6 +546,7 @@ freeze_case() {
 
 	case $mode in
 	kill) opts=(-k) ;;
+	running) opts=(-v) ;;
 	znone) opts=(-k -z none) ;;
 	stop) opts=(-s) ;;
 	stdout) opts=(-k -q) ;;
@@ -585,6 +586,7 @@ freeze_case() {
 		kill_reap "$tpid"
 		;;
 	running)
+		running_checks "$target" "$tpid"
 		if wait_until "$GONE_TIMEOUT" untouched "$tpid"; then
 			finish "$tpid" "$kind" "$COMPUTE_TIMEOUT"
 			verdict "$kind" "$CASE/t.out" "$CASE/t.out"
@@ -608,6 +610,24 @@ freeze_case() {
 	after_freeze_hook "$target" "$CASE" "$user"
 	resume "$user" "$kind" "$img" "$CASE/elsewhere" "image: "
 	report "$name"
+}
+
+# running_checks TARGET PID: a freeze that left the process running read its
+# memory from a copy-on-write copy (bulkmem: from the process itself, since
+# a copy lacks its MADV_DONTFORK memory), and left no copy behind: no child
+# of the target runs its program or is a zombie (the runner's own output
+# `cat` is a child of the target too).
+running_checks() {
+	local target=$1 tpid=$2 want="read from a copy-on-write copy" c exe
+	[[ $target == bulkmem ]] && want="read with the process stopped"
+	grep -q "$want" "$CASE/freeze.err" ||
+		WHYS+=("freeze -v did not say its memory was $want: $(brief "$CASE/freeze.err")")
+	exe=$(readlink "/proc/$tpid/exe")
+	for c in $(pgrep -P "$tpid"); do
+		if zombie "$c" || [[ $(readlink "/proc/$c/exe") == "$exe" ]]; then
+			WHYS+=("a copy of the target is left after the freeze: pid $c, state $(proc_state "$c")")
+		fi
+	done
 }
 
 # info_verify NAME IMG USER: --info and --verify succeed on a good image.

@@ -57,8 +57,10 @@ arch_trampoline_end:
 
 	.text
 /*
- * long arch_clone_thread(flags, stack_top, fn, arg): a new thread that runs
- * fn(arg) on stack_top; fn never returns. Returns the new tid or -errno.
+ * long arch_clone_thread(flags, stack_top, fn, arg, child_tid): a new thread
+ * that runs fn(arg) on stack_top; fn never returns. child_tid is the word
+ * CLONE_CHILD_CLEARTID clears when the thread is gone. Returns the new tid or
+ * -errno.
  */
 	.globl	arch_clone_thread
 	.type	arch_clone_thread, @function
@@ -68,7 +70,7 @@ arch_clone_thread:
 	mov	%rdx, 0(%rsi)			/* the child pops fn and arg */
 	mov	%rcx, 8(%rsi)
 	xor	%edx, %edx			/* parent_tid */
-	xor	%r10d, %r10d			/* child_tid */
+	mov	%r8, %r10			/* child_tid */
 	xor	%r8d, %r8d			/* tls */
 	mov	$__NR_clone, %eax
 	syscall
