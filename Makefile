@@ -60,8 +60,14 @@ $(BUILD)/stub-obj/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) -MMD -MP -c -o $@ $<
 
+# A variable left uninitialised still lands in .bss: refuse such a stub
+# (initialise it, or mark it as main.c's IN_DATA does).
 $(BUILD)/stub.elf: $(STUB_OBJS) stub/early.ld
-	$(CC) $(STUB_LDFLAGS) -o $@ $(STUB_OBJS) $(LZ4_A)
+	$(CC) $(STUB_LDFLAGS) -o $@.tmp $(STUB_OBJS) $(LZ4_A)
+	@if readelf -SW $@.tmp | grep -q ' \.bss '; then \
+		echo "stub: these variables are in .bss, which a truncated image cannot zero:"; \
+		nm $@.tmp | grep ' [bB] ' | grep -v '__bss_start\|_end$$'; rm -f $@.tmp; exit 1; fi
+	mv $@.tmp $@
 
 # Fuzzing the stub's image reader (tests/fuzz/): `make fuzz` runs libFuzzer
 # (clang-14, Debian's libclang-rt-14-dev) for FUZZ_SECONDS on one core;
