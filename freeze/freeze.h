@@ -59,6 +59,7 @@ struct thread {
 struct target {
 	pid_t pid;
 	pid_t copy_pid;             /* snapshot.c: a copy to read memory from */
+	uint64_t exec_mark;         /* target_changed.c: to notice an exec */
 	struct thread *threads;     /* threads[0] is the thread-group leader */
 	size_t nthreads;
 	struct fz_process proc;

@@ -105,6 +105,11 @@ int inject_init(struct target *t)
 	return 0;
 }
 
+static bool is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
+}
+
 /* Run to the next syscall stop; a signal that arrives meanwhile is held back. */
 static int run_to_syscall_stop(pid_t tid)
 {
@@ -119,6 +124,9 @@ static int run_to_syscall_stop(pid_t tid)
 			return -ESRCH;
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
 			return 0;
+		/* The borrowed instruction faulted: running on would loop. */
+		if (status >> 16 == 0 && is_fault_signal(WSTOPSIG(status)))
+			return -EFAULT;
 		if (status >> 16 == PTRACE_EVENT_CLONE) {
 			unsigned long child = 0;
 			ptrace(PTRACE_GETEVENTMSG, tid, NULL, &child);

@@ -161,14 +161,13 @@ static bool release_early(struct target *t, const struct options *o)
 
 static int run(const struct options *o)
 {
-	struct target t = { .pid = o->pid };
+	struct target t = { .pid = o->pid, .exec_mark = target_exec_mark(o->pid) };
 	struct output out;
-	uint64_t exec_mark = target_exec_mark(o->pid);
 	bool released = false;
 	int err, err2 = 0;
 
 	if ((err = check_target(o->pid)) || (err = output_open(&out, o->output)))
-		return explain_target_change(o->pid, exec_mark, err);
+		return explain_target_change(o->pid, t.exec_mark, err);
 	err = attach(&t);
 	if (!err)
 		err = collect(&t, o);
@@ -186,7 +185,7 @@ static int run(const struct options *o)
 	else
 		err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
 	if (err)
-		err = explain_target_change(o->pid, exec_mark, err);
+		err = explain_target_change(o->pid, t.exec_mark, err);
 	return err ? err : err2;
 }
 
