@@ -1382,7 +1382,7 @@ concurrency_cases() {
 # (every 3 ms, from a second thread) or exit (after 0-30 ms) at moments
 # freeze cannot predict. Each freeze either succeeds with an image that
 # verifies, or fails with one "freeze: " line; never a hang, never a file
-# left behind, never a target left stopped or traced.
+# left behind, never a target left stopped, traced or crashed.
 race_case() {
 	local name=$1 mode=$2 i pid ms ok=0 refused_n=0 lines
 	selected "$name" || return 0
@@ -1412,8 +1412,12 @@ race_case() {
 		if alive "$pid"; then
 			wait_until "$GONE_TIMEOUT" untouched "$pid" ||
 				WHYS+=("run $i: target left $(proc_state "$pid"), TracerPid $(status_field "$pid" TracerPid)")
+			kill_reap "$pid"
+		else
+			# churn only ever exits 0 by itself.
+			reap "$pid"
+			((REAPED_RC == 0)) || WHYS+=("run $i: target died: $(describe_rc $REAPED_RC)")
 		fi
-		kill_reap "$pid"
 	done
 	echo "# $name: $RACE_RUNS runs, $ok frozen, $refused_n refused"
 	report "$name ($ok frozen, $refused_n refused)"
