@@ -30,9 +30,6 @@ int arch_get_xstate(int tid, void *buf, size_t cap, size_t *len);
  */
 void arch_prepare_restart(struct fz_regs *regs, int in_new_process);
 
-/* The program counter in regs. */
-uint64_t arch_pc(const struct fz_regs *regs);
-void arch_set_pc(struct fz_regs *regs, uint64_t pc);
 
 /* Point regs at the syscall instruction at `insn` to run nr(args). */
 void arch_inject_setup(struct fz_regs *regs, uint64_t insn, long nr,
@@ -43,6 +40,8 @@ extern const uint8_t arch_syscall_insn[ARCH_SYSCALL_INSN_LEN];
 
 /* The CPU features user space can use on this host. */
 void arch_cpu_collect(struct fz_cpu *cpu);
+/* Where this CPU puts each XSAVE component enabled in xcr0. */
+void arch_xsave_layout(uint64_t xcr0, struct fz_xsave_layout *layout);
 
 /* Apply one dynamic relocation of the stub loaded at `base`. 0 or -EINVAL. */
 int arch_apply_reloc(uint32_t type, uint8_t *where, uint64_t base,
@@ -50,12 +49,20 @@ int arch_apply_reloc(uint32_t type, uint8_t *where, uint64_t base,
 
 /* --- both sides ----------------------------------------------------------- */
 
+/* The program counter in regs (pc.c). */
+uint64_t arch_pc(const struct fz_regs *regs);
+void arch_set_pc(struct fz_regs *regs, uint64_t pc);
+
 /* Names of CPU features the host lacks, one call per missing feature. */
 typedef void (*arch_missing_fn)(const char *name, void *ctx);
 int arch_cpu_missing(const struct fz_cpu *have, const struct fz_cpu *need,
 		     arch_missing_fn report, void *ctx);
 void arch_cpu_describe(const struct fz_cpu *cpu, arch_missing_fn each,
 		       void *ctx);
+/* The name of each XSAVE component in mask. */
+void arch_xstate_describe(uint64_t mask, arch_missing_fn each, void *ctx);
+/* The components a thread's XSAVE area (as recorded) has in use. */
+uint64_t arch_xstate_in_use(const void *xstate, size_t len);
 
 /* --- stub side (freestanding) -------------------------------------------- */
 
@@ -72,6 +79,7 @@ struct arch_frame_args {
 	const void *xstate;          /* as the freezer read it */
 	size_t xstate_len;
 	const struct fz_cpu *host;   /* XSAVE components the host has */
+	const struct fz_xsave_layout *layout; /* of xstate; NULL: the host's */
 	uint64_t sigmask;
 	uint64_t altstack_sp, altstack_size;
 	uint32_t altstack_flags;
@@ -96,6 +104,18 @@ _Noreturn void arch_enter_trampoline_other(uint64_t entry, uint64_t sp,
 _Noreturn void arch_enter_trampoline_leader(uint64_t entry, uint64_t sp,
 					    uint64_t unmap_start,
 					    uint64_t unmap_len, uint32_t *go);
+
+/*
+ * The vdso redirect (vdso_patch.c): code written over an entry point of
+ * the old vdso, at most ARCH_VDSO_PATCH_MAX bytes. A jump to target, or
+ * the system call the vdso function `name` stands for (-ENOSYS if none).
+ */
+unsigned arch_vdso_jump(uint8_t *at, uint64_t target);
+unsigned arch_vdso_fallback(uint8_t *at, const char *name);
+/* The system call vdso function `name` stands for, or -1. */
+long arch_vdso_syscall_nr(const char *name);
+/* Map the host's vvar+vdso block with its vvar at addr. 0 or -errno. */
+long arch_map_vdso(uint64_t addr);
 
 /*
  * A new thread in this process running fn(arg) on stack_top. child_tid: the

@@ -123,6 +123,16 @@ static bool isatty_dev(dev_t rdev)
 	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
 }
 
+/*
+ * A terminal the process talks to (not /dev/tty, /dev/console or a pty
+ * master, all major 5): collect_tty.c records it.
+ */
+static bool is_terminal(const struct fd_probe *p)
+{
+	return S_ISCHR(p->st.st_mode) && isatty_dev(p->st.st_rdev) &&
+	       major(p->st.st_rdev) != 5;
+}
+
 /* A standard stream to the outside: the resumer's own fd stands in for it. */
 static bool is_outside_stream(const struct fd_probe *p)
 {
@@ -162,8 +172,19 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->rec.pipe_id = p->st.st_ino;
 		return 0;
 	}
+	if (is_terminal(p)) {
+		e->rec.kind = FZ_FD_TTY;
+		e->path = strdup(p->link);
+		return e->path ? 0 : -ENOMEM;
+	}
 	if (is_outside_stream(p)) {
 		e->rec.kind = FZ_FD_INHERIT;
+		return 0;
+	}
+	if (S_ISREG(p->st.st_mode) && is_memfd(p->link, p->st.st_dev)) {
+		/* collect_shmem() turns the inode into its object's id. */
+		e->rec.kind = FZ_FD_MEMFD;
+		e->rec.pipe_id = p->st.st_ino;
 		return 0;
 	}
 	if ((S_ISREG(p->st.st_mode) && !deleted && p->link[0] == '/') ||
@@ -172,6 +193,8 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->path = strdup(p->link);
 		return e->path ? 0 : -ENOMEM;
 	}
+	if ((e->rec.kind = anon_fd_kind(p->link)))
+		return 0;
 	if (o->unsupported_fds == FD_TO_NULL) {
 		warnx_fz("fd %d (%s, %s) will be /dev/null after resume", p->fd,
 			 kind_name(p), p->link);
@@ -183,13 +206,19 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		    (int)pid, p->fd, kind_name(p), p->link);
 }
 
+/* Kinds whose fds can share one open file description. */
+static bool shareable(uint32_t kind)
+{
+	return kind == FZ_FD_FILE || kind == FZ_FD_PIPE || kind == FZ_FD_MEMFD ||
+	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
+}
+
 /* Does fd share its open file description with an earlier fd? */
 static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
 		     struct fd_entry *e)
 {
 	for (size_t j = 0; j < i; j++) {
-		if ((t->fds[j].rec.kind != FZ_FD_FILE &&
-		     t->fds[j].rec.kind != FZ_FD_PIPE) ||
+		if (!shareable(t->fds[j].rec.kind) ||
 		    probes[j].st.st_ino != probes[i].st.st_ino ||
 		    probes[j].st.st_dev != probes[i].st.st_dev)
 			continue;
@@ -246,13 +275,14 @@ int collect_fds(struct target *t, const struct options *o)
 			err = fail(err, "process %d: fd %d", (int)t->pid, fds[i]);
 	for (size_t i = 0; !err && i < n; i++) {
 		err = classify(probes, n, i, o, t->pid, &t->fds[i]);
-		if (!err && (t->fds[i].rec.kind == FZ_FD_FILE ||
-			     t->fds[i].rec.kind == FZ_FD_PIPE))
+		if (!err && shareable(t->fds[i].rec.kind))
 			find_dup(t, probes, i, &t->fds[i]);
 		t->nfds = i + 1;
 	}
 	if (!err)
 		err = collect_inner_pipes(t);
+	if (!err)
+		err = collect_anon_fds(t);
 	free(probes);
 	free(fds);
 	return err;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 
 #include "freeze.h"
@@ -22,13 +23,15 @@ static bool is_header_line(const char *line)
 static int parse_header(const char *line, struct map_entry *m)
 {
 	char perms[8];
-	unsigned long long start, end, offset;
+	unsigned long long start, end, offset, ino;
+	unsigned major, minor;
 	int name_at = 0;
 
-	if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms,
-		   &offset, &name_at) < 4)
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms,
+		   &offset, &major, &minor, &ino, &name_at) < 7)
 		return -EINVAL;
-	*m = (struct map_entry){ .start = start, .end = end, .offset = offset };
+	*m = (struct map_entry){ .start = start, .end = end, .offset = offset,
+				 .dev = makedev(major, minor), .ino = ino };
 	m->prot = (perms[0] == 'r' ? PROT_READ : 0) |
 		  (perms[1] == 'w' ? PROT_WRITE : 0) |
 		  (perms[2] == 'x' ? PROT_EXEC : 0);
@@ -62,7 +65,13 @@ static int classify(struct map_entry *m, pid_t pid)
 		m->kind = FZ_MAP_VDSO;
 	else if (!strncmp(p, "[vvar", 5))
 		m->kind = FZ_MAP_VVAR;
-	else if (m->shared && (m->prot & PROT_WRITE)) {
+	else if (m->shared && is_shmem_mapping(m)) {
+		if (m->hugetlb)
+			return fail(-ENOTSUP, "process %d: shared huge page memory "
+				    "at %#lx (%s) is not supported yet", (int)pid,
+				    (unsigned long)m->start, p);
+		m->kind = FZ_MAP_SHMEM;
+	} else if (m->shared && (m->prot & PROT_WRITE)) {
 		if (!is_plain_file(m->path))
 			return fail(-ENOTSUP, "process %d: writable shared memory "
 				    "at %#lx (%s) is not supported yet", (int)pid,
@@ -138,6 +147,8 @@ int collect_maps(struct target *t)
 				cur.flags |= FZ_MAPF_DONTFORK;
 			if (strstr(line, " wf"))
 				cur.flags |= FZ_MAPF_WIPEONFORK;
+			cur.may_write = strstr(line, " mw") != NULL;
+			cur.hugetlb = strstr(line, " ht") != NULL;
 		}
 	}
 	if (!err && have)

@@ -12,7 +12,7 @@
 
 #include "freeze.h"
 
-static int pidfd_dup(pid_t pid, int fd)
+int pidfd_dup(pid_t pid, int fd)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	int copy;

@@ -114,5 +114,6 @@ int collect_proc(struct target *t)
 	if (err)
 		return fail(err, "process %d: reading its auxv", (int)t->pid);
 	arch_cpu_collect(&t->cpu);
+	arch_xsave_layout(t->cpu.xcr0, &t->xsave_layout);
 	return 0;
 }

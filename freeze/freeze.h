@@ -19,6 +19,10 @@ struct map_entry {
 	uint32_t kind;        /* enum fz_map_kind */
 	uint32_t flags;       /* FZ_MAPF_* */
 	bool shared;          /* 's' in /proc/PID/maps */
+	bool may_write;       /* VmFlags mw: mprotect could make it writable */
+	bool hugetlb;         /* VmFlags ht */
+	uint64_t dev, ino;    /* of the file behind it, as maps shows them */
+	uint64_t shmem_id;    /* FZ_MAP_SHMEM: its object in t->shmems */
 	char *path;           /* file, [heap], [stack], ... or NULL */
 };
 
@@ -32,10 +36,28 @@ struct pipe_entry {
 	uint8_t *data;        /* rec.data_len unread bytes */
 };
 
+/* A shared memory object (see struct fz_shmem), and how to read it. */
+struct shmem_entry {
+	struct fz_shmem rec;
+	char *name;
+	uint64_t dev, ino;
+	int fd;               /* freeze's own fd on it, or -1: read the mappings */
+	bool fd_seekable;     /* fd has its own offset: SEEK_DATA may skip holes */
+};
+
+/* The process's terminal: its settings, and freeze's own copy of it. */
+struct tty_state {
+	struct fz_tty rec;
+	char *path;           /* e.g. /dev/pts/3 */
+	int fd;               /* from pidfd_getfd(), to tidy it up after -k */
+};
+
 enum unsupported_fd_policy {
 	FD_REFUSE,            /* default: freeze fails naming the fd */
 	FD_TO_NULL,           /* replaced by /dev/null, with a warning */
 };
+
+struct anon_fds;          /* collect_anon_fds.h */
 
 struct options {
 	const char *output;   /* path or "-" */
@@ -75,6 +97,7 @@ struct target {
 	uint8_t auxv[4096];
 	size_t auxv_len;
 	struct fz_cpu cpu;
+	struct fz_xsave_layout xsave_layout;
 	struct map_entry *maps;
 	size_t nmaps;
 	uint8_t *vdso;
@@ -83,6 +106,10 @@ struct target {
 	size_t nfds;
 	struct pipe_entry *pipes;
 	size_t npipes;
+	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
+	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
+	struct shmem_entry *shmems;
+	size_t nshmems;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };
@@ -142,6 +169,11 @@ int remote_rw(pid_t pid, uint64_t addr, void *buf, size_t len, bool write);
 void inject_resend_signals(struct target *t);
 /* The pid of the child the last injected clone created (ptrace's view). */
 pid_t inject_last_child(void);
+/* Hold back one more such signal (leave_vdso.c steps threads too). */
+void inject_hold_signal(int sig);
+
+/* leave_vdso.c: step each thread stopped inside the vdso out of it. */
+int leave_vdso(struct target *t, const struct options *o);
 
 /* collect_*.c */
 int collect_regs(struct target *t);
@@ -162,6 +194,30 @@ int collect_creds(struct target *t);
 int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
+/* A copy of fd of process pid in freeze (pidfd_getfd), or -errno. */
+int pidfd_dup(pid_t pid, int fd);
+/*
+ * collect_tty.c: after collect_fds: settle which terminal FZ_FD_TTY fds
+ * are and record its settings. tty_leave_sane: before -k kills the
+ * process, put a terminal it left in raw mode back to cooked mode.
+ */
+int collect_tty(struct target *t, const struct options *o);
+void tty_leave_sane(const struct target *t, const struct options *o);
+/* collect_anon_fds.c: FZ_FD_* kind of an anon_inode fd freeze restores, or 0. */
+uint32_t anon_fd_kind(const char *link);
+/* The state of every such fd, once all fds are classified. */
+int collect_anon_fds(struct target *t);
+
+/*
+ * collect_shmem.c: shared memory objects behind FZ_MAP_SHMEM mappings and
+ * FZ_FD_MEMFD fds (run after collect_maps and collect_fds).
+ */
+bool is_shmem_mapping(const struct map_entry *m);
+bool is_memfd(const char *link, uint64_t dev);
+int collect_shmem(struct target *t);
+/* write_shmem.c: each object's record and page chunks. */
+struct image_writer;
+int write_shmem(struct target *t, struct image_writer *w);
 
 /*
  * snapshot.c: for a freeze that leaves the process running, a copy-on-write
@@ -175,6 +231,8 @@ void snapshot_end(struct target *t, const struct options *o);
 /* write_pages.c: every mapping's record and page chunks. */
 struct image_writer;
 int write_memory(struct target *t, struct image_writer *w);
+/* collect_anon_fds.c: their records. */
+int write_anon_fds(const struct target *t, struct image_writer *w);
 /* write_image.c: the payload, written at `base` in fd. */
 int write_image(struct target *t, int fd, uint64_t base,
 		enum fz_encoding enc, unsigned jobs, uint64_t *image_size);

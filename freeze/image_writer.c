@@ -71,8 +71,9 @@ static int append_record(struct image_writer *w, uint32_t type, const void *a,
 }
 
 /* Append one encoded chunk's data and its record. */
-static int write_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
-		       enum fz_encoding used, const uint8_t *data, long n)
+static int write_chunk(struct image_writer *w, uint32_t type, uint64_t addr,
+		       uint32_t npages, enum fz_encoding used,
+		       const uint8_t *data, long n)
 {
 	struct fz_chunk c = { .addr = addr, .npages = npages };
 	int err;
@@ -90,7 +91,7 @@ static int write_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
 	if (err)
 		return err;
 	w->data_end += (uint64_t)n;
-	return append_record(w, FZ_REC_CHUNK, &c, sizeof(c), NULL, 0);
+	return append_record(w, type, &c, sizeof(c), NULL, 0);
 }
 
 struct encode_job {
@@ -134,7 +135,8 @@ static int flush_batch(struct image_writer *w)
 		pthread_join(threads[k], NULL);
 	for (unsigned i = 0; !err && i < w->npending; i++) {
 		struct pending_chunk *p = &w->batch[i];
-		err = write_chunk(w, p->addr, p->npages, p->used, p->out, p->stored);
+		err = write_chunk(w, p->type, p->addr, p->npages, p->used, p->out,
+				  p->stored);
 	}
 	w->npending = 0;
 	return err;
@@ -143,6 +145,12 @@ static int flush_batch(struct image_writer *w)
 int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
 	     const void *raw)
 {
+	return iw_chunk_of(w, FZ_REC_CHUNK, addr, npages, raw);
+}
+
+int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
+		uint32_t npages, const void *raw)
+{
 	struct pending_chunk *p;
 	enum fz_encoding used;
 	long n;
@@ -150,9 +158,10 @@ int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
 	if (w->encoding == FZ_ENC_NONE) {
 		n = writer_encode(w->encoding, raw, (size_t)npages * FZ_PAGE_SIZE,
 				  w->scratch, w->scratch_cap, &used);
-		return write_chunk(w, addr, npages, used, w->scratch, n);
+		return write_chunk(w, type, addr, npages, used, w->scratch, n);
 	}
 	p = &w->batch[w->npending++];
+	p->type = type;
 	p->addr = addr;
 	p->npages = npages;
 	memcpy(p->raw, raw, (size_t)npages * FZ_PAGE_SIZE);

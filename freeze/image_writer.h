@@ -17,6 +17,7 @@
 #define IW_BATCH 32
 
 struct pending_chunk {
+	uint32_t type;            /* FZ_REC_CHUNK or FZ_REC_SHMEM_CHUNK */
 	uint64_t addr;
 	uint32_t npages;
 	enum fz_encoding used;
@@ -48,6 +49,9 @@ int iw_record(struct image_writer *w, uint32_t type, const void *a,
 /* Encode npages pages at raw, write them, and add their chunk record. */
 int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
 	     const void *raw);
+/* The same, as a chunk record of another type (FZ_REC_SHMEM_CHUNK). */
+int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
+		uint32_t npages, const void *raw);
 /* Write the records and the header; *size gets the image's size. */
 int iw_finish(struct image_writer *w, uint64_t *size);
 void iw_free(struct image_writer *w);

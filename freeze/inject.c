@@ -132,9 +132,15 @@ static int run_to_syscall_stop(pid_t tid)
 			ptrace(PTRACE_GETEVENTMSG, tid, NULL, &child);
 			last_child = (pid_t)child;
 		}
-		if (status >> 16 == 0 && WSTOPSIG(status) <= 64)
-			held_signals |= 1ULL << (WSTOPSIG(status) - 1);
+		if (status >> 16 == 0)
+			inject_hold_signal(WSTOPSIG(status));
 	}
+}
+
+void inject_hold_signal(int sig)
+{
+	if (sig >= 1 && sig <= 64)
+		held_signals |= 1ULL << (sig - 1);
 }
 
 void inject_resend_signals(struct target *t)

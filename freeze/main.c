@@ -115,11 +115,13 @@ static int collect(struct target *t, const struct options *o)
 {
 	int err;
 
-	if ((err = check_interrupted()) || (err = collect_regs(t)) ||
-	    (err = collect_maps(t)) ||
+	/* Maps first: leave_vdso needs the vdso's range, collect_regs its result. */
+	if ((err = check_interrupted()) || (err = collect_maps(t)) ||
+	    (err = leave_vdso(t, o)) || (err = collect_regs(t)) ||
 	    (err = collect_proc(t)) || (err = collect_creds(t)) ||
 	    (err = collect_injected(t)) ||
-	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)))
+	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
+	    (err = collect_tty(t, o)) || (err = collect_shmem(t)))
 		return err;
 	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,
 	     t->nmaps, t->nfds);
@@ -178,8 +180,10 @@ static int run(const struct options *o)
 	/* No temporary file is left once the process is seen to be let go. */
 	if (err)
 		output_abort(&out);
-	if (!err && o->kill)
+	if (!err && o->kill) {
+		tty_leave_sane(&t, o);
 		kill_target(&t);
+	}
 	if (released)
 		snapshot_end(&t, o);
 	else

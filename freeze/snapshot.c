@@ -37,6 +37,8 @@ static bool under_seccomp(pid_t pid)
 
 static bool copy_holds_memory(const struct target *t)
 {
+	if (t->nshmems)   /* memfds the process holds only by fd included */
+		return false;
 	for (size_t i = 0; i < t->nmaps; i++) {
 		const struct map_entry *m = &t->maps[i];
 		if (m->flags & (FZ_MAPF_DONTFORK | FZ_MAPF_WIPEONFORK))

@@ -31,11 +31,17 @@ static int write_state(struct target *t, struct image_writer *w)
 	err = err ? err : iw_record(w, FZ_REC_CPU, &t->cpu, sizeof(t->cpu), NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_CREDS, &t->creds, sizeof(t->creds),
 				    NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_XSAVE_LAYOUT, &t->xsave_layout,
+				    sizeof(t->xsave_layout), NULL, 0);
 	if (!err && t->vdso)
 		err = iw_record(w, FZ_REC_VDSO, t->vdso, t->vdso_len, NULL, 0);
+	if (!err && t->tty)
+		err = iw_record(w, FZ_REC_TTY, &t->tty->rec, sizeof(t->tty->rec),
+				t->tty->path, t->tty->rec.path_len);
 	for (size_t i = 0; !err && i < t->npipes; i++)
 		err = iw_record(w, FZ_REC_PIPE, &t->pipes[i].rec, sizeof(t->pipes[i].rec),
 				t->pipes[i].data, t->pipes[i].rec.data_len);
+	err = err ? err : write_anon_fds(t, w);
 	for (size_t i = 0; !err && i < t->nfds; i++) {
 		const struct fd_entry *f = &t->fds[i];
 		struct fz_fd rec = f->rec;
@@ -55,6 +61,8 @@ int write_image(struct target *t, int fd, uint64_t base, enum fz_encoding enc,
 	if (err)
 		return fail(err, "starting the image");
 	err = write_state(t, &w);
+	if (!err)
+		err = write_shmem(t, &w);
 	if (!err)
 		err = write_memory(t, &w);
 	if (!err && (err = iw_finish(&w, image_size)))

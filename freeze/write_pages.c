@@ -197,6 +197,7 @@ static int write_mapping(struct page_reader *r, struct image_writer *w,
 	struct fz_mapping rec = {
 		.start = m->start, .end = m->end, .offset = m->offset,
 		.kind = m->kind, .prot = m->prot, .flags = m->flags,
+		.shmem_id = m->shmem_id,
 	};
 	size_t plen = m->path ? strlen(m->path) + 1 : 0;
 	int err;

@@ -62,6 +62,20 @@ enum fz_record_type {
 	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
+	FZ_REC_EVENTFD = 20,  /* struct fz_eventfd: state of an FZ_FD_EVENTFD */
+	FZ_REC_TIMERFD = 21,  /* struct fz_timerfd: state of an FZ_FD_TIMERFD */
+	FZ_REC_SIGNALFD = 22, /* struct fz_signalfd: mask of an FZ_FD_SIGNALFD */
+	FZ_REC_INOTIFY_WATCH = 23, /* struct fz_inotify_watch + path; the
+				 watches of one fd in increasing wd order */
+	FZ_REC_EPOLL_TARGET = 24, /* struct fz_epoll_target: one registration
+				 of an FZ_FD_EPOLL */
+	FZ_REC_TTY = 30,      /* struct fz_tty + path: the process's terminal;
+				 at most one */
+	FZ_REC_SHMEM = 40,    /* struct fz_shmem + name: a shared memory
+				 object; its SHMEM_CHUNK records follow it */
+	FZ_REC_SHMEM_CHUNK = 41, /* struct fz_chunk: pages of the SHMEM before
+				 it; addr is the byte offset in the object */
+	FZ_REC_XSAVE_LAYOUT = 45, /* struct fz_xsave_layout of the freezing CPU */
 	FZ_REC_CREDS = 50,    /* struct fz_creds: for --info only, never applied */
 };
 
@@ -125,6 +139,8 @@ enum fz_map_kind {
 	FZ_MAP_SHARED_FILE = 2, /* MAP_SHARED of `path` at `offset`, no chunks */
 	FZ_MAP_VDSO = 3,        /* the kernel's [vdso] */
 	FZ_MAP_VVAR = 4,        /* [vvar] or [vvar_vclock]: kernel data pages */
+	FZ_MAP_SHMEM = 10,      /* MAP_SHARED of the SHMEM object `shmem_id`
+				   at `offset`, no chunks (the object has them) */
 };
 
 #define FZ_MAPF_GROWSDOWN 1u    /* the stack: mapped MAP_GROWSDOWN */
@@ -133,16 +149,20 @@ enum fz_map_kind {
 #define FZ_MAPF_NOHUGEPAGE 8u   /* had madvise(MADV_NOHUGEPAGE) */
 #define FZ_MAPF_DONTFORK 16u    /* had madvise(MADV_DONTFORK) */
 #define FZ_MAPF_WIPEONFORK 32u  /* had madvise(MADV_WIPEONFORK) */
+#define FZ_MAPF_SHM_RDONLY (1u << 10) /* FZ_MAP_SHMEM of a SysV segment:
+				   attached SHM_RDONLY (never writable) */
 
 struct fz_mapping {
 	uint64_t start, end;
-	uint64_t offset;          /* file offset, for FZ_MAP_SHARED_FILE */
+	uint64_t offset;          /* file offset, for FZ_MAP_SHARED_FILE and
+				     FZ_MAP_SHMEM (offset in the object) */
 	uint32_t kind;            /* enum fz_map_kind */
 	uint32_t prot;            /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	uint32_t flags;           /* FZ_MAPF_* */
 	uint32_t path_len;        /* bytes of path that follow, with its NUL */
+	uint64_t shmem_id;        /* FZ_MAP_SHMEM: id of its FZ_REC_SHMEM */
 };
-_Static_assert(sizeof(struct fz_mapping) == 40, "fz_mapping size");
+_Static_assert(sizeof(struct fz_mapping) == 48, "fz_mapping size");
 
 /* A run of pages of the mapping before it in the record list. */
 struct fz_chunk {
@@ -208,6 +228,16 @@ enum fz_fd_kind {
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
 	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id` */
+	/* New instances whose state is in the record of the same fd number. */
+	FZ_FD_EVENTFD = 10, /* FZ_REC_EVENTFD */
+	FZ_FD_TIMERFD = 11, /* FZ_REC_TIMERFD */
+	FZ_FD_SIGNALFD = 12,/* FZ_REC_SIGNALFD */
+	FZ_FD_INOTIFY = 13, /* FZ_REC_INOTIFY_WATCH records, maybe none */
+	FZ_FD_EPOLL = 14,   /* FZ_REC_EPOLL_TARGET records, maybe none */
+	FZ_FD_TTY = 30,     /* the terminal of FZ_REC_TTY: 0-2 keep the
+			       resumer's fd, others get its terminal */
+	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `pipe_id`,
+			       opened with `flags`, at `pos` */
 };
 
 struct fz_fd {
@@ -218,7 +248,8 @@ struct fz_fd {
 	int32_t dup_of;
 	uint32_t path_len;  /* bytes of path that follow, with its NUL */
 	uint64_t pos;
-	uint64_t pipe_id;   /* FZ_FD_PIPE: the FZ_REC_PIPE it is an end of */
+	uint64_t pipe_id;   /* FZ_FD_PIPE: the FZ_REC_PIPE it is an end of;
+			       FZ_FD_MEMFD: the id of its FZ_REC_SHMEM */
 };
 _Static_assert(sizeof(struct fz_fd) == 40, "fz_fd size");
 
@@ -230,17 +261,142 @@ struct fz_pipe {
 };
 _Static_assert(sizeof(struct fz_pipe) == 16, "fz_pipe size");
 
-/* CPU feature words user space could see; the stub compares them. */
+/* The counter of an eventfd; `fd` is the FD record it belongs to. */
+#define FZ_EVENTFD_SEMAPHORE 1u
+struct fz_eventfd {
+	int32_t fd;
+	uint32_t flags;     /* FZ_EVENTFD_SEMAPHORE */
+	uint64_t count;
+};
+_Static_assert(sizeof(struct fz_eventfd) == 16, "fz_eventfd size");
+
+/*
+ * A timerfd. Without TFD_TIMER_ABSTIME, `value` is the time that was left
+ * (the frozen time does not count); with it, `value` is the deadline on
+ * `clock` as the process saw that clock. `ticks` expired, not read yet.
+ */
+struct fz_timerfd {
+	int32_t fd;
+	int32_t clock;
+	uint32_t settime_flags; /* TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
+	uint32_t pad;
+	uint64_t ticks;
+	int64_t interval_sec, interval_nsec, value_sec, value_nsec;
+};
+_Static_assert(sizeof(struct fz_timerfd) == 56, "fz_timerfd size");
+
+/* The signals a signalfd reads, bit n-1 = signal n. */
+struct fz_signalfd {
+	int32_t fd;
+	uint32_t pad;
+	uint64_t mask;
+};
+_Static_assert(sizeof(struct fz_signalfd) == 16, "fz_signalfd size");
+
+/* One watch of an inotify fd: the path found for its inode, then path_len bytes. */
+struct fz_inotify_watch {
+	int32_t fd;
+	int32_t wd;
+	uint32_t mask;      /* as inotify_add_watch takes it */
+	uint32_t path_len;  /* with its NUL */
+};
+_Static_assert(sizeof(struct fz_inotify_watch) == 16, "fz_inotify_watch size");
+
+/*
+ * One registration of an epoll fd, keyed by (file, tfd) as in the kernel.
+ * `holder` is an fd of the process that has that file now: tfd itself,
+ * or another one when tfd was closed or reused after the registration.
+ */
+struct fz_epoll_target {
+	int32_t fd;         /* the epoll fd */
+	int32_t tfd;
+	int32_t holder;
+	uint32_t events;
+	uint64_t data;
+};
+_Static_assert(sizeof(struct fz_epoll_target) == 24, "fz_epoll_target size");
+/*
+ * A shared memory object: what MAP_SHARED anonymous memory, a memfd, a
+ * deleted file mapped MAP_SHARED or a SysV segment was backed by, once per
+ * object, so every mapping and fd of it shares one object again. Its pages
+ * are in the SHMEM_CHUNK records after it (the rest reads as zeros). The
+ * name (memfd name, deleted file's path; may be empty) follows.
+ */
+enum fz_shmem_kind {
+	FZ_SHMEM_ANON = 1,    /* MAP_SHARED | MAP_ANONYMOUS memory */
+	FZ_SHMEM_MEMFD = 2,   /* memfd_create(name) */
+	FZ_SHMEM_DELETED = 3, /* a deleted file, kept as shared memory */
+	FZ_SHMEM_SYSV = 4,    /* a SysV segment (shmget) */
+};
+
+#define FZ_SHMEMF_SEALS_UNKNOWN 1u  /* memfd not readable here: seals and
+				       mode not recorded */
+#define FZ_SHMEMF_SYSV_REMOVED 2u   /* SysV: marked IPC_RMID (SHM_DEST) */
+
+struct fz_shmem {
+	uint64_t id;          /* 1, 2, ...: mappings and fds name it */
+	uint64_t size;        /* bytes; SysV: the segment's size */
+	uint32_t kind;        /* enum fz_shmem_kind */
+	uint32_t seals;       /* memfd: F_GET_SEALS */
+	uint32_t mode;        /* permission bits: memfd's, SysV's shm_perm */
+	uint32_t flags;       /* FZ_SHMEMF_* */
+	int32_t sysv_key;     /* SysV: its key (0: IPC_PRIVATE) */
+	int32_t sysv_id;      /* SysV: its shmid when frozen */
+	uint32_t name_len;    /* bytes of name that follow, with its NUL */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_shmem) == 48, "fz_shmem size");
+
+/*
+ * The process's terminal as it was set when it stopped: the kernel's
+ * struct termios (raw mode and all), then what it was to the process. The
+ * window size is for --info only: the resumed process gets SIGWINCH and
+ * reads the size of the terminal it lands on. The path (e.g. /dev/pts/3)
+ * follows, path_len bytes with its NUL.
+ */
+#define FZ_TTY_NCC 19
+#define FZ_TTYF_CTTY 1u        /* it was the process's controlling terminal */
+#define FZ_TTYF_FOREGROUND 2u  /* the process's group was in its foreground */
+struct fz_tty {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line;
+	uint8_t cc[FZ_TTY_NCC];
+	uint32_t flags;            /* FZ_TTYF_* */
+	uint16_t rows, cols, xpixel, ypixel;
+	uint32_t path_len;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_tty) == 56, "fz_tty size");
+
+/*
+ * CPU feature words user space could see (CPUID leaf, sub-leaf, register);
+ * the stub compares them. Which bit is which feature: cpu_features.c.
+ */
 struct fz_cpu {
 	uint32_t leaf1_ecx, leaf1_edx;
 	uint32_t leaf7_ebx, leaf7_ecx, leaf7_edx;
 	uint32_t leaf7_1_eax;
-	uint32_t ext1_ecx, ext1_edx;
+	uint32_t ext1_ecx, ext1_edx;  /* leaf 0x80000001 */
 	uint64_t xcr0;            /* XSAVE components the OS enabled */
 	uint32_t xsave_size;      /* bytes of the XSAVE area for xcr0 */
-	uint32_t pad;
+	uint32_t leaf7_1_edx;
+	uint32_t leafd_1_eax;     /* XSAVEOPT, XSAVEC, XGETBV1 */
+	uint32_t pad[3];
 };
-_Static_assert(sizeof(struct fz_cpu) == 48, "fz_cpu size");
+_Static_assert(sizeof(struct fz_cpu) == 64, "fz_cpu size");
+
+/*
+ * Where each XSAVE component sits in the standard-format area of the CPU
+ * that froze the process (CPUID leaf 0xd, sub-leaf n: ebx, eax), so the
+ * stub can move each one to where the host's CPU keeps it. 0/0 for a
+ * component that CPU lacks; 0 and 1 (the legacy area) are fixed.
+ */
+#define FZ_XSAVE_COMPONENTS 32
+struct fz_xsave_layout {
+	uint32_t offset[FZ_XSAVE_COMPONENTS];
+	uint32_t size[FZ_XSAVE_COMPONENTS];
+};
+_Static_assert(sizeof(struct fz_xsave_layout) == 256, "fz_xsave_layout size");
 
 /*
  * Parameters freeze writes into the stub's data before it links it: where

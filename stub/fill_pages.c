@@ -22,8 +22,7 @@
 #define WORKER_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
 		      CLONE_THREAD | CLONE_SYSVSEM | CLONE_CHILD_CLEARTID)
 
-/* Initialised, so they go to .data: the stub has no .bss (see the Makefile). */
-static uint32_t next_chunk = 0;                    /* the next index to claim */
+static uint32_t next_chunk = 0;                /* the next index to claim */
 static uint32_t worker_alive[FZ_STUB_WORKERS] = { 0 }; /* cleared by the kernel */
 
 static void fill_chunk(const struct stub *st, const struct fz_chunk *c)

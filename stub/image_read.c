@@ -100,18 +100,13 @@ static int has_nul_at_end(const char *s, uint32_t len)
 	return len > 0 && s[len - 1] == 0;
 }
 
-static int check_chunk(const struct image *img, const struct fz_chunk *c,
-		       const struct fz_mapping *m, const char **why)
+/* The chunk's stored data: inside the page-data area, checksum right. */
+static int check_chunk_data(const struct image *img, const struct fz_chunk *c,
+			    const char **why)
 {
 	uint64_t data_end = img->hdr->records_offset;
 	uint64_t raw = (uint64_t)c->npages * FZ_PAGE_SIZE;
 
-	if (!m || m->kind != FZ_MAP_ANON || c->npages == 0 ||
-	    c->npages > FZ_CHUNK_MAX_PAGES || c->addr % FZ_PAGE_SIZE ||
-	    c->addr < m->start || c->addr > m->end || raw > m->end - c->addr) {
-		*why = "page chunk outside its mapping";
-		return -EBADMSG;
-	}
 	if (c->data_offset < sizeof(struct fz_header) ||
 	    c->data_offset > data_end || c->data_size > data_end - c->data_offset ||
 	    (c->encoding == FZ_ENC_NONE &&
@@ -133,6 +128,49 @@ static int check_chunk(const struct image *img, const struct fz_chunk *c,
 	return 0;
 }
 
+static int check_chunk(const struct image *img, const struct fz_chunk *c,
+		       const struct fz_mapping *m, const char **why)
+{
+	uint64_t raw = (uint64_t)c->npages * FZ_PAGE_SIZE;
+
+	if (!m || m->kind != FZ_MAP_ANON || c->npages == 0 ||
+	    c->npages > FZ_CHUNK_MAX_PAGES || c->addr % FZ_PAGE_SIZE ||
+	    c->addr < m->start || c->addr > m->end || raw > m->end - c->addr) {
+		*why = "page chunk outside its mapping";
+		return -EBADMSG;
+	}
+	return check_chunk_data(img, c, why);
+}
+
+/* A SHMEM_CHUNK: right after its object, inside it (addr is an offset). */
+static int check_shmem_chunk(const struct image *img, const struct fz_chunk *c,
+			     const struct fz_shmem *s, const char **why)
+{
+	uint64_t raw = (uint64_t)c->npages * FZ_PAGE_SIZE;
+	uint64_t size = s ? (s->size + FZ_PAGE_SIZE - 1) & ~(FZ_PAGE_SIZE - 1) : 0;
+
+	if (!s || c->npages == 0 || c->npages > FZ_CHUNK_MAX_PAGES ||
+	    c->addr % FZ_PAGE_SIZE || c->addr > size || raw > size - c->addr) {
+		*why = "page chunk outside its shared memory object";
+		return -EBADMSG;
+	}
+	return check_chunk_data(img, c, why);
+}
+
+static int check_shmem(const struct fz_record *r, const char **why)
+{
+	const struct fz_shmem *s = rec_data(r);
+
+	if (r->size < sizeof(*s) || s->name_len != r->size - sizeof(*s) ||
+	    (s->name_len && !has_nul_at_end((const char *)(s + 1), s->name_len)) ||
+	    s->kind < FZ_SHMEM_ANON || s->kind > FZ_SHMEM_SYSV ||
+	    s->size > (1ULL << 47)) {
+		*why = "bad shared memory record";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int check_thread(const struct fz_record *r, unsigned *count,
 			const char **why)
 {
@@ -141,6 +179,20 @@ static int check_thread(const struct fz_record *r, unsigned *count,
 	if (r->size < sizeof(*t) || t->xstate_len != r->size - sizeof(*t) ||
 	    t->comm[15] || ++*count > FZ_MAX_THREADS) {
 		*why = "bad thread record";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* The one terminal record: its path, and no second one. */
+static int check_tty(const struct fz_record *r, unsigned *count,
+		     const char **why)
+{
+	const struct fz_tty *t = rec_data(r);
+
+	if (r->size < sizeof(*t) || t->path_len != r->size - sizeof(*t) ||
+	    !has_nul_at_end((const char *)(t + 1), t->path_len) || ++*count > 1) {
+		*why = "bad terminal record";
 		return -EBADMSG;
 	}
 	return 0;
@@ -155,6 +207,12 @@ static const uint32_t fixed_size[] = {
 	[FZ_REC_SIGINFO] = sizeof(struct fz_siginfo),
 	[FZ_REC_POSIX_TIMER] = sizeof(struct fz_posix_timer),
 	[FZ_REC_ITIMERS] = sizeof(struct fz_itimer) * FZ_NITIMERS,
+	[FZ_REC_SHMEM_CHUNK] = sizeof(struct fz_chunk),
+	[FZ_REC_XSAVE_LAYOUT] = sizeof(struct fz_xsave_layout),
+	[FZ_REC_EVENTFD] = sizeof(struct fz_eventfd),
+	[FZ_REC_TIMERFD] = sizeof(struct fz_timerfd),
+	[FZ_REC_SIGNALFD] = sizeof(struct fz_signalfd),
+	[FZ_REC_EPOLL_TARGET] = sizeof(struct fz_epoll_target),
 	[FZ_REC_CREDS] = sizeof(struct fz_creds),
 };
 
@@ -162,8 +220,9 @@ static const uint32_t fixed_size[] = {
 static int check_contents(const struct image *img, const char **why)
 {
 	const struct fz_mapping *map = 0;
+	const struct fz_shmem *shm = 0;   /* while its chunks follow it */
 	uint64_t last_end = 0;
-	unsigned seen = 0, threads = 0;
+	unsigned seen = 0, threads = 0, ttys = 0;
 
 	for_each_record(img, r) {
 		const void *d = rec_data(r);
@@ -181,7 +240,16 @@ static int check_contents(const struct image *img, const char **why)
 		}
 		if (r->type == FZ_REC_THREAD && check_thread(r, &threads, why))
 			return -EBADMSG;
-		if (r->type == FZ_REC_MAPPING) {
+		if (r->type != FZ_REC_SHMEM_CHUNK)
+			shm = 0;
+		if (r->type == FZ_REC_SHMEM) {
+			if (check_shmem(r, why))
+				return -EBADMSG;
+			shm = d;
+		} else if (r->type == FZ_REC_SHMEM_CHUNK) {
+			if (check_shmem_chunk(img, d, shm, why))
+				return -EBADMSG;
+		} else if (r->type == FZ_REC_MAPPING) {
 			map = d;
 			if (r->size < sizeof(*map) ||
 			    map->path_len != r->size - sizeof(*map) ||
@@ -210,6 +278,13 @@ static int check_contents(const struct image *img, const char **why)
 				*why = "bad pipe record";
 				return -EBADMSG;
 			}
+		} else if (r->type == FZ_REC_TTY) {
+			if (check_tty(r, &ttys, why))
+				return -EBADMSG;
+		} else if (r->type >= FZ_REC_EVENTFD &&
+			   r->type <= FZ_REC_EPOLL_TARGET) {
+			if (check_anon_fd_record(r, why))
+				return -EBADMSG;
 		} else if (r->type == FZ_REC_CWD) {
 			if (!has_nul_at_end(d, r->size)) {
 				*why = "bad cwd record";

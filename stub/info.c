@@ -1,4 +1,6 @@
 /* ./image --info: what the image holds, without touching the process. */
+#include <asm/termbits.h>
+
 #include "print.h"
 #include "stub.h"
 #include "writer.h"
@@ -10,6 +12,7 @@ static const char *kind_name(uint32_t kind)
 	case FZ_MAP_SHARED_FILE: return "shared file";
 	case FZ_MAP_VDSO: return "vdso";
 	case FZ_MAP_VVAR: return "vvar";
+	case FZ_MAP_SHMEM: return "shared memory";
 	}
 	return "?";
 }
@@ -46,6 +49,11 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_INHERIT] = "the resuming terminal/stream",
 		[FZ_FD_NULL] = "/dev/null (replaced)",
 		[FZ_FD_PIPE] = "pipe",
+		[FZ_FD_MEMFD] = "memfd",
+		[FZ_FD_EVENTFD] = "eventfd", [FZ_FD_TIMERFD] = "timerfd",
+		[FZ_FD_SIGNALFD] = "signalfd", [FZ_FD_INOTIFY] = "inotify",
+		[FZ_FD_EPOLL] = "epoll",
+		[FZ_FD_TTY] = "the resuming terminal, was",
 	};
 
 	for_each_record(&st->img, r) {
@@ -55,13 +63,34 @@ static void print_fds(const struct stub *st)
 		out(1, "  fd %d: %s", f->fd, f->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[f->kind] ? kinds[f->kind] : "?");
 		if (f->kind == FZ_FD_FILE)
 			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
+		if (f->kind == FZ_FD_MEMFD)
+			out(1, " (shared memory %lu) at offset %lu",
+			    (unsigned long)f->pipe_id, (unsigned long)f->pos);
+		if (f->kind == FZ_FD_TTY && f->path_len)
+			out(1, " %s", (const char *)(f + 1));
 		if (f->kind == FZ_FD_DUP)
 			out(1, " of fd %d", f->dup_of);
 		if (f->kind == FZ_FD_PIPE)
 			out(1, " %lu, %s end", (unsigned long)f->pipe_id,
 			    (f->flags & 3) == 1 ? "write" : "read");
 		out(1, "\n");
+		print_anon_fd_state(st, f);
 	}
+}
+
+static void print_tty(const struct stub *st)
+{
+	const struct fz_tty *t = image_find(&st->img, FZ_REC_TTY, 0);
+
+	if (!t)
+		return;
+	out(1, "terminal: %s, %ux%u, %s%s, %s, echo %s; resumes on the "
+	       "terminal the image is run from, with these settings and a SIGWINCH\n",
+	    (const char *)(t + 1), t->cols, t->rows,
+	    t->flags & FZ_TTYF_CTTY ? "controlling" : "not controlling",
+	    t->flags & FZ_TTYF_FOREGROUND ? ", foreground" : "",
+	    t->lflag & ICANON ? "line mode" : "raw mode",
+	    t->lflag & ECHO ? "on" : "off");
 }
 
 static void print_feature(const char *name, void *ctx)
@@ -82,7 +111,60 @@ static void print_clocks(const struct stub *st)
 		out(1, "clocks: this host's are ahead of the process's; used as they are\n");
 }
 
-void print_info(const struct stub *st)
+static void print_xsave_layout(const struct stub *st)
+{
+	const struct fz_xsave_layout *l = st->xsave_layout;
+
+	if (!l)
+		return;
+	out(1, "cpu: XSAVE layout of the freezing CPU (component at offset+size):");
+	for (unsigned i = 0; i < FZ_XSAVE_COMPONENTS; i++)
+		if (l->size[i])
+			out(1, " %u@%u+%u", i, l->offset[i], l->size[i]);
+	out(1, "\n");
+}
+
+static void print_name(const char *name, void *ctx)
+{
+	(void)ctx;
+	out(1, " %s", name);
+}
+
+/* The same decision the restore makes, told rather than acted on. */
+static void print_vdso(struct stub *st)
+{
+	const struct vdso_plan *p = &st->vdso;
+	unsigned n;
+
+	if (plan_vdso(st)) {
+		out(1, "vdso: resume refused: %s\n", p->why);
+		return;
+	}
+	if (p->mode == VDSO_NONE) {
+		out(1, "vdso: the process had none\n");
+		return;
+	}
+	if (p->mode == VDSO_MOVE) {
+		out(1, "vdso: the same build as this kernel's: moved into place\n");
+		return;
+	}
+	n = vdso_fallbacks(st, 0, 0);
+	out(1, "vdso: %s: %u of its %u entry points jump into this kernel's vdso",
+	    st->opt.vdso != VDSO_AUTO ? "redirected (forced)"
+				      : "another build than this kernel's",
+	    p->npatches - n, p->npatches);
+	if (p->host_ok)
+		out(1, ", mapped at %lx", (unsigned long)(p->dest + p->host_vdso_off));
+	out(1, "\n");
+	if (n) {
+		out(1, "vdso: system calls instead (%s) for:",
+		    p->host_ok ? "this kernel's vdso lacks them" : p->host_why);
+		vdso_fallbacks(st, print_name, 0);
+		out(1, "\n");
+	}
+}
+
+void print_info(struct stub *st)
 {
 	const struct fz_process *p = st->proc;
 
@@ -100,11 +182,17 @@ void print_info(const struct stub *st)
 	out(1, "ids on resume: new pid (the stub's own) and new thread ids\n");
 	print_clocks(st);
 	print_mappings(st);
+	print_shmem(st);
 	out(1, "file descriptors:\n");
 	print_fds(st);
+	print_tty(st);
 	if (st->cpu) {
 		out(1, "cpu features needed:");
 		arch_cpu_describe(st->cpu, print_feature, 0);
 		out(1, "\n");
 	}
+	print_xsave_layout(st);
+	print_cpu_verdict(st);
+	print_vdso(st);
+	probe_kernel(st, 1);
 }

@@ -25,9 +25,13 @@ static void find_records(struct stub *st)
 {
 	const struct image *img = &st->img;
 
-	for_each_record(img, r)
-		if (r->type == FZ_REC_THREAD)
-			st->threads[st->nthreads++] = rec_data(r);
+	for_each_record(img, r) {
+		const struct fz_thread *t = rec_data(r);
+		if (r->type != FZ_REC_THREAD)
+			continue;
+		st->threads[st->nthreads++] = t;
+		st->xstate_in_use |= arch_xstate_in_use(t + 1, t->xstate_len);
+	}
 
 	st->proc = image_find(img, FZ_REC_PROCESS, 0);
 	st->sigactions = image_find(img, FZ_REC_SIGACTIONS, 0);
@@ -36,6 +40,7 @@ static void find_records(struct stub *st)
 	st->cwd = image_find(img, FZ_REC_CWD, 0);
 	st->auxv = image_find(img, FZ_REC_AUXV, &st->auxv_len);
 	st->cpu = image_find(img, FZ_REC_CPU, 0);
+	st->xsave_layout = image_find(img, FZ_REC_XSAVE_LAYOUT, 0);
 }
 
 void load_image(struct stub *st)

@@ -51,11 +51,49 @@ static void block_signals(void)
 
 static void usage(void)
 {
-	out(1, "usage: %s [--info | --verify | --help]\n"
-	       "  (no option)  resume the frozen process in this terminal\n"
-	       "  --info       say what is inside, do not resume\n"
-	       "  --verify     check checksums and host compatibility\n",
-	    "IMAGE");
+	/* out() formats at most 512 bytes a call. */
+	out(1, "usage: IMAGE [--info | --verify | --help] [--vdso=redirect|syscall] "
+	       "[--cpu=in-use | --cpu=any]\n"
+	       "  (no option)      resume the frozen process in this terminal\n"
+	       "  --info           say what is inside, do not resume\n"
+	       "  --verify         check checksums and host compatibility\n");
+	out(1, "  --vdso=redirect  redirect the old vdso's functions into this "
+	       "kernel's\n"
+	       "                   even when it is the same build\n"
+	       "  --vdso=syscall   make the old vdso's functions do system "
+	       "calls\n");
+	out(1, "  --cpu=in-use     require only the XSAVE components in use, "
+	       "not every\n"
+	       "                   CPU feature the process may use\n"
+	       "  --cpu=any        do not check the CPU (a warning)\n");
+}
+
+/* Options in any order; an unknown one ends the stub with usage. */
+static void parse_args(struct stub_opts *o, long argc, char **argv)
+{
+	o->mode = "";
+	for (long i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!*o->mode && (!strcmp(a, "--info") || !strcmp(a, "--verify") ||
+				  !strcmp(a, "--help")))
+			o->mode = a;
+		else if (!strcmp(a, "--vdso=redirect"))
+			o->vdso = VDSO_FORCE_REDIRECT;
+		else if (!strcmp(a, "--vdso=syscall"))
+			o->vdso = VDSO_FORCE_SYSCALL;
+		else if (!strcmp(a, "--vdso=auto"))
+			o->vdso = VDSO_AUTO;
+		else if (!strcmp(a, "--cpu=in-use"))
+			o->cpu = CPU_IN_USE;
+		else if (!strcmp(a, "--cpu=any"))
+			o->cpu = CPU_ANY;
+		else if (!strcmp(a, "--cpu=all"))
+			o->cpu = CPU_ALL;
+		else {
+			usage();
+			die("unknown argument '%s' (try --help)", a);
+		}
+	}
 }
 
 /*
@@ -88,10 +126,14 @@ static _Noreturn void resume(void *arg)
 	unmap_all_but_stub(st);
 	restore_vdso_place(st);
 	restore_mappings(st);
+	restore_shmem_finish(st);
 	restore_mm_fields(st);
+	restore_tty(st);
 	restore_signals(st);
 	restore_process_attrs(st);
 	place_fds(st);
+	restore_epoll(st);
+	restore_timerfds(st);
 	resume_threads(st);
 }
 
@@ -102,7 +144,7 @@ void stub_main(long *sp)
 	char **envp = argv + argc + 1;
 	uint64_t *auxv;
 	struct stub *st = &the_stub;
-	const char *mode = argc > 1 ? argv[1] : "";
+	const char *mode;
 
 	block_signals();
 	while (*envp)
@@ -114,11 +156,8 @@ void stub_main(long *sp)
 		else if (auxv[0] == AT_EXECFN)
 			st->execfn = (const char *)auxv[1];
 
-	if (argc > 2 || (argc == 2 && strcmp(mode, "--info") &&
-			 strcmp(mode, "--verify") && strcmp(mode, "--help"))) {
-		usage();
-		die("unknown arguments (try --help)");
-	}
+	parse_args(&st->opt, argc, argv);
+	mode = st->opt.mode;
 	if (!strcmp(mode, "--help")) {
 		usage();
 		sys_exit_group(0);
@@ -133,12 +172,14 @@ void stub_main(long *sp)
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
+	prepare_tty(st);
 	prepare_cwd(st);
 	prepare_shared_maps(st);
 	if (!strcmp(mode, "--verify")) {
 		out(1, "image OK: checksums verified, this host can resume it\n");
 		sys_exit_group(0);
 	}
+	prepare_sysv(st);
 	arch_switch_stack((void *)(st->params->stack_addr + FZ_STUB_MAIN_STACK),
 			  resume, st);
 }

@@ -27,8 +27,7 @@ static int max_fd_of(const struct stub *st)
 	return max;
 }
 
-/* Move fd above every number the process uses; closes the original. */
-static int lift_fd(const struct stub *st, int fd)
+int lift_fd(const struct stub *st, int fd)
 {
 	long high = sys_fcntl(fd, F_DUPFD_CLOEXEC, st->max_fd + 1);
 
@@ -126,6 +125,13 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	}
 	case FZ_FD_PIPE:
 		return pipe_end(st, f);
+	case FZ_FD_MEMFD:
+		return prepare_memfd_fd(st, f);
+	case FZ_FD_EVENTFD: case FZ_FD_TIMERFD: case FZ_FD_SIGNALFD:
+	case FZ_FD_INOTIFY: case FZ_FD_EPOLL:
+		return prepare_anon_fd(st, f);
+	case FZ_FD_TTY:
+		return prepare_tty_fd(st, f);
 	case FZ_FD_INHERIT:
 		if (f->fd > 2)
 			die("image is damaged: fd %d cannot be inherited", f->fd);
@@ -168,6 +174,7 @@ void prepare_fds(struct stub *st)
 	for_each_record(&st->img, r)
 		if (r->type == FZ_REC_PIPE)
 			prepare_pipe(st, rec_data(r));
+	prepare_shmem(st);
 	for_each_record(&st->img, r) {
 		const struct fz_fd *f = rec_data(r);
 		if (r->type != FZ_REC_FD)
@@ -176,6 +183,7 @@ void prepare_fds(struct stub *st)
 		st->fds[st->nfds].tmp = prepare_one(st, f);
 		st->nfds++;
 	}
+	check_epoll_targets(st);
 }
 
 void prepare_cwd(struct stub *st)

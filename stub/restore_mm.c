@@ -1,6 +1,6 @@
 /*
- * Rebuilding the address space: move the host's vdso where the process
- * expects it, drop everything else the kernel gave the stub, map and fill
+ * Rebuilding the address space: drop everything the kernel gave the stub
+ * (restore_vdso.c handles the vdso around this), map and fill
  * each of the process's mappings, then tell the kernel its brk, stack and
  * argument bounds.
  */
@@ -15,75 +15,10 @@
 
 #define is_kernel_map(m) ((m)->kind == FZ_MAP_VDSO || (m)->kind == FZ_MAP_VVAR)
 
-/* The first vvar/vdso mapping: the host's block has the same shape. */
-static const struct fz_mapping *first_kernel_map(const struct stub *st)
-{
-	for_each_record(&st->img, r) {
-		const struct fz_mapping *m = rec_data(r);
-		if (r->type == FZ_REC_MAPPING && is_kernel_map(m))
-			return m;
-	}
-	return 0;
-}
-
-static const struct fz_mapping *vdso_map(const struct stub *st)
-{
-	for_each_record(&st->img, r) {
-		const struct fz_mapping *m = rec_data(r);
-		if (r->type == FZ_REC_MAPPING && m->kind == FZ_MAP_VDSO)
-			return m;
-	}
-	return 0;
-}
-
-/*
- * Move each piece of the host's vvar/vdso block by `delta`. The host's
- * block has the recorded layout (check_vdso compared the vdso bytes).
- */
-static void move_kernel_maps(const struct stub *st, uint64_t from, uint64_t to)
-{
-	const struct fz_mapping *first = first_kernel_map(st);
-
-	for_each_record(&st->img, r) {
-		const struct fz_mapping *m = rec_data(r);
-		uint64_t off, len;
-		long ret;
-		if (r->type != FZ_REC_MAPPING || !is_kernel_map(m))
-			continue;
-		off = m->start - first->start;
-		len = m->end - m->start;
-		ret = sys_mremap(from + off, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
-				 to + off);
-		if (ret < 0)
-			die("cannot move the vdso to %lx: %s",
-			    (unsigned long)(to + off), errname(ret));
-	}
-}
-
-/* Park the host's vdso block inside the stub's reserved range. */
-void restore_vdso_park(const struct stub *st)
-{
-	const struct fz_mapping *vdso = vdso_map(st);
-
-	if (!vdso)
-		return;
-	move_kernel_maps(st, st->host_vdso - (vdso->start - first_kernel_map(st)->start),
-			 st->params->scratch_addr);
-}
-
 void unmap_all_but_stub(const struct stub *st)
 {
 	sys_munmap(0, st->params->hole_start);
 	sys_munmap(st->params->hole_end, ARCH_TASK_SIZE - st->params->hole_end);
-}
-
-void restore_vdso_place(const struct stub *st)
-{
-	const struct fz_mapping *first = first_kernel_map(st);
-
-	if (!vdso_map(st))
-		return;
-	move_kernel_maps(st, st->params->scratch_addr, first->start);
 }
 
 static int shared_fd(const struct stub *st, const struct fz_mapping *m)
@@ -99,6 +34,10 @@ static void map_one(const struct stub *st, const struct fz_mapping *m)
 	uint64_t len = m->end - m->start;
 	long ret;
 
+	if (m->kind == FZ_MAP_SHMEM) {
+		restore_shmem_map(st, m);
+		return;
+	}
 	if (m->kind == FZ_MAP_SHARED_FILE) {
 		int fd = shared_fd(st, m);
 		ret = sys_mmap(m->start, len, (int)m->prot, MAP_SHARED | MAP_FIXED,
@@ -220,8 +159,11 @@ void restore_mm_fields(const struct stub *st)
 		.auxv = (__u64 *)st->auxv, .auxv_size = st->auxv_len,
 		.exe_fd = (uint32_t)-1,
 	};
-	long ret = sys_prctl(PR_SET_MM, PR_SET_MM_MAP, (long)&map, sizeof(map), 0);
+	long ret;
 
+	if (!(st->kernel & KF_MM_MAP))
+		return;         /* probe_kernel said so before */
+	ret = sys_prctl(PR_SET_MM, PR_SET_MM_MAP, (long)&map, sizeof(map), 0);
 	if (ret < 0)
 		warn("cannot restore brk and stack bounds (%s): the heap "
 		     "may not grow with brk", errname(ret));

@@ -149,7 +149,7 @@ static void restore_thread_attrs(const struct stub *st, const struct fz_thread *
 		sys_prctl(PR_SET_PDEATHSIG, t->pdeathsig, 0, 0, 0);
 	if (t->robust_list)
 		sys_set_robust_list(t->robust_list, t->robust_list_len);
-	if (t->rseq_len) {
+	if (t->rseq_len && (st->kernel & KF_RSEQ)) {
 		long ret = sys_rseq(t->rseq_addr, t->rseq_len, 0, t->rseq_sig);
 		if (ret < 0)
 			warn("thread %lu: cannot register rseq: %s",
@@ -168,6 +168,7 @@ static struct arch_frame_args frame_args(const struct stub *st,
 		.xstate = t + 1,
 		.xstate_len = t->xstate_len,
 		.host = &st->host,
+		.layout = st->xsave_layout,
 		.sigmask = t->sigmask,
 		.altstack_sp = t->altstack_sp,
 		.altstack_size = t->altstack_size,

@@ -103,6 +103,14 @@ static inline long sys_getgid(void)
 { return SYS(getgid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getpid(void)
 { return SYS(getpid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_ioctl(int fd, unsigned long req, void *arg)
+{ return SYS(ioctl, fd, req, arg, 0, 0, 0); }
+static inline long sys_kill(int pid, int sig)
+{ return SYS(kill, pid, sig, 0, 0, 0, 0); }
+static inline long sys_getpgid(int pid)
+{ return SYS(getpgid, pid, 0, 0, 0, 0, 0); }
+static inline long sys_getsid(int pid)
+{ return SYS(getsid, pid, 0, 0, 0, 0, 0); }
 static inline long sys_madvise(uint64_t addr, size_t len, int advice)
 { return SYS(madvise, addr, len, advice, 0, 0, 0); }
 static inline long sys_sched_getaffinity(int pid, size_t len, void *mask)

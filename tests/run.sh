@@ -9,9 +9,10 @@
 # from another directory, signalled with SIGUSR1, and must print PASS; as
 # root and as an unprivileged user.  Then: the other ways to freeze (-z none,
 # leave running, -s, output on stdout, --info, --verify), a Python program,
-# images run in an empty chroot, damaged images, the fuzzing corpus, cut,
-# joined and newer images, concurrent and racing freezes, scale limits,
-# root images run by nobody, inputs freeze must refuse.
+# terminal programs (a python3 REPL, vim) driven through tmux, images run in
+# an empty chroot, damaged images, the fuzzing corpus, cut, joined and newer
+# images, concurrent and racing freezes, scale limits, root images run by
+# nobody, inputs freeze must refuse.
 #
 # Environment knobs:
 #   FREEZE=path        the freezer (default: bin/freeze of this repository)
@@ -41,11 +42,14 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
+# Resumed with --vdso=redirect: the old vdso's entry points jump into the
+# host's (the path another kernel takes), in every variant and as both users.
+VDSO_TARGETS=(clocks monotonic timers vdsospin)
 CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
 
 # Generous limits, in seconds: no check depends on how fast anything is.
@@ -118,6 +122,7 @@ cleanup() {
 	for pid in "${!LIVE[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
+	tty_end
 	[[ -n $TMPFS_MOUNT ]] && umount "$TMPFS_MOUNT" 2>/dev/null
 	[[ -n $TMP && $KEEP != 1 ]] && rm -rf "$TMP"
 }
@@ -248,7 +253,11 @@ start_bg() {
 	local user=$1 dir=$2 out=$3 err=$4
 	shift 4
 	user_cmd "$user"
-	(cd "$dir" && close_extra_fds && exec "${RUN_AS[@]}" "$@") </dev/null >"$out" 2>"$err" &
+	# SIGUSR1 ignored until the image installs the process's own handler:
+	# one sent while the pid is still this subshell or a just-exec'd stub
+	# (the state poll can miss the moment) is dropped, not fatal; the
+	# runner sends it again every SIGNAL_EVERY.
+	(cd "$dir" && close_extra_fds && trap '' USR1 && exec "${RUN_AS[@]}" "$@") </dev/null >"$out" 2>"$err" &
 	BGPID=$!
 	track "$BGPID"
 }
@@ -327,7 +336,7 @@ build_target() {
 	local name=$1 variant=$2 src=$TESTS/targets/$1.c out=$BUILD/$1-$2
 	local log=$BUILD/$1-$2.log flags=("${CFLAGS[@]}")
 	BUILD_WHY=
-	case $name in threads | compute_mt | procattrs | timers | rseq) flags+=(-pthread -lrt) ;; esac
+	case $name in threads | compute_mt | procattrs | timers | rseq | vdsospin) flags+=(-pthread -lrt) ;; esac
 	if [[ -x $out && $out -nt $src && $out -nt $TESTS/targets/target.h && $out -nt ${BASH_SOURCE[0]} ]]; then
 		return 0
 	fi
@@ -379,8 +388,11 @@ build_all() {
 			pass "build/$t (${built[*]})"
 		fi
 	done
-	for t in seize flip; do
-		if gcc "${CFLAGS[@]}" -o "$BUILD/$t" "$TESTS/helpers/$t.c" >"$BUILD/$t.log" 2>&1; then
+	for t in seize flip patchrec; do
+		local libs=()
+		# patchrec checksums records with liblz4.a's xxhash, as freeze does.
+		[[ $t == patchrec ]] && libs=("$(gcc -print-file-name=liblz4.a)")
+		if gcc "${CFLAGS[@]}" -o "$BUILD/$t" "$TESTS/helpers/$t.c" "${libs[@]}" >"$BUILD/$t.log" 2>&1; then
 			pass "build/helpers/$t"
 		else
 			fail "build/helpers/$t" "$(brief "$BUILD/$t.log")"
@@ -397,7 +409,7 @@ setup_tmp() {
 	BIN=$TMP/bin
 	mkdir -p "$BIN" "$TMP/cases"
 	cp "$BUILD"/*-pie "$BUILD"/*-static "$BUILD"/*-spie "$BUILD"/*-musl "$BIN"/ 2>/dev/null
-	cp "$BUILD"/seize "$BUILD"/flip "$BIN"/ 2>/dev/null
+	cp "$BUILD"/seize "$BUILD"/flip "$BUILD"/patchrec "$BIN"/ 2>/dev/null
 	# freeze is one static file: a copy here is reachable by the
 	# unprivileged user even from a repository under a closed directory.
 	if [[ -x $FREEZE ]]; then
@@ -437,10 +449,17 @@ kind_of() {
 	esac
 }
 
-# The mmaps target's private file mapping must come from the image, not
-# from the file: take the file away (root) or change it (unprivileged).
+# Between the freeze and the resume. The mmaps target's private file
+# mapping must come from the image, not from the file: take the file away
+# (root) or change it (unprivileged). The sysvshm target's keyed segment
+# outlives it: as root it is removed, so the image must recreate it; as
+# nobody the image finds it still there.
 after_freeze_hook() {
 	local target=$1 dir=$2 user=$3
+	if [[ $target == sysvshm ]]; then
+		[[ $user == root ]] && ipcrm -M "$(cat "$dir/t/sysv.key")" 2>/dev/null
+		return 0
+	fi
 	[[ $target == mmaps ]] || return 0
 	if [[ $user == root ]]; then
 		rm -f "$dir/t/priv.dat"
@@ -452,12 +471,13 @@ after_freeze_hook() {
 
 # resume USER KIND IMG DIR PREFIX [COMMAND...]: run the image (or COMMAND,
 # e.g. chroot) from DIR, bring it to its verdict; reasons go to WHYS
-# prefixed by PREFIX.
+# prefixed by PREFIX.  IMAGE_ARGS (an array) are the image's options.
+IMAGE_ARGS=()
 resume() {
 	local user=$1 kind=$2 img=$3 dir=$4 prefix=$5 pid limit=$VERDICT_TIMEOUT
 	shift 5
 	local cmd=("$@")
-	((${#cmd[@]})) || cmd=("$img")
+	((${#cmd[@]})) || cmd=("$img" "${IMAGE_ARGS[@]}")
 	start_bg "$user" "$dir" "$CASE/img.out" "$CASE/img.err" "${cmd[@]}"
 	pid=$BGPID
 	if [[ $kind == sig ]]; then
@@ -614,12 +634,15 @@ freeze_case() {
 
 # running_checks TARGET PID: a freeze that left the process running read its
 # memory from a copy-on-write copy (bulkmem: from the process itself, since
-# a copy lacks its MADV_DONTFORK memory), and left no copy behind: no child
-# of the target runs its program or is a zombie (the runner's own output
-# `cat` is a child of the target too).
+# a copy lacks its MADV_DONTFORK memory; the shared memory targets too, since
+# a copy would share their memory with the running process), and left no
+# copy behind: no child of the target runs its program or is a zombie (the
+# runner's own output `cat` is a child of the target too).
 running_checks() {
 	local target=$1 tpid=$2 want="read from a copy-on-write copy" c exe
-	[[ $target == bulkmem ]] && want="read with the process stopped"
+	case $target in
+	bulkmem | shmem | memfd | sysvshm) want="read with the process stopped" ;;
+	esac
 	grep -q "$want" "$CASE/freeze.err" ||
 		WHYS+=("freeze -v did not say its memory was $want: $(brief "$CASE/freeze.err")")
 	exe=$(readlink "/proc/$tpid/exe")
@@ -804,9 +827,12 @@ java_case() {
 # The image alone in an empty directory, run with chroot: no /proc, no
 # libraries, no /dev.  The target runs in / with pipes for its streams.
 chroot_cases() {
-	local t name tpid
-	for t in "${CHROOT_TARGETS[@]}"; do
-		name=chroot/$t
+	local t name tpid entry opt
+	# The vdso redirect needs no file either (no /proc to find vvar pages).
+	for entry in "${CHROOT_TARGETS[@]}" clocks:--vdso=redirect; do
+		t=${entry%%:*} opt=()
+		[[ $entry == *:* ]] && opt=("${entry#*:}")
+		name=chroot/$t${opt[0]:-}
 		selected "$name" || continue
 		new_case "$name" root
 		WHYS=()
@@ -824,9 +850,196 @@ chroot_cases() {
 		fi
 		mkdir "$CASE/root"
 		cp "$CASE/img" "$CASE/root/img"
-		resume root sig "" "$CASE" "" chroot "$CASE/root" /img
+		resume root sig "" "$CASE" "" chroot "$CASE/root" /img "${opt[@]}"
 		report "$name"
 	done
+}
+
+# vdso_cases: each of VDSO_TARGETS resumed with --vdso=redirect, and the
+# clocks target with --vdso=syscall (every entry point a system call), in
+# every variant, as root and as nobody.  The spinning target is frozen
+# with -v: when its thread was stopped inside the vdso, freeze must say it
+# stepped it out (otherwise that part is a skip: the freeze came between
+# two calls).
+vdso_cases() {
+	local t v u opt name run
+	for run in "${VDSO_TARGETS[@]/#/redirect:}" syscall:clocks; do
+		opt=--vdso=${run%%:*} t=${run#*:}
+		for v in "${RUN_VARIANTS[@]}"; do
+			for u in "${USERS[@]}"; do
+				name=vdso-${run%%:*}/$t/$v/$u
+				IMAGE_ARGS=("$opt")
+				FREEZE_EXTRA=()
+				[[ $t == vdsospin ]] && FREEZE_EXTRA=(-v)
+				freeze_case "$name" "$t" "$v" "$u" kill
+				selected "$name" && [[ -n ${BUILT[$t-$v]:-} ]] || continue
+				[[ $t == vdsospin ]] && vdso_stepped "$name/stepped"
+				[[ $opt == --vdso=redirect && -f $CASE/img.err ]] &&
+					vdso_into_host "$name/into-host-vdso"
+			done
+		done
+	done
+	IMAGE_ARGS=()
+	FREEZE_EXTRA=()
+}
+
+# vdso_damaged_case: an image whose recorded vdso has its section headers
+# out of bounds (record rewritten, checksum fixed) cannot be redirected:
+# --verify and a run with --vdso=redirect exit 1 naming the vdso, before
+# anything is changed.
+vdso_damaged_case() {
+	local name=vdso-damaged tpid bad=$TMP/vdso-damaged.img how rc args
+	selected "$name" || return 0
+	new_case "$name" root
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/clocks-pie" "$CASE/t"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	run_freeze root "$CASE/freeze.err" -k "$bad" "$tpid"
+	kill_reap "$tpid"
+	if ((FREEZE_RC != 0)); then
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	# e_shoff, at byte 40 of the ELF header, far past the image.
+	"$BIN/patchrec" "$bad" 11 40 7000000000000000 >/dev/null ||
+		{ fail "$name" "patchrec failed on the VDSO record"; return; }
+	for how in verify run; do
+		args=(--vdso=redirect)
+		[[ $how == verify ]] && args+=(--verify)
+		WHYS=()
+		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$bad" "${args[@]}") \
+			</dev/null >"$CASE/$how.out" 2>"$CASE/$how.err"
+		rc=$?
+		((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+		grep -q "^freeze: the process's vdso: section headers out of bounds" "$CASE/$how.err" ||
+			WHYS+=("stderr: $(brief "$CASE/$how.err")")
+		report "$name/$how"
+	done
+}
+
+# vdso_into_host NAME: the stub found this kernel's vdso and a place for
+# it, so no entry point fell back to a system call (it warns when one does).
+vdso_into_host() {
+	if grep -q "system calls" "$CASE/img.err"; then
+		fail "$1" "$(brief "$CASE/img.err")"
+	else
+		pass "$1"
+	fi
+}
+
+# vdso_stepped NAME: freeze -v said it stepped a thread out of the vdso.
+vdso_stepped() {
+	if grep -q "stepped out of the vdso" "$CASE/freeze.err" 2>/dev/null; then
+		pass "$1"
+	else
+		skip "$1" "no thread was inside the vdso at the freeze"
+	fi
+}
+
+# The first CPU feature this host lacks among some rare ones, as
+# "NAME OFFSET BIT" in struct fz_cpu (leaf7_ebx at 8, leaf7_ecx at 12,
+# leaf7_edx at 16), judged by what --info says the image (this host) has.
+missing_cpu_feature() {
+	local info=$1 f
+	for f in "amx_tile 16 24" "avx512_vp2intersect 16 8" "avx512_4fmaps 16 3" \
+		"avx512er 8 27" "avx512f 8 16" "sha_ni 8 29" "vaes 12 9"; do
+		grep -q "^cpu features needed:.* ${f%% *}\( \|$\)" "$info" || {
+			echo "$f"
+			return 0
+		}
+	done
+	return 1
+}
+
+# cpu_run NAME IMG EXPECT ARGS...: run IMG ARGS and judge it: EXPECT
+# refuse (exit 1, stderr naming $NEED), accept (--verify: exit 0, a warning
+# naming $NEED) or resume (PASS after the resume, the same warning).
+NEED=
+cpu_run() {
+	local name=$1 img=$2 expect=$3 rc err=$CASE/img.err
+	shift 3
+	WHYS=()
+	if [[ $expect == resume ]]; then
+		IMAGE_ARGS=("$@")
+		resume root sig "$img" "$CASE/elsewhere" ""
+		IMAGE_ARGS=()
+	else
+		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$img" "$@") \
+			</dev/null >"$CASE/img.out" 2>"$err"
+		rc=$?
+		if [[ $expect == refuse ]]; then
+			((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+		else
+			((rc == 0)) || WHYS+=("$(describe_rc $rc): $(brief "$err")")
+		fi
+	fi
+	if [[ $expect == refuse ]]; then
+		grep -q "^freeze: .*$NEED" "$err" || WHYS+=("no '$NEED' in: $(brief "$err")")
+	else
+		grep -q "warning: .*$NEED" "$err" || WHYS+=("no warning naming '$NEED': $(brief "$err")")
+	fi
+	report "$name"
+}
+
+# cpu_cases: an image whose CPU record claims a feature this host lacks is
+# refused (the feature named) by --verify and by a plain run; --info says
+# so; --cpu=in-use accepts it (no thread has state of it in use) and
+# --cpu=any accepts it with a warning.  An image whose thread claims an
+# XSAVE component in use that this host lacks is refused even with
+# --cpu=in-use, accepted by --cpu=any (the component dropped, the regs
+# target's AVX registers, copied component by component, intact).
+cpu_cases() {
+	local name=cpu good bad f off bit tpid
+	selected "$name" || return 0
+	new_case "$name" root
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/regs-pie" "$CASE/t"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	good=$CASE/good
+	run_freeze root "$CASE/freeze.err" -k "$good" "$tpid"
+	kill_reap "$tpid"
+	if ((FREEZE_RC != 0)); then
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	"$good" --info >"$CASE/good.info" 2>&1
+	if ! f=$(missing_cpu_feature "$CASE/good.info"); then
+		skip "$name" "this CPU has every feature the test could claim"
+		return
+	fi
+	read -r NEED off bit <<<"$f"
+	bad=$CASE/feature
+	cp "$good" "$bad"
+	"$BIN/patchrec" "$bad" 12 "$off" "$(printf %x $((1 << bit)))" >/dev/null ||
+		{ fail "$name" "patchrec failed on the CPU record"; return; }
+	cpu_run "$name/feature-$NEED/verify" "$bad" refuse --verify
+	cpu_run "$name/feature-$NEED/run" "$bad" refuse
+	"$bad" --info >"$CASE/bad.info" 2>&1
+	if grep -q "^cpu: this host lacks features the process may use: .*$NEED" "$CASE/bad.info" &&
+		grep -q "^cpu: resume refused" "$CASE/bad.info"; then
+		pass "$name/feature-$NEED/info"
+	else
+		fail "$name/feature-$NEED/info" "$(grep '^cpu:' "$CASE/bad.info" | tr '\n' ' ')"
+	fi
+	cpu_run "$name/feature-$NEED/in-use-verify" "$bad" accept --verify --cpu=in-use
+	cpu_run "$name/feature-$NEED/in-use" "$bad" resume --cpu=in-use
+	cpu_run "$name/feature-$NEED/any" "$bad" resume --cpu=any
+	# An XSAVE component in use: AMX tile configuration (bit 17), in the
+	# XSTATE_BV of the thread's XSAVE header (sizeof(fz_thread) + 512).
+	if grep -qw amx_tile /proc/cpuinfo; then
+		skip "$name/in-use-amx" "this CPU has AMX"
+		return
+	fi
+	NEED=amx_tilecfg
+	bad=$CASE/in-use
+	cp "$good" "$bad"
+	"$BIN/patchrec" "$bad" 2 840 20000 >/dev/null ||
+		{ fail "$name/in-use" "patchrec failed on the thread record"; return; }
+	cpu_run "$name/in-use-$NEED/verify" "$bad" refuse --verify --cpu=in-use
+	cpu_run "$name/in-use-$NEED/run" "$bad" refuse --cpu=in-use
+	cpu_run "$name/in-use-$NEED/any" "$bad" resume --cpu=any
 }
 
 # A damaged or truncated image: --verify exits 1 with a message, running it
@@ -1071,10 +1284,46 @@ bad_cases() {
 		fi
 	fi
 
+	# A SysV segment of another IPC namespace cannot be looked up: refused.
+	name=bad/sysv-other-ipc-namespace
+	if selected "$name"; then
+		if [[ $EUID == 0 ]] && unshare --ipc true 2>/dev/null; then
+			new_case "$name" root
+			WHYS=()
+			start_target root "$CASE/t" "$CASE/t.out" unshare --ipc "$BIN/sysvshm-pie" "$CASE/t"
+			BAD_PID=$TPID
+			wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$BAD_PID"
+			wait_until "$BLOCK_TIMEOUT" sleeping "$BAD_PID"
+			refused "$name" root "$CASE/out/img" "$BAD_PID" 'another IPC namespace'
+			survived "$BAD_PID"
+			report "$name"
+		else
+			skip "$name" "needs root and unshare --ipc"
+		fi
+	fi
+
 	name=bad/socket-fd
 	if selected "$name"; then
 		bad_start "$name" root sockfd socket
 		refused "$name" root "$CASE/out/img" "$BAD_PID" '(^|[^0-9])5([^0-9]|$)'
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	# A watch on a file no path leads to (unlinked, kept by a mapping).
+	name=bad/inotify-deleted
+	if selected "$name"; then
+		bad_start "$name" root inotify deleted
+		refused "$name" root "$CASE/out/img" "$BAD_PID" 'inotify fd [0-9]+: watch [0-9]+'
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	# epoll watches a file only a child process still holds.
+	name=bad/epoll-unheld
+	if selected "$name"; then
+		bad_start "$name" root eventfd_epoll unheld
+		refused "$name" root "$CASE/out/img" "$BAD_PID" 'epoll fd [0-9]+ watches a file registered as fd [0-9]+'
 		survived "$BAD_PID"
 		report "$name"
 	fi
@@ -1594,6 +1843,320 @@ seize_selftest() {
 	report "$name"
 }
 
+# -------------------------------------------------------------- terminals
+#
+# Real terminal programs, driven through tmux (send-keys, capture-pane):
+# each runs in a tmux session under `sh -c 'PROGRAM; stty -a >FILE'`, is
+# frozen with -k (the stty that follows shows the mode the kill left the
+# terminal in: it must be cooked), then resumed from an interactive bash in
+# another session of another size, as a job of that shell.
+
+TTY_TIMEOUT=30
+TMUX_SERVERS=()	# pids of the tmux servers the cases started
+
+# tmux_cmd ARGS...: tmux on this case's socket, as the case's user.
+tmux_cmd() {
+	"${TTY_AS[@]}" env -u TMUX HOME="$CASE/home" tmux -S "$CASE/tmux.sock" -f /dev/null "$@"
+}
+
+# tmux_session NAME COLS ROWS COMMAND: a detached session running COMMAND.
+tmux_session() {
+	tmux_cmd new-session -d -s "$1" -x "$2" -y "$3" "$4" || return 1
+	TMUX_SERVERS+=("$(tmux_cmd display -p -t "$1" '#{pid}')")
+}
+
+pane_text() { tmux_cmd capture-pane -p -t "$1" 2>/dev/null; }
+pane_has() { pane_text "$1" | grep -qF -- "$2"; }
+pane_lacks() { ! pane_has "$@"; }
+
+# pane_child SESSION: the pid of the process the pane's command started.
+pane_child() {
+	local top
+	top=$(tmux_cmd display -p -t "$1" '#{pane_pid}' 2>/dev/null) || return 1
+	pgrep -P "$top" | head -n1
+}
+
+# child_is SESSION COMM: the pane's child is COMM (and sets TTY_PID).
+child_is() {
+	TTY_PID=$(pane_child "$1") && [[ -n $TTY_PID ]] &&
+		[[ $(cat "/proc/$TTY_PID/comm" 2>/dev/null) == "$2" ]]
+}
+
+# send_wait SESSION TEXT [KEYS...]: send KEYS, wait until the pane shows TEXT.
+send_wait() {
+	local session=$1 text=$2
+	shift 2
+	(($#)) && tmux_cmd send-keys -t "$session" "$@"
+	wait_until "$TTY_TIMEOUT" pane_has "$session" "$text" && return 0
+	WHYS+=("no '$text' on the screen${*:+ after sending '$*'}; screen: $(pane_text "$session" | grep -v '^ *$' | tr '\n' '|' | cut -c1-300)")
+	return 1
+}
+
+# tty_start NAME USER: a case directory, a home, and the user's tmux.
+tty_start() {
+	new_case "$1" "$2"
+	mkdir -p "$CASE/home"
+	[[ $2 == root ]] || chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/home"
+	user_cmd "$2"
+	TTY_AS=("${RUN_AS[@]}")
+	WHYS=()
+}
+
+# tty_program COMM COMMAND: COMMAND running in session "orig" (100x30),
+# from the case's t/, until the pane's child is COMM.
+tty_program() {
+	tmux_session orig 100 30 "cd '$CASE/t' && $2; stty -a >'$CASE/stty.after'; sleep 600" || {
+		WHYS+=("tmux cannot start a session")
+		return 1
+	}
+	wait_until "$TTY_TIMEOUT" child_is orig "$1" && return 0
+	WHYS+=("$1 did not start in tmux; screen: $(pane_text orig | grep -v '^ *$' | tr '\n' '|' | cut -c1-300)")
+	return 1
+}
+
+# pane_settings SESSION: `stty -g` of the pane's terminal, as its
+# foreground program has set it.
+pane_settings() {
+	local tty
+	tty=$(tmux_cmd display -p -t "$1" '#{pane_tty}' 2>/dev/null) && [[ -n $tty ]] &&
+		"${TTY_AS[@]}" stty -g <"$tty" 2>/dev/null
+}
+
+# tty_freeze USER: freeze -k the program of session orig (TTY_PID); the
+# terminal it leaves must be cooked again.  Reported as its own check.
+tty_freeze() {
+	local user=$1 name=$2 after
+	TTY_SETTINGS=$(pane_settings orig)
+	run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$TTY_PID"
+	if ((FREEZE_RC != 0)); then
+		WHYS+=("freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+		return 1
+	fi
+	local saved=("${WHYS[@]}")
+	WHYS=()
+	wait_until "$TTY_TIMEOUT" test -s "$CASE/stty.after" ||
+		WHYS+=("no stty output after the kill")
+	after=" $(tr '\n' ' ' <"$CASE/stty.after" 2>/dev/null) "
+	[[ $after == *" icanon "* && $after == *" echo "* && $after == *" isig "* ]] ||
+		WHYS+=("the terminal is not cooked after the kill: $(grep -oE -- '-?(icanon|echo|isig) ' <<<"$after" | tr -d '\n')")
+	report "$name"
+	WHYS=("${saved[@]}")
+}
+
+# tty_info TEXT: --info describes the recorded terminal with TEXT.
+tty_info() {
+	local info
+	info=$("$CASE/img" --info 2>&1 | grep '^terminal: ')
+	[[ $info == *"$1"* ]] && return 0
+	WHYS+=("--info says '$info', not '$1'")
+	return 1
+}
+
+# tty_resume SESSION COLS ROWS COMM: run the image as a job of an
+# interactive bash in a new session; wait until the job is COMM, which
+# must have given the terminal the settings it had when frozen.
+tty_resume() {
+	tmux_session "$1" "$2" "$3" "bash --norc --noprofile -i" || {
+		WHYS+=("tmux cannot start the resuming session")
+		return 1
+	}
+	tmux_cmd send-keys -t "$1" "PS1='$ '; cd '$CASE/elsewhere'; '$CASE/img'" Enter
+	if ! wait_until "$TTY_TIMEOUT" child_is "$1" "$4" ||
+		! wait_until "$TTY_TIMEOUT" sleeping "$TTY_PID"; then
+		WHYS+=("the image did not resume as $4; screen: $(pane_text "$1" | grep -v '^ *$' | tr '\n' '|' | cut -c1-300)")
+		return 1
+	fi
+	local now
+	now=$(pane_settings "$1")
+	[[ -n $TTY_SETTINGS && $now == "$TTY_SETTINGS" ]] && return 0
+	WHYS+=("terminal settings after resume ($now) differ from the frozen ones ($TTY_SETTINGS)")
+	return 1
+}
+
+# Ctrl-Z stops the resumed job, `fg` brings it back.
+tty_suspend_fg() {
+	local session=$1 pid=$TTY_PID
+	tmux_cmd send-keys -t "$session" C-z
+	if ! wait_until "$TTY_TIMEOUT" stopped "$pid"; then
+		WHYS+=("Ctrl-Z did not stop the resumed process (state $(proc_state "$pid"))")
+		return 1
+	fi
+	send_wait "$session" "Stopped" || return 1
+	tmux_cmd send-keys -t "$session" fg Enter
+	wait_until "$TTY_TIMEOUT" sleeping "$pid" && return 0
+	WHYS+=("fg did not continue the resumed process (state $(proc_state "$pid"))")
+	return 1
+}
+
+tty_end() {
+	local pid
+	for pid in "${TMUX_SERVERS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	TMUX_SERVERS=()
+}
+
+# A python3 REPL with variables defined answers from them after resume;
+# Ctrl-C, Ctrl-Z and fg reach it.  The same image run without a terminal
+# warns and ends cleanly on end of input.
+tty_python_case() {
+	local user=$1 name=tty/python/$1
+	selected "$name" || return 0
+	find_python || { skip "$name" "no python3"; return; }
+	tty_start "$name" "$user"
+	tty_program python3 "$PY -q" &&
+		send_wait orig "DEFINED 42" "secret = 6 * 7" Enter "names = ['alpha', 'beta']" Enter \
+			"print('DEFINED', secret)" Enter &&
+		tty_freeze "$user" "tty/cooked-after-kill/python/$user" &&
+		tty_info " 100x30, controlling, foreground, raw mode, echo off" &&
+		tty_resume again 90 26 python3 &&
+		send_wait again "ANSWER 43 ['alpha', 'beta']" "print('ANSWER', secret + 1, names)" Enter &&
+		tty_suspend_fg again &&
+		send_wait again "AFTER-FG beta" "print('AFTER-FG', names[1])" Enter &&
+		send_wait again "import time; time.sleep(600)" "import time; time.sleep(600)" Enter &&
+		send_wait again "KeyboardInterrupt" C-c &&
+		send_wait again "AFTER-INT 42" "print('AFTER-INT', secret)" Enter
+	pane_has again "freeze:" && WHYS+=("the stub complained: $(pane_text again | grep 'freeze:' | head -n1)")
+	tty_end
+	report "$name"
+	[[ -x $CASE/img ]] || return 0
+	tty_no_terminal_case "$user"
+	tty_background_case "$user"
+}
+
+# The REPL's image started as a background job (`img &`): like any terminal
+# program it stops when it sets the terminal, and `fg` resumes it.
+tty_background_case() {
+	local user=$1 name=tty/background/$1
+	selected "$name" || return 0
+	WHYS=()
+	if tmux_session bg 80 24 "bash --norc --noprofile -i"; then
+		tmux_cmd send-keys -t bg "PS1='$ '; cd '$CASE/elsewhere'; '$CASE/img' &" Enter
+		# Stopped in the stub, before the process's name is back: "img".
+		if wait_until "$TTY_TIMEOUT" child_is bg img &&
+			wait_until "$TTY_TIMEOUT" stopped "$TTY_PID"; then
+			tmux_cmd send-keys -t bg fg Enter
+			wait_until "$TTY_TIMEOUT" sleeping "$TTY_PID" ||
+				WHYS+=("fg did not continue it (state $(proc_state "$TTY_PID"))")
+			send_wait bg "BACK 42" "print('BACK', secret)" Enter
+		else
+			WHYS+=("the background job did not stop for the terminal (state $(proc_state "${TTY_PID:-0}"))")
+		fi
+	else
+		WHYS+=("tmux cannot start a session")
+	fi
+	tty_end
+	report "$name"
+}
+
+# The REPL's image with no terminal at all: a warning, then a clean end.
+tty_no_terminal_case() {
+	local user=$1 name=tty/no-terminal/$1
+	selected "$name" || return 0
+	WHYS=()
+	start_bg "$user" "$CASE/elsewhere" "$CASE/nt.out" "$CASE/nt.err" "$CASE/img"
+	finish "$BGPID" result "$TTY_TIMEOUT"
+	((TIMED_OUT)) && WHYS+=("it did not end on end of input")
+	((EXIT_RC == 0 || TIMED_OUT)) || WHYS+=("$(describe_rc "$EXIT_RC"), stderr: $(brief "$CASE/nt.err")")
+	grep -q "none of fds 0-2 of this command is a terminal" "$CASE/nt.err" ||
+		WHYS+=("no warning about the missing terminal: $(brief "$CASE/nt.err")")
+	report "$name"
+}
+
+# vim with an unsaved change, resumed in a terminal of another size: it
+# redraws (its SIGWINCH), Ctrl-Z and fg work, and :wq saves the change.
+tty_vim_case() {
+	local user=$1 name=tty/vim/$1 vim
+	selected "$name" || return 0
+	vim=$(command -v vim || command -v vim.tiny) || { skip "$name" "no vim (apt-get install vim)"; return; }
+	tty_start "$name" "$user"
+	printf 'first line\nsecond line\n' >"$CASE/t/notes.txt"
+	[[ $user == root ]] || chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/t/notes.txt"
+	tty_program "${vim##*/}" "$vim -u NONE -N -n -i NONE notes.txt" &&
+		send_wait orig "second line" &&
+		send_wait orig "UNSAVED CHANGE" "GoUNSAVED CHANGE" Escape &&
+		wait_until "$TTY_TIMEOUT" pane_lacks orig "-- INSERT --" &&
+		tty_freeze "$user" "tty/cooked-after-kill/vim/$user" &&
+		tty_resume again 80 20 "${vim##*/}" &&
+		send_wait again "first line" &&
+		send_wait again "UNSAVED CHANGE" &&
+		tty_suspend_fg again &&
+		send_wait again "UNSAVED CHANGE" &&
+		tmux_cmd send-keys -t again ":wq" Enter &&
+		wait_until "$TTY_TIMEOUT" grep -q "UNSAVED CHANGE" "$CASE/t/notes.txt" ||
+		((${#WHYS[@]})) || WHYS+=("the change was not saved: $(brief "$CASE/t/notes.txt")")
+	pane_has again "freeze:" && WHYS+=("the stub complained: $(pane_text again | grep 'freeze:' | head -n1)")
+	tty_end
+	report "$name"
+}
+
+# A process whose terminal was closed (its tmux went away; it ignores
+# SIGHUP): freeze warns that the settings are gone and the image resumes
+# with the resumer's streams.
+tty_hungup_case() {
+	local user=$1 name=tty/hung-up/$1 tpid
+	selected "$name" || return 0
+	if [[ -z ${BUILT[heap-pie]:-} ]]; then
+		skip "$name" "heap-pie was not built"
+		return
+	fi
+	tty_start "$name" "$user"
+	tmux_session orig 80 24 "trap '' HUP; exec '$BIN/heap-pie' '$CASE/t'" &&
+		send_wait orig READY || { tty_end; report "$name"; return; }
+	tpid=$(tmux_cmd display -p -t orig '#{pane_pid}')
+	tty_end
+	wait_until "$TTY_TIMEOUT" sleeping "$tpid"
+	run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$tpid"
+	if ((FREEZE_RC != 0)); then
+		kill -KILL "$tpid" 2>/dev/null
+		WHYS+=("freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+	else
+		grep -q "is hung up" "$CASE/freeze.err" ||
+			WHYS+=("no warning about the hung-up terminal: $(brief "$CASE/freeze.err")")
+		resume "$user" sig "$CASE/img" "$CASE/elsewhere" ""
+	fi
+	report "$name"
+}
+
+# An fd on a second terminal (fd 3 on another tmux pane) is refused, naming
+# it, and the process is left as it was; --unsupported-fds=null takes it.
+tty_second_case() {
+	local user=$1 name=tty/second-terminal/$1 other
+	selected "$name" || return 0
+	tty_start "$name" "$user"
+	if tmux_session other 80 24 "sleep 600" &&
+		other=$(tmux_cmd display -p -t other '#{pane_tty}') &&
+		tty_program sleep "sleep 600 3<>'$other'"; then
+		run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$TTY_PID"
+		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), expected a refusal")
+		grep -q "fd 3 is on a second terminal ($other" "$CASE/freeze.err" ||
+			WHYS+=("the refusal does not name fd 3 on $other: $(brief "$CASE/freeze.err")")
+		[[ -e $CASE/img ]] && WHYS+=("an image was left behind")
+		wait_until "$TTY_TIMEOUT" untouched "$TTY_PID" ||
+			WHYS+=("the process was not left running (state $(proc_state "$TTY_PID"))")
+		run_freeze "$user" "$CASE/freeze.err" -k --unsupported-fds=null "$CASE/img" "$TTY_PID"
+		((FREEZE_RC == 0)) || WHYS+=("with --unsupported-fds=null: freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+		grep -q "fd 3 (a second terminal" "$CASE/freeze.err" ||
+			WHYS+=("no warning for fd 3 with --unsupported-fds=null: $(brief "$CASE/freeze.err")")
+	fi
+	tty_end
+	report "$name"
+}
+
+tty_cases() {
+	local user
+	if ! command -v tmux >/dev/null || ! command -v pgrep >/dev/null; then
+		selected tty/ && skip tty "no tmux or no pgrep (apt-get install tmux procps)"
+		return
+	fi
+	for user in "${USERS[@]}"; do
+		tty_python_case "$user"
+		tty_vim_case "$user"
+		tty_hungup_case "$user"
+		tty_second_case "$user"
+	done
+}
+
 # ---------------------------------------------------------------------- main
 
 USERS=(root)
@@ -1642,11 +2205,15 @@ run_extras
 python_case
 python_threads_case
 java_case
+tty_cases
 if [[ $EUID == 0 ]]; then
 	chroot_cases
 else
 	skip chroot "needs root"
 fi
+vdso_cases
+vdso_damaged_case
+cpu_cases
 damaged_cases
 reliability_cases
 bad_cases

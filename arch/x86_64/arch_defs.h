@@ -14,4 +14,7 @@
 /* glibc's pthread_mutex_t: __lock, __count, then __owner. */
 #define ARCH_GLIBC_MUTEX_OWNER_OFFSET 8
 
+/* The longest code written over a vdso entry point (vdso_patch.c). */
+#define ARCH_VDSO_PATCH_MAX 14
+
 #endif

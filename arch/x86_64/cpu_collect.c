@@ -26,6 +26,7 @@ void arch_cpu_collect(struct fz_cpu *cpu)
 		cpu->leaf7_edx = r[3];
 		cpuid(7, 1, r);
 		cpu->leaf7_1_eax = r[0];
+		cpu->leaf7_1_edx = r[3];
 	}
 	cpuid(0x80000000, 0, r);
 	max_ext = r[0];
@@ -41,5 +42,20 @@ void arch_cpu_collect(struct fz_cpu *cpu)
 		cpu->xcr0 = ((uint64_t)hi << 32) | lo;
 		cpuid(0xd, 0, r);
 		cpu->xsave_size = r[1];
+		cpuid(0xd, 1, r);
+		cpu->leafd_1_eax = r[0];
+	}
+}
+
+void arch_xsave_layout(uint64_t xcr0, struct fz_xsave_layout *layout)
+{
+	*layout = (struct fz_xsave_layout){ 0 };
+	for (unsigned i = 2; i < FZ_XSAVE_COMPONENTS; i++) {
+		uint32_t r[4];
+		if (!(xcr0 & (1ULL << i)))
+			continue;
+		cpuid(0xd, i, r);
+		layout->offset[i] = r[1];
+		layout->size[i] = r[0];
 	}
 }

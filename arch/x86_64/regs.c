@@ -94,16 +94,6 @@ void arch_inject_setup(struct fz_regs *regs, uint64_t insn, long nr,
 	regs->r9 = args[5];
 }
 
-uint64_t arch_pc(const struct fz_regs *regs)
-{
-	return regs->rip;
-}
-
-void arch_set_pc(struct fz_regs *regs, uint64_t pc)
-{
-	regs->rip = pc;
-}
-
 long arch_syscall_result(const struct fz_regs *regs)
 {
 	return (long)regs->rax;

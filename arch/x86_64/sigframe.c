@@ -97,11 +97,38 @@ static uint32_t host_xstate_size(uint64_t xcr0)
 	return size;
 }
 
+/*
+ * Copy component i from the recorded area to the host's place for it.
+ * Its bit of XSTATE_BV stays set only if it was copied whole: a component
+ * the recording CPU lacked, or that does not fit, starts in its initial
+ * state instead.
+ */
+static int put_component(uint8_t *area, uint32_t size,
+			 const struct arch_frame_args *a, unsigned i)
+{
+	uint32_t r[4], src_off, src_size, len;
+
+	cpuid_count(0xd, i, r);
+	src_off = r[1], src_size = r[0];
+	if (a->layout) {
+		if (i >= FZ_XSAVE_COMPONENTS)
+			return 0;
+		src_off = a->layout->offset[i], src_size = a->layout->size[i];
+	}
+	len = src_size < r[0] ? src_size : r[0];
+	if (!len || src_off < LEGACY_XSAVE_SIZE || src_off > a->xstate_len ||
+	    len > a->xstate_len - src_off || r[1] < LEGACY_XSAVE_SIZE ||
+	    r[1] > size || len > size - r[1])
+		return 0;
+	__builtin_memcpy(area + r[1], (const uint8_t *)a->xstate + src_off, len);
+	return 1;
+}
+
 static void put_xstate(uint8_t *area, const struct arch_frame_args *a,
 		       uint32_t size)
 {
 	uint64_t xfeatures = a->host->xcr0 & ~(1ULL << XFEATURE_AMX_TILEDATA);
-	size_t n = a->xstate_len < size ? a->xstate_len : size;
+	size_t n = a->xstate_len < LEGACY_XSAVE_SIZE ? a->xstate_len : LEGACY_XSAVE_SIZE;
 	struct fx_sw_bytes sw = {
 		.magic1 = FP_XSTATE_MAGIC1,
 		.extended_size = size + sizeof(uint32_t),
@@ -109,16 +136,22 @@ static void put_xstate(uint8_t *area, const struct arch_frame_args *a,
 		.xstate_size = size,
 	};
 	uint32_t magic2 = FP_XSTATE_MAGIC2;
-	uint64_t bv;
+	uint64_t bv = 0;
 
 	__builtin_memset(area, 0, size);
+	/* The legacy area and the header: the same on every CPU. */
 	__builtin_memcpy(area, a->xstate, n);
-	__builtin_memcpy(area + FX_SW_OFFSET, &sw, sizeof(sw));
-	__builtin_memcpy(&bv, area + XSTATE_BV_OFFSET, sizeof(bv));
+	if (n == LEGACY_XSAVE_SIZE)
+		__builtin_memcpy(&bv, area + XSTATE_BV_OFFSET, sizeof(bv));
 	bv &= xfeatures;
+	for (unsigned i = 2; i < 64; i++)
+		if ((bv & (1ULL << i)) && !put_component(area, size, a, i))
+			bv &= ~(1ULL << i);
+	__builtin_memcpy(area + FX_SW_OFFSET, &sw, sizeof(sw));
 	__builtin_memcpy(area + XSTATE_BV_OFFSET, &bv, sizeof(bv));
-	/* xcomp_bv = 0: the standard (non-compacted) format signals use. */
-	__builtin_memset(area + XSTATE_BV_OFFSET + 8, 0, 8);
+	/* xcomp_bv = 0 (the standard format signals use), the rest reserved. */
+	__builtin_memset(area + XSTATE_BV_OFFSET + 8, 0,
+			 LEGACY_XSAVE_SIZE - XSTATE_BV_OFFSET - 8);
 	__builtin_memcpy(area + size, &magic2, sizeof(magic2));
 }
 

@@ -1,13 +1,15 @@
 /*
  * clocks: time keeps working after the resume, through the vDSO the libc
  * found at startup.  clock_gettime (REALTIME, MONOTONIC and others),
- * gettimeofday and time succeed; realtime is not before the value read
+ * clock_getres, gettimeofday, time and sched_getcpu (musl asks the vDSO's
+ * getcpu; glibc reads its rseq area) succeed; realtime is not before the value read
  * before the freeze; each libc clock read brackets a raw system call read
  * (a vDSO left reading stale data fails that); AT_SYSINFO_EHDR still points
  * at a mapped ELF image.
  */
 #include "target.h"
 #include <stdint.h>
+#include <sched.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -96,6 +98,12 @@ int main(void)
 	target_check(libc_now(CLOCK_MONOTONIC) >= 0, "CLOCK_MONOTONIC fails");
 	for (size_t i = 0; i < sizeof(other_clocks) / sizeof(other_clocks[0]); i++)
 		target_check(libc_now(other_clocks[i]) >= 0, "clock %d fails", (int)other_clocks[i]);
+	{
+		struct timespec res;
+		target_check(!clock_getres(CLOCK_MONOTONIC, &res) && res.tv_nsec > 0,
+			     "clock_getres(CLOCK_MONOTONIC) fails");
+	}
+	target_check(sched_getcpu() >= 0, "sched_getcpu fails");
 	check_brackets(CLOCK_REALTIME, "CLOCK_REALTIME");
 	check_brackets(CLOCK_MONOTONIC, "CLOCK_MONOTONIC");
 	check_brackets(CLOCK_BOOTTIME, "CLOCK_BOOTTIME");
