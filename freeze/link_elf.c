@@ -3,7 +3,7 @@
  * relocated with libelf to a hole of the target's address space, and
  * written with the payload behind an ELF header of our own.
  *
- * The output file:  [ELF header][stub's file bytes, with the program
+ * The output file:  [ELF header][the stub's loaded bytes, with the program
  *                   headers behind its entry code][payload, page-aligned]
  * The address hole: [trampoline page][stub][stack][scratch for the vdso]
  *                   [payload]
@@ -34,6 +34,7 @@ struct stub_image {
 	GElf_Phdr load[MAX_SEGMENTS];
 	size_t nload;
 	uint64_t span;           /* bytes of address space the stub covers */
+	uint64_t extent;         /* bytes of the file its segments load */
 	uint64_t entry;
 };
 
@@ -62,8 +63,17 @@ static int open_stub(struct stub_image *s)
 		s->load[s->nload++] = ph;
 		if (ph.p_vaddr + ph.p_memsz > s->span)
 			s->span = ALIGN(ph.p_vaddr + ph.p_memsz, PAGE);
+		if (ph.p_offset + ph.p_filesz > s->extent)
+			s->extent = ph.p_offset + ph.p_filesz;
 	}
-	return s->nload ? 0 : -EINVAL;
+	return s->nload && s->extent <= s->size ? 0 : -EINVAL;
+}
+
+static void close_stub(struct stub_image *s)
+{
+	if (s->elf)
+		elf_end(s->elf);
+	free(s->bytes);
 }
 
 /* The file offset of a stub virtual address, or NULL outside file data. */
@@ -156,12 +166,20 @@ static int pick_hole(const struct target *t, uint64_t size, uint64_t *start)
 	return 0;
 }
 
+/*
+ * Only the bytes the stub's segments load go into the output: its symbols,
+ * debug information and section headers would be bytes no checksum covers
+ * and nothing reads.
+ */
 int stub_payload_offset(uint64_t *offset)
 {
-	size_t size = (size_t)(stub_blob_end - stub_blob);
+	struct stub_image s = { 0 };
+	int err = open_stub(&s);
 
-	*offset = ALIGN(HEADERS_SIZE + size, PAGE);
-	return 0;
+	if (!err)
+		*offset = ALIGN(HEADERS_SIZE + s.extent, PAGE);
+	close_stub(&s);
+	return err ? fail(err, "the embedded stub is not a usable ELF file") : 0;
 }
 
 /*
@@ -254,12 +272,10 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 			    HEADERS_SIZE + (uint64_t)(phdrs - s.bytes),
 			    payload_offset, params.payload_addr, payload_size);
 	if (!err)
-		err = pwrite_all(fd, s.bytes, s.size, HEADERS_SIZE);
+		err = pwrite_all(fd, s.bytes, s.extent, HEADERS_SIZE);
 	if (err)
 		err = fail(err, "writing the output");
 out:
-	if (s.elf)
-		elf_end(s.elf);
-	free(s.bytes);
+	close_stub(&s);
 	return err;
 }

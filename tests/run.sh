@@ -1658,9 +1658,9 @@ race_case() {
 			WHYS+=("run $i: freeze $(describe_rc $FREEZE_RC), $lines lines: $(brief "$CASE/freeze.err")")
 		fi
 		[[ -z $(ls -A "$CASE/out" | grep -v '^img$') ]] || WHYS+=("run $i: left $(ls -A "$CASE/out")")
+		wait_until "$GONE_TIMEOUT" untouched_or_dead "$pid" ||
+			WHYS+=("run $i: target left $(proc_state "$pid"), TracerPid $(status_field "$pid" TracerPid)")
 		if alive "$pid"; then
-			wait_until "$GONE_TIMEOUT" untouched "$pid" ||
-				WHYS+=("run $i: target left $(proc_state "$pid"), TracerPid $(status_field "$pid" TracerPid)")
 			kill_reap "$pid"
 		else
 			# churn only ever exits 0 by itself.
@@ -1671,6 +1671,8 @@ race_case() {
 	echo "# $name: $RACE_RUNS runs, $ok frozen, $refused_n refused"
 	report "$name ($ok frozen, $refused_n refused)"
 }
+
+untouched_or_dead() { dead "$1" || untouched "$1"; }
 
 scale_cases() {
 	local name size rss rc tpid img measure
