@@ -1,5 +1,6 @@
 # freeze: `make` builds bin/freeze (the resume stub is built first and
-# embedded in it); `make test` runs the test suite; `make check` a quick one.
+# embedded in it); `make test` runs the test suite; `make check` a quick one;
+# `make test-qemu` resumes images under Debian 12's 6.1 kernel in qemu.
 
 ARCH      ?= x86_64
 CC        ?= gcc
@@ -102,6 +103,9 @@ test: all
 check: all
 	TESTS_QUICK=1 bash tests/run.sh
 
+test-qemu: all
+	bash tests/qemu/run.sh
+
 bench: all
 	bash tests/bench.sh
 
@@ -111,5 +115,5 @@ indent:
 clean:
 	rm -rf $(BUILD) bin $(EXAMPLES)
 
-.PHONY: all test check bench indent clean fuzz fuzz-replay
+.PHONY: all test check test-qemu bench indent clean fuzz fuzz-replay
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

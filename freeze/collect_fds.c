@@ -181,6 +181,12 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->rec.kind = FZ_FD_INHERIT;
 		return 0;
 	}
+	if (S_ISSOCK(p->st.st_mode)) {
+		/* collect_sockets() records it, or refuses it. */
+		e->rec.kind = FZ_FD_SOCKET;
+		e->rec.pipe_id = p->st.st_ino;
+		return 0;
+	}
 	if (S_ISREG(p->st.st_mode) && is_memfd(p->link, p->st.st_dev)) {
 		/* collect_shmem() turns the inode into its object's id. */
 		e->rec.kind = FZ_FD_MEMFD;
@@ -210,6 +216,7 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 static bool shareable(uint32_t kind)
 {
 	return kind == FZ_FD_FILE || kind == FZ_FD_PIPE || kind == FZ_FD_MEMFD ||
+	       kind == FZ_FD_SOCKET ||
 	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
 }
 
@@ -283,6 +290,8 @@ int collect_fds(struct target *t, const struct options *o)
 		err = collect_inner_pipes(t);
 	if (!err)
 		err = collect_anon_fds(t);
+	if (!err)
+		err = collect_sockets(t, o);
 	free(probes);
 	free(fds);
 	return err;

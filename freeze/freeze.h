@@ -36,6 +36,14 @@ struct pipe_entry {
 	uint8_t *data;        /* rec.data_len unread bytes */
 };
 
+struct socket_entry {
+	struct fz_socket rec;
+	uint8_t *data;        /* rec.data_len bytes queued in it */
+	struct fz_tcp_repair repair;  /* state FZ_SOCK_TCP_REPAIR only: */
+	uint8_t *send_queue;  /* repair.send_len bytes */
+	int held_fd;          /* freeze's copy, in repair mode, or -1 */
+};
+
 /* A shared memory object (see struct fz_shmem), and how to read it. */
 struct shmem_entry {
 	struct fz_shmem rec;
@@ -66,6 +74,7 @@ struct options {
 	enum fz_encoding encoding;
 	unsigned jobs;        /* compression threads */
 	enum unsupported_fd_policy unsupported_fds;
+	bool tcp_established; /* --tcp-established: TCP_REPAIR connections */
 };
 
 struct thread {
@@ -106,6 +115,8 @@ struct target {
 	size_t nfds;
 	struct pipe_entry *pipes;
 	size_t npipes;
+	struct socket_entry *sockets;
+	size_t nsockets;
 	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
 	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
 	struct shmem_entry *shmems;
@@ -207,6 +218,17 @@ void tty_leave_sane(const struct target *t, const struct options *o);
 uint32_t anon_fd_kind(const char *link);
 /* The state of every such fd, once all fds are classified. */
 int collect_anon_fds(struct target *t);
+/* collect_sockets.c: a SOCKET record for each fd classified FZ_FD_SOCKET. */
+int collect_sockets(struct target *t, const struct options *o);
+/*
+ * collect_tcp_repair.c: the connection state of an established TCP socket
+ * (s: freeze's copy of the process's fd), which stays in repair mode until
+ * release_tcp_repair(): then a killed process's connections close without
+ * a word to their peers, the others work on as before.
+ */
+int collect_tcp_repair(pid_t pid, int fd, int s, struct socket_entry *e);
+void release_tcp_repair(struct target *t, bool killed);
+void tcp_repair_release(struct socket_entry *e, bool killed);
 
 /*
  * collect_shmem.c: shared memory objects behind FZ_MAP_SHMEM mappings and

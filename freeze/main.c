@@ -29,6 +29,10 @@ static void usage(FILE *f)
 		"      --unsupported-fds=null\n"
 		"                      replace fds of unsupported kinds by /dev/null\n"
 		"                      (default: refuse to freeze)\n"
+		"      --tcp-established\n"
+		"                      keep established TCP connections, for a resume\n"
+		"                      on this host (TCP_REPAIR: needs CAP_NET_ADMIN);\n"
+		"                      default: they come back reset by the peer\n"
 		"  -q, --quiet         no warnings\n"
 		"  -v, --verbose       say what is done\n"
 		"  -h, --help          this text\n"
@@ -43,7 +47,7 @@ static int bad_usage(const char *fmt, const char *arg)
 	return 1;
 }
 
-enum { OPT_UNSUPPORTED_FDS = 256 };
+enum { OPT_UNSUPPORTED_FDS = 256, OPT_TCP_ESTABLISHED };
 
 static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
@@ -53,6 +57,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 		{ "compress", required_argument, NULL, 'z' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "unsupported-fds", required_argument, NULL, OPT_UNSUPPORTED_FDS },
+		{ "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -93,6 +98,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 				return bad_usage("--unsupported-fds takes 'null', not '%s'", optarg);
 			o->unsupported_fds = FD_TO_NULL;
 			break;
+		case OPT_TCP_ESTABLISHED: o->tcp_established = true; break;
 		case 'h': usage(stdout); *done = 1; return 0;
 		case 'V': printf("freeze %s\n", FREEZE_VERSION); *done = 1; return 0;
 		default: return bad_usage("%s", "bad option");
@@ -157,6 +163,7 @@ static bool release_early(struct target *t, const struct options *o)
 {
 	if (o->kill || o->stop || snapshot_start(t, o))
 		return false;
+	release_tcp_repair(t, false);
 	detach(t, 0);
 	return true;
 }
@@ -184,6 +191,7 @@ static int run(const struct options *o)
 		tty_leave_sane(&t, o);
 		kill_target(&t);
 	}
+	release_tcp_repair(&t, !err && o->kill);
 	if (released)
 		snapshot_end(&t, o);
 	else

@@ -42,6 +42,14 @@ static int write_state(struct target *t, struct image_writer *w)
 		err = iw_record(w, FZ_REC_PIPE, &t->pipes[i].rec, sizeof(t->pipes[i].rec),
 				t->pipes[i].data, t->pipes[i].rec.data_len);
 	err = err ? err : write_anon_fds(t, w);
+	for (size_t i = 0; !err && i < t->nsockets; i++) {
+		const struct socket_entry *s = &t->sockets[i];
+		err = iw_record(w, FZ_REC_SOCKET, &s->rec, sizeof(s->rec), s->data,
+				s->rec.data_len);
+		if (!err && s->rec.state == FZ_SOCK_TCP_REPAIR)
+			err = iw_record(w, FZ_REC_TCP_REPAIR, &s->repair, sizeof(s->repair),
+					s->send_queue, s->repair.send_len);
+	}
 	for (size_t i = 0; !err && i < t->nfds; i++) {
 		const struct fd_entry *f = &t->fds[i];
 		struct fz_fd rec = f->rec;

@@ -69,6 +69,10 @@ enum fz_record_type {
 				 watches of one fd in increasing wd order */
 	FZ_REC_EPOLL_TARGET = 24, /* struct fz_epoll_target: one registration
 				 of an FZ_FD_EPOLL */
+	FZ_REC_SOCKET = 25,   /* struct fz_socket + its queued data; before the
+				 FD records that name it */
+	FZ_REC_TCP_REPAIR = 26, /* struct fz_tcp_repair + the send queue of the
+				 SOCKET record (state TCP_REPAIR) of its id */
 	FZ_REC_TTY = 30,      /* struct fz_tty + path: the process's terminal;
 				 at most one */
 	FZ_REC_SHMEM = 40,    /* struct fz_shmem + name: a shared memory
@@ -234,6 +238,8 @@ enum fz_fd_kind {
 	FZ_FD_SIGNALFD = 12,/* FZ_REC_SIGNALFD */
 	FZ_FD_INOTIFY = 13, /* FZ_REC_INOTIFY_WATCH records, maybe none */
 	FZ_FD_EPOLL = 14,   /* FZ_REC_EPOLL_TARGET records, maybe none */
+	FZ_FD_SOCKET = 20,  /* the socket of the FZ_REC_SOCKET whose id is
+			       `pipe_id` */
 	FZ_FD_TTY = 30,     /* the terminal of FZ_REC_TTY: 0-2 keep the
 			       resumer's fd, others get its terminal */
 	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `pipe_id`,
@@ -367,6 +373,79 @@ struct fz_tty {
 	uint32_t pad;
 };
 _Static_assert(sizeof(struct fz_tty) == 56, "fz_tty size");
+
+/*
+ * A socket. What the stub rebuilds depends on `state`; every option in
+ * `opts` is set (before bind) where it differed from a fresh socket's.
+ */
+enum fz_sock_state {
+	FZ_SOCK_UNBOUND = 1,    /* no name, no peer */
+	FZ_SOCK_BOUND = 2,      /* bound to `addr` */
+	FZ_SOCK_LISTEN = 3,     /* bound to `addr`, listening with `backlog` */
+	FZ_SOCK_CONNECTED = 4,  /* datagram: bound to `addr` if named, connected
+				   to `peer` again */
+	FZ_SOCK_PAIR = 5,       /* UNIX: connected to the socket `peer_id` of
+				   this image: rebuilt with socketpair() */
+	FZ_SOCK_PEER_GONE = 6,  /* connected to a peer outside the process: it
+				   comes back as a connection the peer reset */
+	FZ_SOCK_TCP_REPAIR = 7, /* established TCP connection, rebuilt as it
+				   was with TCP_REPAIR (freeze --tcp-established)
+				   from the TCP_REPAIR record of the same id */
+};
+
+#define FZ_SOCK_ADDR_MAX 128
+#define FZ_SOCK_MAX_OPTS 24
+
+/* One setsockopt(fd, level, name, &value, sizeof(int)). */
+struct fz_sockopt {
+	int32_t level, name, value;
+};
+
+/*
+ * The queued data that follows is what the socket had received and not yet
+ * read: stream sockets, the bytes; datagram and seqpacket sockets, each
+ * message as a u32 length and its bytes, back to back.
+ */
+struct fz_socket {
+	uint64_t id;          /* the socket's inode number at freeze time */
+	uint64_t peer_id;     /* FZ_SOCK_PAIR: the id of the other end */
+	uint32_t family;      /* AF_UNIX, AF_INET, AF_INET6 */
+	uint32_t type;        /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint32_t protocol;
+	uint32_t state;       /* enum fz_sock_state */
+	uint32_t backlog;     /* FZ_SOCK_LISTEN: listen(2)'s backlog */
+	uint32_t path_mode;   /* UNIX bound to a path: the socket file's mode */
+	uint32_t shutdown;    /* FZ_SOCK_PAIR: 1 receive side, 2 send side shut */
+	uint32_t addr_len;    /* bytes of addr: its sockaddr (0: none) */
+	uint32_t peer_len;    /* bytes of peer: the peer's sockaddr (0: none) */
+	uint32_t nopts;       /* entries of opts used */
+	uint32_t data_len;    /* bytes of queued data that follow */
+	uint32_t pad;
+	uint8_t addr[FZ_SOCK_ADDR_MAX];
+	uint8_t peer[FZ_SOCK_ADDR_MAX];
+	struct fz_sockopt opts[FZ_SOCK_MAX_OPTS];
+};
+_Static_assert(sizeof(struct fz_socket) == 608, "fz_socket size");
+
+/*
+ * What TCP_REPAIR needs to rebuild an established connection without the
+ * peer noticing. The SOCKET record's data is the receive queue; the send
+ * queue (sent and not acknowledged, or not sent yet) follows this struct.
+ */
+struct fz_tcp_repair {
+	uint64_t id;          /* the SOCKET record this completes */
+	uint32_t snd_seq;     /* sequence number of the send queue's first byte */
+	uint32_t rcv_seq;     /* of the receive queue's first byte */
+	uint32_t mss;         /* TCP_MAXSEG */
+	uint32_t options;     /* TCPI_OPT_*: 1 timestamps, 2 SACK, 4 window scaling */
+	uint32_t snd_wscale, rcv_wscale;
+	uint32_t timestamp;   /* TCP_TIMESTAMP */
+	/* struct tcp_repair_window */
+	uint32_t snd_wl1, snd_wnd, max_window, rcv_wnd, rcv_wup;
+	uint32_t send_len;    /* bytes of the send queue that follow */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_tcp_repair) == 64, "fz_tcp_repair size");
 
 /*
  * CPU feature words user space could see (CPUID leaf, sub-leaf, register);

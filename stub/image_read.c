@@ -285,6 +285,11 @@ static int check_contents(const struct image *img, const char **why)
 			   r->type <= FZ_REC_EPOLL_TARGET) {
 			if (check_anon_fd_record(r, why))
 				return -EBADMSG;
+		} else if (r->type == FZ_REC_SOCKET || r->type == FZ_REC_TCP_REPAIR) {
+			if (check_socket_record(r)) {
+				*why = "bad socket record";
+				return -EBADMSG;
+			}
 		} else if (r->type == FZ_REC_CWD) {
 			if (!has_nul_at_end(d, r->size)) {
 				*why = "bad cwd record";

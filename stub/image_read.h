@@ -23,6 +23,9 @@ int image_verify(struct image *img, const void *base, uint64_t mapped,
 /* check_anon_fd_records.c: an eventfd, timerfd, signalfd, inotify watch
    or epoll registration record of the right size has sane contents. */
 int check_anon_fd_record(const struct fz_record *r, const char **why);
+/* image_sockets.c: a SOCKET or TCP_REPAIR record's sizes and queued
+ * messages. 0 or -EBADMSG. */
+int check_socket_record(const struct fz_record *r);
 
 /* The format version the header claims, 0 without a header (after verify). */
 uint32_t image_version(const struct image *img);

@@ -54,6 +54,7 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_SIGNALFD] = "signalfd", [FZ_FD_INOTIFY] = "inotify",
 		[FZ_FD_EPOLL] = "epoll",
 		[FZ_FD_TTY] = "the resuming terminal, was",
+		[FZ_FD_SOCKET] = "socket",
 	};
 
 	for_each_record(&st->img, r) {
@@ -73,6 +74,8 @@ static void print_fds(const struct stub *st)
 		if (f->kind == FZ_FD_PIPE)
 			out(1, " %lu, %s end", (unsigned long)f->pipe_id,
 			    (f->flags & 3) == 1 ? "write" : "read");
+		if (f->kind == FZ_FD_SOCKET)
+			print_socket_fd(st, f);
 		out(1, "\n");
 		print_anon_fd_state(st, f);
 	}

@@ -131,6 +131,7 @@ static _Noreturn void resume(void *arg)
 	restore_tty(st);
 	restore_signals(st);
 	restore_process_attrs(st);
+	release_repaired(st);
 	place_fds(st);
 	restore_epoll(st);
 	restore_timerfds(st);

@@ -8,6 +8,7 @@
  * naming why; whatever only works worse is a warning (check_host.c).
  */
 #include <asm/mman.h>
+#include <linux/resource.h>
 
 #include "lib.h"
 #include "print.h"
@@ -18,6 +19,10 @@
 #define EINVAL 22
 #define MAX_VVAR_PAGES 64       /* far more than any kernel has had */
 #define LOW_LIMIT (1UL << 24)
+/* The kernel's bounds on the gap its mmap layout leaves below the stack's top. */
+#define STACK_GAP_MIN (128UL << 20)
+#define STACK_GAP_MAX (ARCH_TASK_SIZE / 6 * 5)
+#define STACK_GUARD_GAP (256UL * FZ_PAGE_SIZE)   /* its default stack_guard_gap */
 
 #define is_kernel_map(m) ((m)->kind == FZ_MAP_VDSO || (m)->kind == FZ_MAP_VVAR)
 
@@ -103,6 +108,37 @@ static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
+/*
+ * How far below its top the stack may come to reach: as far as
+ * RLIMIT_STACK lets it grow (within the bounds the kernel's own layout
+ * keeps free for it), and the guard gap the kernel wants below it. A
+ * mapping put there stops the stack growing: its next fault below, or the
+ * signal frame built below a stack used to its end, is a SIGSEGV.
+ */
+static uint64_t stack_reach(const struct stub *st)
+{
+	uint64_t lim = st->rlimits ? st->rlimits[RLIMIT_STACK].cur : 0;
+
+	if (lim < STACK_GAP_MIN)
+		lim = STACK_GAP_MIN;
+	if (lim > STACK_GAP_MAX)
+		lim = STACK_GAP_MAX;
+	return lim + STACK_GUARD_GAP;
+}
+
+/* The lowest address m claims: a stack claims the room it may grow into. */
+static uint64_t claim_start(const struct stub *st, const struct fz_mapping *m)
+{
+	uint64_t reach;
+
+	if (!(m->flags & FZ_MAPF_GROWSDOWN))
+		return m->start;
+	reach = stack_reach(st);
+	if (m->end <= reach)
+		return 0;
+	return m->end - reach < m->start ? m->end - reach : m->start;
+}
+
 /* Is [start, start+len) free in the process's layout and outside the hole? */
 static int range_free(const struct stub *st, uint64_t start, uint64_t len)
 {
@@ -112,14 +148,20 @@ static int range_free(const struct stub *st, uint64_t start, uint64_t len)
 		return 0;
 	for_each_record(&st->img, r) {
 		const struct fz_mapping *m = rec_data(r);
-		if (r->type == FZ_REC_MAPPING &&
-		    overlaps(start, len, m->start, m->end - m->start))
+		uint64_t claim;
+		if (r->type != FZ_REC_MAPPING)
+			continue;
+		claim = claim_start(st, m);
+		if (overlaps(start, len, claim, m->end - claim))
 			return 0;
 	}
 	return 1;
 }
 
-/* A free place for the host's block: beside the old one if possible. */
+/*
+ * A free place for the host's block: beside the old one if possible, else
+ * the highest free place just below a mapping (or below a stack's room).
+ */
 static uint64_t pick_dest(const struct stub *st, uint64_t len)
 {
 	const struct fz_mapping *first = first_kernel_map(st), *vdso = vdso_map(st);
@@ -131,9 +173,13 @@ static uint64_t pick_dest(const struct stub *st, uint64_t len)
 		return vdso->end;
 	for_each_record(&st->img, r) {
 		const struct fz_mapping *m = rec_data(r);
-		if (r->type == FZ_REC_MAPPING && m->start > len &&
-		    m->start - len > best && range_free(st, m->start - len, len))
-			best = m->start - len;
+		uint64_t claim;
+		if (r->type != FZ_REC_MAPPING)
+			continue;
+		claim = claim_start(st, m);
+		if (claim > len && claim - len > best &&
+		    range_free(st, claim - len, len))
+			best = claim - len;
 	}
 	return best;
 }

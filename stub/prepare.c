@@ -132,6 +132,8 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 		return prepare_anon_fd(st, f);
 	case FZ_FD_TTY:
 		return prepare_tty_fd(st, f);
+	case FZ_FD_SOCKET:
+		return socket_fd(st, f);
 	case FZ_FD_INHERIT:
 		if (f->fd > 2)
 			die("image is damaged: fd %d cannot be inherited", f->fd);
@@ -175,6 +177,7 @@ void prepare_fds(struct stub *st)
 		if (r->type == FZ_REC_PIPE)
 			prepare_pipe(st, rec_data(r));
 	prepare_shmem(st);
+	prepare_sockets(st);
 	for_each_record(&st->img, r) {
 		const struct fz_fd *f = rec_data(r);
 		if (r->type != FZ_REC_FD)

@@ -137,6 +137,10 @@ const char *errname(long err)
 		{ 22, "invalid argument" },       { 24, "too many open files" },
 		{ 28, "no space left on device" }, { 30, "read-only file system" },
 		{ 38, "function not implemented" },
+		{ 98, "address already in use" },
+		{ 99, "cannot assign requested address" },
+		{ 105, "no buffer space available" },
+		{ 110, "timed out" },     { 111, "connection refused" },
 	};
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].no == -err)

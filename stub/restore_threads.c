@@ -221,6 +221,31 @@ struct kernel_sigevent {
 	int32_t pad[11];
 };
 
+/* Without PR_TIMER_CREATE_RESTORE_IDS, ids this far apart are not chased. */
+#define MAX_ID_TRIES 65536
+
+/*
+ * Create the timer under its old id. With PR_TIMER_CREATE_RESTORE_IDS the
+ * kernel takes the id asked for; an older one hands ids out in order, one
+ * past the last, so a timer given a lower id is deleted (its id is used
+ * up) and created again until it gets the one wanted: timers are made in
+ * ascending id order for this.
+ */
+static long create_timer(int clock, struct kernel_sigevent *sev, int wanted,
+			 int restore_ids)
+{
+	for (int tries = 0; tries < MAX_ID_TRIES; tries++) {
+		int id = wanted;
+		long ret = sys_timer_create(clock, sev, &id);
+		if (ret < 0 || id == wanted)
+			return ret < 0 ? ret : id;
+		sys_timer_delete(id);
+		if (restore_ids || id > wanted)
+			break;
+	}
+	return -EEXIST;
+}
+
 static void restore_posix_timer(const struct stub *st,
 				const struct fz_posix_timer *t, int restore_ids)
 {
@@ -228,36 +253,45 @@ static void restore_posix_timer(const struct stub *st,
 				       .notify = t->notify };
 	int64_t spec[4] = { t->interval_sec, t->interval_nsec, t->value_sec,
 			    t->value_nsec };
-	int id = t->id;
 	long ret;
 
 	if (t->notify & SIGEV_THREAD_ID)
 		sev.tid = t->thread < st->nthreads ? (int32_t)jobs[t->thread].tid : -1;
-	ret = sys_timer_create(t->clock, &sev, &id);
-	if (ret >= 0 && id != t->id)
-		ret = -EEXIST;
+	ret = create_timer(t->clock, &sev, t->id, restore_ids);
 	if (ret >= 0 && (t->value_sec || t->value_nsec))
-		ret = sys_timer_settime(id, 0, spec);
+		ret = sys_timer_settime(t->id, 0, spec);
 	if (ret < 0)
 		warn("cannot restore POSIX timer %d%s: %s", t->id,
 		     restore_ids ? "" : " (this kernel cannot restore timer ids)",
 		     errname(ret));
 }
 
-/*
- * timer_create() timers, with the ids the process holds: the kernel hands
- * out a requested id once PR_TIMER_CREATE_RESTORE_IDS is on (6.15+); on an
- * older kernel ids are handed out in order, which may not match.
- */
+/* The timer record with the lowest id above `after`, or NULL. */
+static const struct fz_posix_timer *next_timer(const struct stub *st, long after)
+{
+	const struct fz_posix_timer *best = 0;
+
+	/* A record's body is read only once its type is known: it may be short. */
+	for_each_record(&st->img, r) {
+		const struct fz_posix_timer *t;
+		if (r->type != FZ_REC_POSIX_TIMER)
+			continue;
+		t = rec_data(r);
+		if (t->id > after && (!best || t->id < best->id))
+			best = t;
+	}
+	return best;
+}
+
+/* timer_create() timers, with the ids the process holds, lowest first. */
 static void restore_posix_timers(const struct stub *st)
 {
 	int restore_ids = sys_prctl(PR_TIMER_CREATE_RESTORE_IDS,
 				    PR_TIMER_CREATE_RESTORE_IDS_ON, 0, 0, 0) == 0;
 
-	/* A record's body is read only once its type is known: it may be short. */
-	for_each_record(&st->img, r)
-		if (r->type == FZ_REC_POSIX_TIMER)
-			restore_posix_timer(st, rec_data(r), restore_ids);
+	for (const struct fz_posix_timer *t = next_timer(st, -1); t;
+	     t = next_timer(st, t->id))
+		restore_posix_timer(st, t, restore_ids);
 	if (restore_ids)
 		sys_prctl(PR_TIMER_CREATE_RESTORE_IDS, PR_TIMER_CREATE_RESTORE_IDS_OFF,
 			  0, 0, 0);
@@ -314,9 +348,12 @@ void resume_threads(const struct stub *st)
 {
 	const struct fz_thread *leader = st->threads[0];
 	uint64_t trampoline = map_trampoline(st);
-	uint64_t sp = build_frame(st, leader);
-	uint32_t *go = word_below(sp);
+	uint64_t sp;
+	uint32_t *go;
 	long ret;
+
+	sp = build_frame(st, leader);
+	go = word_below(sp);
 
 	*go = 0;
 	jobs[0].tid = sys_gettid();

@@ -32,6 +32,13 @@ struct prepared_pipe {
 	int ends[2];             /* read, write: the stub's own fds */
 };
 
+/* A socket of the process, rebuilt (see restore_sockets.c). */
+#define STUB_MAX_SOCKETS 256
+struct prepared_socket {
+	const struct fz_socket *rec;
+	int fd;                  /* the stub's own fd */
+};
+
 /* A shared memory object, rebuilt before the point of no return. */
 #define STUB_MAX_SHMEM 256
 struct prepared_shmem {
@@ -123,6 +130,8 @@ struct stub {
 	unsigned nshared;
 	struct prepared_pipe pipes[STUB_MAX_PIPES];
 	unsigned npipes;
+	struct prepared_socket sockets[STUB_MAX_SOCKETS];
+	unsigned nsockets;
 	struct prepared_shmem shmems[STUB_MAX_SHMEM];
 	unsigned nshmems;
 	struct stub_tty tty;
@@ -164,6 +173,14 @@ int prepare_anon_fd(const struct stub *st, const struct fz_fd *f);
 int prepare_inotify(const struct stub *st, int fd);
 /* restore_epoll.c: every registration names fds the image has. */
 void check_epoll_targets(const struct stub *st);
+/* restore_sockets.c: every SOCKET record rebuilt; the one fd f names. */
+void prepare_sockets(struct stub *st);
+int socket_fd(const struct stub *st, const struct fz_fd *f);
+/* restore_tcp_repair.c: connections out of repair mode, after the point
+ * of no return. */
+void release_repaired(const struct stub *st);
+/* info_sockets.c: what --info says about socket fd f. */
+void print_socket_fd(const struct stub *st, const struct fz_fd *f);
 void prepare_cwd(struct stub *st);
 void prepare_shared_maps(struct stub *st);
 /* Move fd above every number the process uses; closes the original. */

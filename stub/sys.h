@@ -87,6 +87,8 @@ static inline long sys_sched_setscheduler(int pid, int policy, const int *prio)
 { return SYS(sched_setscheduler, pid, policy, prio, 0, 0, 0); }
 static inline long sys_timer_create(int clock, const void *sev, int *id)
 { return SYS(timer_create, clock, sev, id, 0, 0, 0); }
+static inline long sys_timer_delete(int id)
+{ return SYS(timer_delete, id, 0, 0, 0, 0, 0); }
 static inline long sys_timer_settime(int id, int flags, const void *value)
 { return SYS(timer_settime, id, flags, value, 0, 0, 0); }
 static inline long sys_clock_gettime(int clock, int64_t ts[2])

@@ -42,14 +42,15 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets tcp_peer)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
 # Resumed with --vdso=redirect: the old vdso's entry points jump into the
 # host's (the path another kernel takes), in every variant and as both users.
-VDSO_TARGETS=(clocks monotonic timers vdsospin)
+# stackedge: the host's vdso must not be mapped where the stack grows.
+VDSO_TARGETS=(clocks monotonic timers vdsospin stackedge)
 CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
 
 # Generous limits, in seconds: no check depends on how fast anything is.
@@ -855,6 +856,74 @@ chroot_cases() {
 	done
 }
 
+# tcp_peer (a connection to another process) comes back reset by the peer;
+# freeze --tcp-established: as root the established connections of the
+# inet_sockets target (both ends its own) and of tcp_peer (to another
+# process) come back alive (frozen with -k, and left running);
+# as the unprivileged user freeze refuses, naming CAP_NET_ADMIN, and the
+# target's connection still works.
+tcp_connection_cases() {
+	local name=sockets/tcp-established v u
+	# Not in MATRIX: its peer, a child, would pass for a snapshot left over.
+	for v in "${RUN_VARIANTS[@]}"; do
+		for u in "${USERS[@]}"; do
+			freeze_case "tcp_peer/$v/$u" tcp_peer "$v" "$u" kill
+		done
+	done
+	TARGET_ARGS=(repaired)
+	FREEZE_EXTRA=(--tcp-established)
+	freeze_case "$name/pie/root" inet_sockets pie root kill
+	freeze_case "$name/pie/root/running" inet_sockets pie root running
+	freeze_case "$name/outside-peer/pie/root" tcp_peer pie root kill
+	TARGET_ARGS=()
+	FREEZE_EXTRA=()
+	name=$name/pie/nobody-refused
+	if selected "$name" && [[ " ${USERS[*]} " == *" nobody "* ]]; then
+		bad_start "$name" nobody inet_sockets
+		chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/out"
+		run_freeze nobody "$CASE/freeze.err" --tcp-established -k "$CASE/out/img" "$BAD_PID"
+		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit 1")
+		grep -q CAP_NET_ADMIN "$CASE/freeze.err" || WHYS+=("stderr: $(brief "$CASE/freeze.err")")
+		survived "$BAD_PID"
+		report "$name"
+	fi
+}
+
+# sockets/path-in-use: the image of a process whose UNIX listener's path is
+# still served (the original, left stopped by freeze -s, holds it) must not
+# resume: exit 1 with a message naming the path (--verify, which binds
+# nothing, passes). Once the original is gone its socket file is stale: the
+# image replaces it and resumes.
+sockets_in_use_case() {
+	local name=sockets/path-in-use tpid rc
+	selected "$name" || return 0
+	new_case "$name" root
+	WHYS=()
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/unix_sockets-pie" "$CASE/t"
+	tpid=$TPID
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	run_freeze root "$CASE/freeze.err" -s "$CASE/img" "$tpid"
+	if ((FREEZE_RC != 0)); then
+		kill_reap "$tpid"
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	# --verify binds nothing: it does not see (or disturb) the live socket.
+	"$CASE/img" --verify >"$CASE/verify.out" 2>&1 </dev/null ||
+		WHYS+=("--verify failed: $(brief "$CASE/verify.out")")
+	(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/img") \
+		</dev/null >"$CASE/busy.out" 2>"$CASE/busy.err"
+	rc=$?
+	((rc == 1)) || WHYS+=("with the path in use: $(describe_rc $rc), not exit 1")
+	grep -q "listen.sock: another socket is using it" "$CASE/busy.err" ||
+		WHYS+=("with the path in use: stderr $(brief "$CASE/busy.err")")
+	kill -CONT "$tpid" 2>/dev/null
+	kill_reap "$tpid"
+	resume root sig "$CASE/img" "$CASE/elsewhere" "once the original is gone: "
+	report "$name"
+}
+
 # vdso_cases: each of VDSO_TARGETS resumed with --vdso=redirect, and the
 # clocks target with --vdso=syscall (every entry point a system call), in
 # every variant, as root and as nobody.  The spinning target is frozen
@@ -1305,7 +1374,7 @@ bad_cases() {
 	name=bad/socket-fd
 	if selected "$name"; then
 		bad_start "$name" root sockfd socket
-		refused "$name" root "$CASE/out/img" "$BAD_PID" '(^|[^0-9])5([^0-9]|$)'
+		refused "$name" root "$CASE/out/img" "$BAD_PID" 'fd 5 is a netlink'
 		survived "$BAD_PID"
 		report "$name"
 	fi
@@ -2216,6 +2285,8 @@ fi
 vdso_cases
 vdso_damaged_case
 cpu_cases
+sockets_in_use_case
+tcp_connection_cases
 damaged_cases
 reliability_cases
 bad_cases

@@ -1,27 +1,27 @@
 /*
- * sockfd: holds one end of a socketpair at fd 5, which freeze does not
- * support.  argv[2] says what fd 5 must be when SIGUSR1 comes:
- *   socket  still the socket (no freeze, or freeze refused)
+ * sockfd: holds a netlink socket at fd 5, a kind freeze refuses.  argv[2]
+ * says what fd 5 must be when SIGUSR1 comes:
+ *   socket  still the netlink socket (no freeze, or freeze refused)
  *   null    /dev/null (frozen with --unsupported-fds=null, then resumed)
  */
 #include "target.h"
 #include <sys/socket.h>
 
-enum { SOCK_FD = 5 };
+enum { SOCK_FD = 5, NETLINK_ROUTE_PROTOCOL = 0 }; /* musl lacks linux/netlink.h */
 
 int main(int argc, char **argv)
 {
 	const char *expect = argc > 2 ? argv[2] : "socket";
 	char link[64];
 	ssize_t n;
-	int sv[2], type = 0;
-	socklen_t len = sizeof(type);
+	int s, domain = 0;
+	socklen_t len = sizeof(domain);
 
 	target_init();
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || dup2(sv[0], SOCK_FD) != SOCK_FD)
-		target_die("socketpair");
-	close(sv[0]);
-	close(sv[1]);
+	s = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE_PROTOCOL);
+	if (s < 0 || dup2(s, SOCK_FD) != SOCK_FD)
+		target_die("netlink socket");
+	close(s);
 	target_ready();
 	target_wait();
 
@@ -31,8 +31,8 @@ int main(int argc, char **argv)
 		target_check(!strcmp(link, "/dev/null"), "fd 5 is %s, not /dev/null", link);
 	} else {
 		target_check(!strncmp(link, "socket:", 7), "fd 5 is %s, not a socket", link);
-		target_check(!getsockopt(SOCK_FD, SOL_SOCKET, SO_TYPE, &type, &len) &&
-			     type == SOCK_STREAM, "fd 5 is no longer a stream socket");
+		target_check(!getsockopt(SOCK_FD, SOL_SOCKET, SO_DOMAIN, &domain, &len) &&
+			     domain == AF_NETLINK, "fd 5 is no longer a netlink socket");
 	}
 	return target_finish();
 }

@@ -1,0 +1,37 @@
+/* What the socket collector uses from its helpers (freeze/sock_*.c). */
+#ifndef FREEZE_SOCKETS_H
+#define FREEZE_SOCKETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+
+/* What the kernel's sock_diag tells about one socket. */
+struct sock_diag {
+	uint32_t peer_ino;    /* UNIX: the connected peer's inode, or 0 */
+	uint32_t pending;     /* listening: connections not yet accepted */
+	uint32_t backlog;     /* listening: listen(2)'s backlog */
+	uint32_t shutdown;    /* UNIX: RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2 */
+};
+
+/* sock_diag.c: 0, -ENOENT when the kernel does not know the inode, or -errno. */
+int unix_diag(uint32_t ino, struct sock_diag *out);
+int tcp_listen_diag(int family, uint32_t ino, struct sock_diag *out);
+
+/*
+ * sock_queue.c: a copy of what socket s has received and not read, without
+ * consuming it (the format of struct fz_socket's data). 0 or -errno; -EBADMSG
+ * when a queued message carries file descriptors.
+ */
+int peek_queue(int s, int type, uint8_t **data, uint32_t *len);
+
+/* sock_options.c: r's options that differ from a fresh socket's. 0 or -errno. */
+int sock_options_diff(int s, struct fz_socket *r);
+
+/* sock_names.c: for messages. An address: /path, @abstract, 1.2.3.4:5, [::1]:5. */
+const char *family_name(int family);
+const char *type_name(int type);
+const char *addr_str(const uint8_t *a, uint32_t len, char *buf, size_t cap);
+
+#endif
