@@ -140,19 +140,31 @@ static bool is_outside_stream(const struct fd_probe *p)
 			      (S_ISCHR(p->st.st_mode) && isatty_dev(p->st.st_rdev)));
 }
 
-/* A pipe with a read end and a write end among the process's fds. */
+/* A FIFO opened by a path that still leads to it. */
+static bool is_named_fifo(const struct fd_probe *p)
+{
+	size_t n = strlen(p->link);
+
+	return S_ISFIFO(p->st.st_mode) && p->link[0] == '/' &&
+	       !(n > 10 && !strcmp(p->link + n - 10, " (deleted)"));
+}
+
+/*
+ * A pipe (or FIFO) with a read end and a write end among the process's
+ * fds: an O_RDWR end of a FIFO is both.
+ */
 static bool is_inner_pipe(const struct fd_probe *probes, size_t n, size_t i)
 {
 	bool reader = false, writer = false;
 
-	if (!S_ISFIFO(probes[i].st.st_mode) || strncmp(probes[i].link, "pipe:", 5))
+	if (!S_ISFIFO(probes[i].st.st_mode))
 		return false;
 	for (size_t j = 0; j < n; j++) {
 		if (probes[j].st.st_ino != probes[i].st.st_ino ||
 		    probes[j].st.st_dev != probes[i].st.st_dev)
 			continue;
-		reader |= (probes[j].flags & O_ACCMODE) == O_RDONLY;
-		writer |= (probes[j].flags & O_ACCMODE) == O_WRONLY;
+		reader |= (probes[j].flags & O_ACCMODE) != O_WRONLY;
+		writer |= (probes[j].flags & O_ACCMODE) != O_RDONLY;
 	}
 	return reader && writer;
 }
@@ -170,7 +182,10 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 	if (is_inner_pipe(probes, nprobes, i)) {
 		e->rec.kind = FZ_FD_PIPE;
 		e->rec.pipe_id = p->st.st_ino;
-		return 0;
+		if (!is_named_fifo(p))
+			return 0;
+		e->path = strdup(p->link);
+		return e->path ? 0 : -ENOMEM;
 	}
 	if (is_terminal(p)) {
 		e->rec.kind = FZ_FD_TTY;
@@ -255,7 +270,7 @@ static int collect_inner_pipes(struct target *t)
 	for (size_t i = 0; i < t->nfds; i++) {
 		const struct fz_fd *f = &t->fds[i].rec;
 		int err;
-		if (f->kind != FZ_FD_PIPE || (f->flags & O_ACCMODE) != O_RDONLY ||
+		if (f->kind != FZ_FD_PIPE || (f->flags & O_ACCMODE) == O_WRONLY ||
 		    pipe_known(t, f->pipe_id))
 			continue;
 		if ((err = collect_pipe(t, f->fd, f->pipe_id)))

@@ -231,7 +231,8 @@ enum fz_fd_kind {
 	FZ_FD_DUP = 2,      /* shares the open file of fd `dup_of` */
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
-	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id` */
+	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id`;
+			       with a path, a FIFO reopened there */
 	/* New instances whose state is in the record of the same fd number. */
 	FZ_FD_EVENTFD = 10, /* FZ_REC_EVENTFD */
 	FZ_FD_TIMERFD = 11, /* FZ_REC_TIMERFD */

@@ -4,7 +4,9 @@
  * mappings, its working directory. The fds are kept above every number
  * the process uses, so placing them later overwrites nothing still needed.
  */
+#include <linux/errno.h>
 #include <linux/fcntl.h>
+#include <linux/stat.h>
 
 #include "lib.h"
 #include "print.h"
@@ -81,7 +83,10 @@ static const struct prepared_pipe *find_pipe(const struct stub *st, uint64_t id)
 	return 0;
 }
 
-/* The end of a rebuilt pipe an fd stands for, with its status flags. */
+/*
+ * The end of a rebuilt pipe an fd stands for, with its status flags; a
+ * FIFO opened for both reading and writing is opened so again.
+ */
 static int pipe_end(const struct stub *st, const struct fz_fd *f)
 {
 	const struct prepared_pipe *p = find_pipe(st, f->pipe_id);
@@ -89,7 +94,16 @@ static int pipe_end(const struct stub *st, const struct fz_fd *f)
 
 	if (!p)
 		die("image is damaged: fd %d is an end of a pipe it lacks", f->fd);
-	end = p->ends[(f->flags & O_ACCMODE) == O_WRONLY];
+	if ((f->flags & O_ACCMODE) == O_RDWR) {
+		if (f->path_len <= 1)
+			die("image is damaged: fd %d is a pipe open for both ends", f->fd);
+		end = open_lifted(st, (const char *)(f + 1), O_RDWR | O_NONBLOCK);
+		if (end < 0)
+			die("cannot open the FIFO %s: %s", (const char *)(f + 1),
+			    errname(end));
+	} else {
+		end = p->ends[(f->flags & O_ACCMODE) == O_WRONLY];
+	}
 	sys_fcntl(end, F_SETFL, f->flags & (O_NONBLOCK | O_DIRECT));
 	return end;
 }
@@ -142,21 +156,63 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	die("image is damaged: fd %d has unknown kind %u", f->fd, f->kind);
 }
 
-/* A new pipe as large as the old one, holding the bytes it held. */
+/* A named pipe's path: the one its fd records carry, or NULL for a pipe. */
+static const char *fifo_path(const struct stub *st, uint64_t id)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_fd *f = rec_data(r);
+		if (r->type == FZ_REC_FD && f->kind == FZ_FD_PIPE &&
+		    f->pipe_id == id && f->path_len > 1)
+			return (const char *)(f + 1);
+	}
+	return 0;
+}
+
+/*
+ * Both ends of a named pipe, opened by its path without blocking (a reader
+ * is open when the writer opens). A FIFO that is gone is made again.
+ */
+static void open_fifo(const struct stub *st, const char *path, int fds[2])
+{
+	long ret = sys_open(path, O_RDONLY | O_NONBLOCK, 0);
+
+	if (ret == -ENOENT) {
+		warn("the FIFO %s is gone: made again", path);
+		ret = sys_mknodat(AT_FDCWD, path, S_IFIFO | 0600, 0);
+		if (ret == 0)
+			ret = sys_open(path, O_RDONLY | O_NONBLOCK, 0);
+	}
+	if (ret < 0)
+		die("cannot open the FIFO %s: %s", path, errname(ret));
+	fds[0] = lift_fd(st, (int)ret);
+	if (fds[0] < 0 || sys_fcntl(fds[0], F_GETPIPE_SZ, 0) < 0)
+		die("%s is not a FIFO any more", path);
+	ret = sys_open(path, O_WRONLY | O_NONBLOCK, 0);
+	if (ret < 0)
+		die("cannot open the FIFO %s for writing: %s", path, errname(ret));
+	fds[1] = (int)ret;
+}
+
+/* A new pipe (or the FIFO again) as large as before, holding the bytes it held. */
 static void prepare_pipe(struct stub *st, const struct fz_pipe *rec)
 {
 	struct prepared_pipe *p = &st->pipes[st->npipes];
 	const uint8_t *data = (const uint8_t *)(rec + 1);
+	const char *path = fifo_path(st, rec->id);
 	int fds[2];
 	long ret;
 
 	if (st->npipes == STUB_MAX_PIPES)
 		die("more than %d pipes: not supported yet", STUB_MAX_PIPES);
-	ret = sys_pipe2(fds, O_NONBLOCK);
-	if (ret < 0)
-		die("cannot create a pipe: %s", errname(ret));
+	if (path) {
+		open_fifo(st, path, fds);
+	} else {
+		ret = sys_pipe2(fds, O_NONBLOCK);
+		if (ret < 0)
+			die("cannot create a pipe: %s", errname(ret));
+	}
 	p->rec = rec;
-	p->ends[0] = lift_fd(st, fds[0]);
+	p->ends[0] = path ? fds[0] : lift_fd(st, fds[0]);
 	p->ends[1] = lift_fd(st, fds[1]);
 	if (p->ends[0] < 0 || p->ends[1] < 0)
 		die("cannot keep a pipe open: too many open files");

@@ -21,6 +21,9 @@ static inline long sys_write(int fd, const void *buf, size_t n)
 { return SYS(write, fd, buf, n, 0, 0, 0); }
 static inline long sys_open(const char *path, int flags, int mode)
 { return SYS(open, path, flags, mode, 0, 0, 0); }
+static inline long sys_mknodat(int dirfd, const char *path, unsigned mode,
+				unsigned dev)
+{ return SYS(mknodat, dirfd, path, mode, dev, 0, 0); }
 static inline long sys_pipe2(int fds[2], int flags)
 { return SYS(pipe2, fds, flags, 0, 0, 0, 0); }
 static inline long sys_close(int fd)

@@ -42,8 +42,8 @@ KEEP=${TESTS_KEEP:-0}
 
 # Every target below takes argv[1] = its scratch directory; MATRIX are the
 # ones frozen and resumed in every variant, the others have their own cases.
-TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets tcp_peer)
-MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets)
+TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets tcp_peer)
+MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets)
 VARIANTS=(pie static spie musl)
 EXTRA_MODES=(znone running stop stdout)
 CHROOT_TARGETS=(heap signals clocks)
@@ -461,6 +461,8 @@ after_freeze_hook() {
 		[[ $user == root ]] && ipcrm -M "$(cat "$dir/t/sysv.key")" 2>/dev/null
 		return 0
 	fi
+	# The FIFO gone (root): the stub makes it again; else it reopens it.
+	[[ $target == fifo && $user == root ]] && rm -f "$dir/t/queue.fifo"
 	[[ $target == mmaps ]] || return 0
 	if [[ $user == root ]]; then
 		rm -f "$dir/t/priv.dat"
