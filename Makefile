@@ -26,11 +26,11 @@ FREEZE_LIBS := -static -lelf -lz -llz4 -pthread
 STUB_SRCS := $(wildcard stub/*.c) arch/$(ARCH)/sigframe.c \
 	arch/$(ARCH)/stub_exit.c arch/$(ARCH)/cpu_features.c \
 	arch/$(ARCH)/cpu_collect.c arch/$(ARCH)/vdso_patch.c arch/$(ARCH)/pc.c \
-	writers/decode.c
+	writers/decode.c writers/lz4_check.c
 STUB_ASM  := arch/$(ARCH)/stub_start.S arch/$(ARCH)/trampoline.S
 FREEZE_SRCS := $(wildcard freeze/*.c) arch/$(ARCH)/regs.c arch/$(ARCH)/pc.c \
 	arch/$(ARCH)/cpu_features.c arch/$(ARCH)/cpu_collect.c \
-	writers/encode.c writers/decode.c
+	writers/encode.c writers/decode.c writers/lz4_check.c
 
 STUB_OBJS   := $(STUB_SRCS:%.c=$(BUILD)/stub-obj/%.o) $(STUB_ASM:%.S=$(BUILD)/stub-obj/%.o)
 FREEZE_OBJS := $(FREEZE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/freeze/stub_blob.o
@@ -69,6 +69,36 @@ $(BUILD)/stub.elf: $(STUB_OBJS) stub/early.ld
 		echo "$@ has a .bss section: give its zero-initialised statics an explicit = 0"; \
 		rm -f $@; exit 1; fi
 
+# Fuzzing the stub's image reader (tests/fuzz/): `make fuzz` runs libFuzzer
+# (clang-14, Debian's libclang-rt-14-dev) for FUZZ_SECONDS on one core;
+# build/fuzz/replay feeds files to the same harness without libFuzzer, for
+# tests/run.sh to replay tests/fuzz/corpus/ (sanitizers when $(CC) has them).
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 300
+# The harness, image_read.c and every file it calls into (hosted builds of
+# freestanding code: they must need nothing else of the stub).
+FUZZ_SRCS := tests/fuzz/image_fuzz.c stub/image_read.c \
+	stub/check_anon_fd_records.c stub/image_sockets.c \
+	writers/decode.c writers/lz4_check.c
+FUZZ_DEPS := $(FUZZ_SRCS) $(wildcard include/*.h stub/*.h writers/*.h arch/*.h)
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Iarch -Iwriters -Istub
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+REPLAY_SAN ?= $(shell echo 'int main(void){return 0;}' | \
+	$(CC) $(SANITIZE) -x c -o /dev/null - 2>/dev/null && echo '$(SANITIZE)')
+
+$(BUILD)/fuzz/image_fuzz: $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(SANITIZE) -o $@ $(FUZZ_SRCS) $(LZ4_A)
+
+$(BUILD)/fuzz/replay: $(FUZZ_DEPS) tests/fuzz/replay.c
+	@mkdir -p $(@D)
+	$(CC) $(FUZZ_CFLAGS) $(REPLAY_SAN) -o $@ $(FUZZ_SRCS) tests/fuzz/replay.c $(LZ4_A)
+
+fuzz: all $(BUILD)/fuzz/image_fuzz
+	bash tests/fuzz/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-replay: $(BUILD)/fuzz/replay
+
 test: all
 	bash tests/run.sh
 
@@ -87,5 +117,5 @@ indent:
 clean:
 	rm -rf $(BUILD) bin $(EXAMPLES)
 
-.PHONY: all test check test-qemu bench indent clean
+.PHONY: all test check test-qemu bench indent clean fuzz fuzz-replay
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -17,6 +17,19 @@
 
 #define PF_KTHREAD 0x00200000
 
+/* Traced already: by another freeze (the usual case), or by a debugger. */
+static int busy_target(pid_t pid, pid_t tracer)
+{
+	char comm[64] = "";
+
+	read_proc_file(tracer, "comm", comm, sizeof(comm), NULL);
+	if (!strcmp(comm, "freeze\n"))
+		return fail(-EBUSY, "process %d is being frozen by another "
+			    "freeze (process %d)", (int)pid, (int)tracer);
+	return fail(-EBUSY, "process %d is already traced by process %d",
+		    (int)pid, (int)tracer);
+}
+
 /* Refuse what cannot be frozen before touching the target at all. */
 int check_target(pid_t pid)
 {
@@ -43,8 +56,7 @@ int check_target(pid_t pid)
 		return fail(err, "process %d: /proc/%d/status", (int)pid, (int)pid);
 	status_field(buf, "\nTracerPid:", &tracer);
 	if (tracer && tracer != getpid())
-		return fail(-EBUSY, "process %d is already traced by process %ld",
-			    (int)pid, tracer);
+		return busy_target(pid, (pid_t)tracer);
 	return 0;
 }
 
@@ -52,9 +64,10 @@ int check_target(pid_t pid)
 static int wait_interrupt_stop(pid_t tid)
 {
 	for (;;) {
-		int status;
-		if (waitpid(tid, &status, __WALL) < 0)
-			return -errno;
+		int status, err = wait_tracee(tid, &status);
+
+		if (err)
+			return err;
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			return -ESRCH;
 		if (status >> 16 == PTRACE_EVENT_STOP)
@@ -218,7 +231,7 @@ void kill_target(struct target *t)
 	/* The leader's exit is reported only after every other thread's. */
 	for (size_t i = t->nthreads; i-- > 0;) {
 		int status;
-		while (waitpid(t->threads[i].tid, &status, __WALL) >= 0 &&
+		while (!wait_tracee(t->threads[i].tid, &status) &&
 		       !WIFEXITED(status) && !WIFSIGNALED(status))
 			;
 		t->threads[i].seized = false;

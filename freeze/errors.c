@@ -22,6 +22,16 @@ int fail(int err, const char *fmt, ...)
 	return err;
 }
 
+int fail_replace(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 const char *fail_message(void)
 {
 	return message;

@@ -98,6 +98,7 @@ struct thread {
 struct target {
 	pid_t pid;
 	pid_t copy_pid;             /* snapshot.c: a copy to read memory from */
+	uint64_t exec_mark;         /* target_changed.c: to notice an exec */
 	struct thread *threads;     /* threads[0] is the thread-group leader */
 	size_t nthreads;
 	struct fz_process proc;
@@ -108,6 +109,7 @@ struct target {
 	struct fz_posix_timer *timers;
 	size_t ntimers;
 	struct fz_rlimit rlimits[FZ_NRLIMITS];
+	struct fz_creds creds;
 	char *cwd;
 	uint8_t auxv[4096];
 	size_t auxv_len;
@@ -137,10 +139,26 @@ struct target {
 
 /* Errors: every step returns 0 or -errno and names what failed with fail(). */
 int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Like fail(), but this message replaces any kept so far: a better cause. */
+int fail_replace(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *fail_message(void);
 void note(const struct options *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void warnx_fz(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * target_changed.c: when a step fails, was it because the target ended or
+ * executed a new program meanwhile? target_exec_mark() is taken before the
+ * freeze starts; explain_target_change() names the cause, or returns err.
+ */
+uint64_t target_exec_mark(pid_t pid);
+int explain_target_change(pid_t pid, uint64_t exec_mark, int err);
+
+/*
+ * wait_tracee.c: waitpid() for one traced thread that returns -ESRCH when
+ * the thread is no longer ours, instead of waiting forever.
+ */
+int wait_tracee(pid_t tid, int *status);
 
 /* guard.c: the work runs in a child that unwinds when freeze is killed. */
 void guard_start(void);
@@ -193,6 +211,8 @@ int rseq_cs_restore(struct target *t, struct thread *th);
 int collect_maps(struct target *t);
 int collect_fds(struct target *t, const struct options *o);
 int collect_pending_signals(struct target *t);
+/* collect_creds.c: the uids and gids, for the CREDS record. */
+int collect_creds(struct target *t);
 /* collect_timers.c: timer_create() timers; runs injected syscalls. */
 int collect_posix_timers(struct target *t);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */

@@ -105,19 +105,28 @@ int inject_init(struct target *t)
 	return 0;
 }
 
+static bool is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
+}
+
 /* Run to the next syscall stop; a signal that arrives meanwhile is held back. */
 static int run_to_syscall_stop(pid_t tid)
 {
 	for (;;) {
-		int status;
+		int status, err;
+
 		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL) < 0)
 			return -errno;
-		if (waitpid(tid, &status, __WALL) < 0)
-			return -errno;
+		if ((err = wait_tracee(tid, &status)))
+			return err;
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			return -ESRCH;
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
 			return 0;
+		/* The borrowed instruction faulted: running on would loop. */
+		if (status >> 16 == 0 && is_fault_signal(WSTOPSIG(status)))
+			return -EFAULT;
 		if (status >> 16 == PTRACE_EVENT_CLONE) {
 			unsigned long child = 0;
 			ptrace(PTRACE_GETEVENTMSG, tid, NULL, &child);

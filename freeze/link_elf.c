@@ -3,8 +3,8 @@
  * relocated with libelf to a hole of the target's address space, and
  * written with the payload behind an ELF header of our own.
  *
- * The output file:  [ELF header + program headers][stub's file bytes]
- *                   [payload, page-aligned]
+ * The output file:  [ELF header][the stub's loaded bytes, with the program
+ *                   headers behind its entry code][payload, page-aligned]
  * The address hole: [trampoline page][stub][stack][scratch for the vdso]
  *                   [payload]
  */
@@ -34,6 +34,7 @@ struct stub_image {
 	GElf_Phdr load[MAX_SEGMENTS];
 	size_t nload;
 	uint64_t span;           /* bytes of address space the stub covers */
+	uint64_t extent;         /* bytes of the file its segments load */
 	uint64_t entry;
 };
 
@@ -62,8 +63,17 @@ static int open_stub(struct stub_image *s)
 		s->load[s->nload++] = ph;
 		if (ph.p_vaddr + ph.p_memsz > s->span)
 			s->span = ALIGN(ph.p_vaddr + ph.p_memsz, PAGE);
+		if (ph.p_offset + ph.p_filesz > s->extent)
+			s->extent = ph.p_offset + ph.p_filesz;
 	}
-	return s->nload ? 0 : -EINVAL;
+	return s->nload && s->extent <= s->size ? 0 : -EINVAL;
+}
+
+static void close_stub(struct stub_image *s)
+{
+	if (s->elf)
+		elf_end(s->elf);
+	free(s->bytes);
 }
 
 /* The file offset of a stub virtual address, or NULL outside file data. */
@@ -156,21 +166,32 @@ static int pick_hole(const struct target *t, uint64_t size, uint64_t *start)
 	return 0;
 }
 
+/*
+ * Only the bytes the stub's segments load go into the output: its symbols,
+ * debug information and section headers would be bytes no checksum covers
+ * and nothing reads.
+ */
 int stub_payload_offset(uint64_t *offset)
 {
-	size_t size = (size_t)(stub_blob_end - stub_blob);
+	struct stub_image s = { 0 };
+	int err = open_stub(&s);
 
-	*offset = ALIGN(HEADERS_SIZE + size, PAGE);
-	return 0;
+	if (!err)
+		*offset = ALIGN(HEADERS_SIZE + s.extent, PAGE);
+	close_stub(&s);
+	return err ? fail(err, "the embedded stub is not a usable ELF file") : 0;
 }
 
+/*
+ * The program headers go into the room the stub keeps behind its entry
+ * code (phdrs, at file offset phoff); the ELF header goes first in the file.
+ */
 static int write_headers(int fd, const struct stub_image *s, uint64_t stub_base,
-			 uint64_t payload_off, uint64_t payload_addr,
-			 uint64_t payload_size)
+			 Elf64_Phdr *ph, uint64_t phoff, uint64_t payload_off,
+			 uint64_t payload_addr, uint64_t payload_size)
 {
 	uint8_t buf[HEADERS_SIZE] = { 0 };
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
-	Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
 	size_t n = 0;
 
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -182,7 +203,7 @@ static int write_headers(int fd, const struct stub_image *s, uint64_t stub_base,
 	eh->e_machine = gelf_getehdr(s->elf, &(GElf_Ehdr){ 0 })->e_machine;
 	eh->e_version = EV_CURRENT;
 	eh->e_entry = stub_base + s->entry;
-	eh->e_phoff = sizeof(*eh);
+	eh->e_phoff = phoff;
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
 	for (size_t i = 0; i < s->nload; i++, n++) {
@@ -211,9 +232,10 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 {
 	struct stub_image s = { 0 };
 	struct fz_stub_params params = { .magic = FZ_STUB_PARAMS_MAGIC };
-	uint64_t stacks = fz_stub_stacks_size(t->nthreads);
-	uint64_t hole, stub_base, params_at;
-	uint8_t *where;
+	uint64_t stacks = fz_stub_stacks_size(t->nthreads) +
+			  ALIGN(t->nfds * FZ_STUB_FD_ROOM, PAGE);
+	uint64_t hole, stub_base, params_at, phdrs_at;
+	uint8_t *where, *phdrs;
 	int err = open_stub(&s);
 
 	if (err) {
@@ -238,20 +260,22 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 	params.hole_end = params.payload_addr + ALIGN(payload_size, PAGE);
 	if (relocate(&s, stub_base) ||
 	    find_symbol(&s, FZ_STUB_PARAMS_SYMBOL, &params_at) ||
-	    !(where = stub_at(&s, params_at, sizeof(params)))) {
+	    !(where = stub_at(&s, params_at, sizeof(params))) ||
+	    find_symbol(&s, FZ_EARLY_PHDRS_SYMBOL, &phdrs_at) ||
+	    s.nload + 2 > FZ_EARLY_PHDRS ||
+	    !(phdrs = stub_at(&s, phdrs_at, FZ_EARLY_PHDRS * sizeof(Elf64_Phdr)))) {
 		err = fail(-EINVAL, "cannot relocate the embedded stub");
 		goto out;
 	}
 	memcpy(where, &params, sizeof(params));
-	err = pwrite_all(fd, s.bytes, s.size, HEADERS_SIZE);
+	err = write_headers(fd, &s, stub_base, (Elf64_Phdr *)phdrs,
+			    HEADERS_SIZE + (uint64_t)(phdrs - s.bytes),
+			    payload_offset, params.payload_addr, payload_size);
 	if (!err)
-		err = write_headers(fd, &s, stub_base, payload_offset,
-				    params.payload_addr, payload_size);
+		err = pwrite_all(fd, s.bytes, s.extent, HEADERS_SIZE);
 	if (err)
 		err = fail(err, "writing the output");
 out:
-	if (s.elf)
-		elf_end(s.elf);
-	free(s.bytes);
+	close_stub(&s);
 	return err;
 }

@@ -128,7 +128,8 @@ static int collect(struct target *t, const struct options *o)
 	/* Maps first: leave_vdso needs the vdso's range, collect_regs its result. */
 	if ((err = check_interrupted()) || (err = collect_maps(t)) ||
 	    (err = leave_vdso(t, o)) || (err = collect_regs(t)) ||
-	    (err = collect_proc(t)) || (err = collect_injected(t)) ||
+	    (err = collect_proc(t)) || (err = collect_creds(t)) ||
+	    (err = collect_injected(t)) ||
 	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
 	    (err = collect_tty(t, o)) || (err = collect_shmem(t)))
 		return err;
@@ -182,13 +183,13 @@ static bool release_early(struct target *t, const struct options *o)
 
 static int run(const struct options *o)
 {
-	struct target t = { .pid = o->pid };
+	struct target t = { .pid = o->pid, .exec_mark = target_exec_mark(o->pid) };
 	struct output out;
 	bool released = false;
 	int err, err2 = 0;
 
 	if ((err = check_target(o->pid)) || (err = output_open(&out, o->output)))
-		return err;
+		return explain_target_change(o->pid, t.exec_mark, err);
 	err = attach(&t);
 	if (!err)
 		err = collect(&t, o);
@@ -208,6 +209,8 @@ static int run(const struct options *o)
 		snapshot_end(&t, o);
 	else
 		err2 = detach(&t, !err && o->stop ? SIGSTOP : 0);
+	if (err)
+		err = explain_target_change(o->pid, t.exec_mark, err);
 	return err ? err : err2;
 }
 

@@ -147,7 +147,11 @@ void snapshot_end(struct target *t, const struct options *o)
 		t->copy_pid = 0;
 		return;
 	}
-	if (!err) {
+	if (!err && target_exec_mark(t->pid) != t->exec_mark) {
+		/* Another program now: no syscall of the old one to borrow. */
+		detach(t, 0);
+		err = -ESRCH;
+	} else if (!err) {
 		rseq_cs_save(t, leader);
 		err = inject_syscall(t, leader, SYS_wait4, args, &ret);
 		if (!err)

@@ -29,6 +29,8 @@ static int write_state(struct target *t, struct image_writer *w)
 	err = err ? err : iw_record(w, FZ_REC_CWD, t->cwd, strlen(t->cwd) + 1, NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_AUXV, t->auxv, t->auxv_len, NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_CPU, &t->cpu, sizeof(t->cpu), NULL, 0);
+	err = err ? err : iw_record(w, FZ_REC_CREDS, &t->creds, sizeof(t->creds),
+				    NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_XSAVE_LAYOUT, &t->xsave_layout,
 				    sizeof(t->xsave_layout), NULL, 0);
 	if (!err && t->vdso)

@@ -86,6 +86,7 @@ enum fz_record_type {
 	FZ_REC_SHMEM_CHUNK = 41, /* struct fz_chunk: pages of the SHMEM before
 				 it; addr is the byte offset in the object */
 	FZ_REC_XSAVE_LAYOUT = 45, /* struct fz_xsave_layout of the freezing CPU */
+	FZ_REC_CREDS = 50,    /* struct fz_creds: for --info only, never applied */
 };
 
 enum fz_encoding {
@@ -216,6 +217,16 @@ struct fz_posix_timer {
 	int64_t interval_sec, interval_nsec, value_sec, value_nsec;
 };
 _Static_assert(sizeof(struct fz_posix_timer) == 64, "fz_posix_timer size");
+
+/*
+ * Who the process ran as when it was frozen. The stub only reports it: the
+ * resumed process always runs as whoever runs the image.
+ */
+struct fz_creds {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+};
+_Static_assert(sizeof(struct fz_creds) == 32, "fz_creds size");
 
 struct fz_rlimit {
 	uint64_t cur, max;
@@ -536,6 +547,12 @@ _Static_assert(sizeof(struct fz_xsave_layout) == 256, "fz_xsave_layout size");
  * the payload and the stub's reserved address range are.
  */
 #define FZ_STUB_PARAMS_SYMBOL "fz_stub_params"
+/*
+ * Room for the output's program headers behind the stub's entry code, so a
+ * file too short to hold the entry code is refused by the kernel at exec.
+ */
+#define FZ_EARLY_PHDRS_SYMBOL "fz_early_phdrs"
+#define FZ_EARLY_PHDRS 16
 #define FZ_STUB_PARAMS_MAGIC 0x534d5241505a46ULL /* "FZPARMS" */
 /*
  * The stub's stacks: the main one, one per other thread, then one per worker
@@ -552,6 +569,8 @@ static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
 	return FZ_STUB_MAIN_STACK + (nthreads - 1) * FZ_STUB_THREAD_STACK +
 	       FZ_STUB_WORKERS * FZ_STUB_WORKER_STACK;
 }
+/* Behind the stacks, this much room per FD record for the stub's fd table. */
+#define FZ_STUB_FD_ROOM 32UL
 
 struct fz_stub_params {
 	uint64_t magic;
@@ -562,8 +581,9 @@ struct fz_stub_params {
 	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
 	uint64_t scratch_size;
 	uint64_t stack_addr;      /* where the stub maps the stacks it restores */
-	uint64_t stack_size;      /* on: the main one, one per other thread, then
-				     FZ_STUB_WORKERS worker stacks */
+	uint64_t stack_size;      /* on: the main one, one per other thread,
+				     FZ_STUB_WORKERS worker stacks, then
+				     FZ_STUB_FD_ROOM per fd for its fd table */
 };
 
 #endif

@@ -142,4 +142,5 @@ void check_host(struct stub *st)
 	check_cpu(st);
 	check_vdso(st);
 	probe_kernel(st, 0);
+	check_limits(st);
 }

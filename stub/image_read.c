@@ -119,6 +119,12 @@ static int check_chunk_data(const struct image *img, const struct fz_chunk *c,
 		*why = "page data checksum mismatch";
 		return -EBADMSG;
 	}
+	/* Decoding happens after the point of no return: it must not fail. */
+	if (writer_check(c->encoding, img->base + c->data_offset, c->data_size,
+			 raw)) {
+		*why = "page chunk data does not decode";
+		return -EBADMSG;
+	}
 	return 0;
 }
 
@@ -207,6 +213,7 @@ static const uint32_t fixed_size[] = {
 	[FZ_REC_TIMERFD] = sizeof(struct fz_timerfd),
 	[FZ_REC_SIGNALFD] = sizeof(struct fz_signalfd),
 	[FZ_REC_EPOLL_TARGET] = sizeof(struct fz_epoll_target),
+	[FZ_REC_CREDS] = sizeof(struct fz_creds),
 };
 
 /* Per-type contents: sizes, strings terminated, mappings sorted. */
@@ -295,6 +302,14 @@ static int check_contents(const struct image *img, const char **why)
 		return -EBADMSG;
 	}
 	return 0;
+}
+
+uint32_t image_version(const struct image *img)
+{
+	if (img->mapped < sizeof(*img->hdr) ||
+	    __builtin_memcmp(img->hdr->magic, FZ_MAGIC, FZ_MAGIC_LEN))
+		return 0;
+	return img->hdr->version;
 }
 
 int image_verify(struct image *img, const void *base, uint64_t mapped,

@@ -29,6 +29,9 @@ int check_anon_fd_record(const struct fz_record *r, const char **why);
  * messages. 0 or -EBADMSG. */
 int check_socket_record(const struct fz_record *r);
 
+/* The format version the header claims, 0 without a header (after verify). */
+uint32_t image_version(const struct image *img);
+
 const struct fz_record *rec_first(const struct image *img);
 const struct fz_record *rec_next(const struct image *img,
 				 const struct fz_record *r);

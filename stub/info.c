@@ -219,6 +219,7 @@ void print_info(struct stub *st)
 		    (unsigned long)st->threads[i]->tid, st->threads[i]->comm,
 		    (unsigned long)st->threads[i]->regs.rip);
 	out(1, "cwd: %s\n", st->cwd ? st->cwd : "(not recorded)");
+	print_creds(st);
 	out(1, "ids on resume: new pid (the stub's own) and new thread ids\n");
 	print_clocks(st);
 	print_mappings(st);

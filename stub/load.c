@@ -50,9 +50,15 @@ void load_image(struct stub *st)
 	st->params = (const struct fz_stub_params *)&fz_stub_params;
 	if (st->params->magic != FZ_STUB_PARAMS_MAGIC || !st->params->payload_addr)
 		die("this file holds no image (stub not linked by freeze)");
+	check_file_size(st);
 	if (image_verify(&st->img, (const void *)st->params->payload_addr,
-			 st->params->payload_size, &why))
+			 st->params->payload_size, &why)) {
+		if (image_version(&st->img) > FZ_VERSION)
+			die("image format version %u is newer than this stub's "
+			    "(%u): it cannot be resumed by it",
+			    image_version(&st->img), FZ_VERSION);
 		die("image is damaged: %s", why);
+	}
 	find_records(st);
 	default_fault_actions();
 	arch_cpu_collect(&st->host);

@@ -96,6 +96,27 @@ static void parse_args(struct stub_opts *o, long argc, char **argv)
 	}
 }
 
+/*
+ * The stub's stacks and fd table, in the hole freeze reserved for them:
+ * the kernel's stack goes with everything else outside the hole.
+ */
+static void map_stub_stacks(struct stub *st)
+{
+	uint64_t stacks = fz_stub_stacks_size(st->nthreads), nfds = 0;
+
+	for_each_record(&st->img, r)
+		nfds += r->type == FZ_REC_FD;
+	if (st->params->stack_size < stacks ||
+	    (st->params->stack_size - stacks) / FZ_STUB_FD_ROOM < nfds)
+		die("image is damaged: too little stack reserved for %u threads "
+		    "and %lu fds", st->nthreads, (unsigned long)nfds);
+	if (sys_mmap(st->params->stack_addr, st->params->stack_size,
+		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		     -1, 0) < 0)
+		die("cannot map the stub's stack");
+	st->fds = (struct prepared_fd *)(st->params->stack_addr + stacks);
+}
+
 static _Noreturn void resume(void *arg)
 {
 	struct stub *st = arg;
@@ -134,6 +155,8 @@ void stub_main(long *sp)
 	for (auxv = (uint64_t *)(envp + 1); auxv[0] != AT_NULL; auxv += 2)
 		if (auxv[0] == AT_SYSINFO_EHDR)
 			st->host_vdso = auxv[1];
+		else if (auxv[0] == AT_EXECFN)
+			st->execfn = (const char *)auxv[1];
 
 	parse_args(&st->opt, argc, argv);
 	mode = st->opt.mode;
@@ -147,6 +170,7 @@ void stub_main(long *sp)
 		sys_exit_group(0);
 	}
 	check_host(st);
+	map_stub_stacks(st);
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
@@ -163,14 +187,6 @@ void stub_main(long *sp)
 		out(1, "image OK: checksums verified, this host can resume it\n");
 		sys_exit_group(0);
 	}
-	/* The kernel's stack goes with everything else outside the hole. */
-	if (st->params->stack_size < fz_stub_stacks_size(st->nthreads))
-		die("image is damaged: too little stack reserved for %u threads",
-		    st->nthreads);
-	if (sys_mmap(st->params->stack_addr, st->params->stack_size,
-		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-		     -1, 0) < 0)
-		die("cannot map the stub's stack");
 	prepare_sysv(st);
 	arch_switch_stack((void *)(st->params->stack_addr + FZ_STUB_MAIN_STACK),
 			  resume, st);

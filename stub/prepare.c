@@ -239,9 +239,6 @@ void prepare_fds(struct stub *st)
 		const struct fz_fd *f = rec_data(r);
 		if (r->type != FZ_REC_FD)
 			continue;
-		if (st->nfds == STUB_MAX_FDS)
-			die("more than %d file descriptors: not supported yet",
-			    STUB_MAX_FDS);
 		st->fds[st->nfds].rec = f;
 		st->fds[st->nfds].tmp = prepare_one(st, f);
 		st->nfds++;

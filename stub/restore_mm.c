@@ -44,7 +44,14 @@ static void map_one(const struct stub *st, const struct fz_mapping *m)
 			       fd, m->offset);
 		sys_close(fd);
 	} else {
-		int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+		/*
+		 * No commit charge: a process may hold a huge sparse
+		 * reservation (MAP_NORESERVE, or made when the host's
+		 * overcommit allowed it), and refusing it here, after the
+		 * point of no return, would lose the process. Only the
+		 * pages it touched are filled.
+		 */
+		int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE;
 		if (m->flags & FZ_MAPF_GROWSDOWN)
 			flags |= MAP_GROWSDOWN;
 		/* Writable while it is filled; the real protection comes after. */

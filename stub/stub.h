@@ -8,7 +8,6 @@
 #include "image_read.h"
 #include "vdso_elf.h"
 
-#define STUB_MAX_FDS 1024
 #define STUB_MAX_SHARED_MAPS 256
 
 /* Status flags open(2) can set again; creation flags must not come back. */
@@ -21,6 +20,8 @@ struct prepared_fd {
 	int tmp;                 /* the stub's own number for it, or: */
 #define INHERIT_FD (-2)          /* keep the resumer's fd at this number */
 };
+_Static_assert(sizeof(struct prepared_fd) <= FZ_STUB_FD_ROOM,
+	       "freeze reserves FZ_STUB_FD_ROOM bytes per fd for this");
 
 /* The file behind a MAP_SHARED mapping, opened before the point of no return. */
 struct prepared_map {
@@ -124,8 +125,9 @@ struct stub {
 	const struct fz_xsave_layout *xsave_layout; /* NULL if not recorded */
 	struct fz_cpu host;
 	uint64_t host_vdso;                     /* AT_SYSINFO_EHDR, or 0 */
+	const char *execfn;                     /* AT_EXECFN, or NULL */
 	int cwd_fd;                             /* -1 when cwd is not restored */
-	struct prepared_fd fds[STUB_MAX_FDS];
+	struct prepared_fd *fds;  /* one per FD record, behind the stacks */
 	unsigned nfds;
 	int max_fd;
 	struct prepared_map shared[STUB_MAX_SHARED_MAPS];
@@ -144,11 +146,17 @@ struct stub {
 
 /* Steps before the point of no return: they may fail and exit cleanly. */
 void load_image(struct stub *st);
+/* check_file.c: refuse a file longer or shorter than the image. */
+void check_file_size(const struct stub *st);
 void print_info(struct stub *st);
+/* info_creds.c: the credentials at freeze, and a warning if they were root's. */
+void print_creds(const struct stub *st);
 /* info_anon_fds.c: the state of an eventfd, timerfd, ... fd, for --info. */
 void print_anon_fd_state(const struct stub *st, const struct fz_fd *f);
 /* check_host.c: refuses (exits) unless this host can run the image. */
 void check_host(struct stub *st);
+/* check_limits.c: this host's fd and mapping limits are high enough. */
+void check_limits(const struct stub *st);
 /* The CPU verdict check_host gives under st->opt.cpu, for --info. */
 void print_cpu_verdict(const struct stub *st);
 /* probe_kernel.c: fills st->kernel; warns, refuses, or (for_info) lists. */

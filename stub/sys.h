@@ -43,6 +43,10 @@ static inline long sys_pipe2(int fds[2], int flags)
 { return SYS(pipe2, fds, flags, 0, 0, 0, 0); }
 static inline long sys_close(int fd)
 { return SYS(close, fd, 0, 0, 0, 0, 0); }
+static inline long sys_fstat(int fd, void *st)
+{ return SYS(fstat, fd, st, 0, 0, 0, 0); }
+static inline long sys_pread(int fd, void *buf, size_t n, uint64_t off)
+{ return SYS(pread64, fd, buf, n, off, 0, 0); }
 static inline long sys_lseek(int fd, long off, int whence)
 { return SYS(lseek, fd, off, whence, 0, 0, 0); }
 static inline long sys_fcntl(int fd, int cmd, long arg)
@@ -113,6 +117,8 @@ static inline long sys_setns(int fd, int type)
 { return SYS(setns, fd, type, 0, 0, 0, 0); }
 static inline long sys_getuid(void)
 { return SYS(getuid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_geteuid(void)
+{ return SYS(geteuid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getgid(void)
 { return SYS(getgid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getpid(void)

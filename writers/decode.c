@@ -25,6 +25,20 @@ long writer_decode(enum fz_encoding enc, const void *src, size_t stored_size,
 	return -EINVAL;
 }
 
+long writer_check(enum fz_encoding enc, const void *src, size_t stored_size,
+		  size_t raw_size)
+{
+	switch (enc) {
+	case FZ_ENC_NONE:
+		return stored_size == raw_size ? 0 : -EINVAL;
+	case FZ_ENC_LZ4:
+		if (stored_size > LZ4_MAX_INPUT_SIZE || raw_size > LZ4_MAX_INPUT_SIZE)
+			return -EINVAL;
+		return lz4_check(src, stored_size, raw_size);
+	}
+	return -EINVAL;
+}
+
 const char *writer_name(enum fz_encoding enc)
 {
 	switch (enc) {

@@ -30,6 +30,18 @@ long writer_encode(enum fz_encoding enc, const void *src, size_t raw_size,
 long writer_decode(enum fz_encoding enc, const void *src, size_t stored_size,
 		   void *dst, size_t raw_size);
 
+/*
+ * Would writer_decode() succeed? Checks stored_size bytes of src without
+ * writing anything: 0, or -EINVAL when they would not decode to exactly
+ * raw_size bytes (or an LZ4 block breaks the format's end rules, which
+ * freeze's compressor never does).
+ */
+long writer_check(enum fz_encoding enc, const void *src, size_t stored_size,
+		  size_t raw_size);
+
+/* lz4_check.c: writer_check() for one LZ4 block. */
+long lz4_check(const unsigned char *src, size_t n, size_t raw);
+
 /* Name of an encoding for messages; "?" for an unknown one. */
 const char *writer_name(enum fz_encoding enc);
 

@@ -7,6 +7,9 @@
  * This code sits in .text.early, which stub/early.ld places first, so it is
  * on the first page of code: a truncated image may lack any later page, and
  * touching one raises SIGBUS, which early_fault turns into a message.
+ * freeze writes the output's program headers behind this code (see
+ * fz_early_phdrs): a file cut short anywhere before the end of the entry
+ * code lacks its program headers too, and the kernel refuses to run it.
  */
 #include <asm/unistd.h>
 
@@ -61,6 +64,13 @@ early_fault:
 truncated:
 	.ascii	"freeze: image is truncated or unreadable (a page of the file is missing)\n"
 truncated_end:
+
+/* Room for the output's program headers (FZ_EARLY_PHDRS of 56 bytes). */
+	.balign	8
+	.globl	fz_early_phdrs
+	.hidden	fz_early_phdrs
+fz_early_phdrs:
+	.zero	16 * 56
 
 	.text
 /*
