@@ -78,7 +78,7 @@ FUZZ_SECONDS ?= 300
 # The harness, image_read.c and every file it calls into (hosted builds of
 # freestanding code: they must need nothing else of the stub).
 FUZZ_SRCS := tests/fuzz/image_fuzz.c stub/image_read.c \
-	stub/check_anon_fd_records.c stub/image_sockets.c \
+	stub/check_anon_fd_records.c stub/image_sockets.c stub/verify_files.c \
 	writers/decode.c writers/lz4_check.c
 FUZZ_DEPS := $(FUZZ_SRCS) $(wildcard include/*.h stub/*.h writers/*.h arch/*.h)
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Iarch -Iwriters -Istub
