@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -166,6 +167,38 @@ int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
 	p->npages = npages;
 	memcpy(p->raw, raw, (size_t)npages * FZ_PAGE_SIZE);
 	return w->npending == IW_BATCH ? flush_batch(w) : 0;
+}
+
+static bool page_is_zero(const uint8_t *p)
+{
+	static const uint8_t zero[FZ_PAGE_SIZE];
+
+	return !memcmp(p, zero, FZ_PAGE_SIZE);
+}
+
+int iw_chunk_runs(struct image_writer *w, uint32_t type, uint64_t base,
+		  const uint8_t *buf, bool *wanted, size_t n)
+{
+	size_t i = 0;
+
+	for (size_t k = 0; k < n; k++)
+		wanted[k] = wanted[k] && !page_is_zero(buf + k * FZ_PAGE_SIZE);
+	while (i < n) {
+		size_t start;
+		int err;
+		while (i < n && !wanted[i])
+			i++;
+		start = i;
+		while (i < n && wanted[i])
+			i++;
+		if (i == start)
+			continue;
+		err = iw_chunk_of(w, type, base + start * FZ_PAGE_SIZE,
+				  (uint32_t)(i - start), buf + start * FZ_PAGE_SIZE);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int iw_data(struct image_writer *w, const void *raw, size_t len,

@@ -9,6 +9,7 @@
 #ifndef FREEZE_IMAGE_WRITER_H
 #define FREEZE_IMAGE_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,13 @@ int iw_data(struct image_writer *w, const void *raw, size_t len,
 /* The same, as a chunk record of another type (FZ_REC_SHMEM_CHUNK). */
 int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
 		uint32_t npages, const void *raw);
+/*
+ * Of n pages at base (their bytes in buf), those wanted[] marks and that are
+ * not all zeros, as chunk records of `type`: one chunk a run. Clears the
+ * wanted[] of zero pages.
+ */
+int iw_chunk_runs(struct image_writer *w, uint32_t type, uint64_t base,
+		  const uint8_t *buf, bool *wanted, size_t n);
 /* Write the records and the header; *size gets the image's size. */
 int iw_finish(struct image_writer *w, uint64_t *size);
 void iw_free(struct image_writer *w);

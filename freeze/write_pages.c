@@ -34,13 +34,6 @@ struct page_reader {
 	bool wanted[WINDOW_PAGES];
 };
 
-static bool is_zero_page(const uint8_t *p)
-{
-	static const uint8_t zero[FZ_PAGE_SIZE];
-
-	return !memcmp(p, zero, FZ_PAGE_SIZE);
-}
-
 /* Read one page; false when it cannot be read (past the end of its file). */
 static bool read_page(struct page_reader *r, const struct map_entry *m,
 		      uint64_t addr, uint8_t *dst)
@@ -55,8 +48,8 @@ static bool read_page(struct page_reader *r, const struct map_entry *m,
 }
 
 /*
- * Read the whole window at once, falling back page by page on a short read;
- * then drop the pages that read as all zeros.
+ * Read the whole window at once, falling back page by page on a short read
+ * (pages that cannot be read are no longer wanted).
  */
 static void read_window(struct page_reader *r, const struct map_entry *m,
 			uint64_t addr, size_t n)
@@ -74,9 +67,6 @@ static void read_window(struct page_reader *r, const struct map_entry *m,
 			if (r->wanted[i])
 				r->wanted[i] = read_page(r, m, addr + i * FZ_PAGE_SIZE,
 							 r->buf + i * FZ_PAGE_SIZE);
-	for (size_t i = 0; i < n; i++)
-		if (r->wanted[i] && is_zero_page(r->buf + i * FZ_PAGE_SIZE))
-			r->wanted[i] = false;
 }
 
 static int mark_wanted(struct page_reader *r, uint64_t addr, size_t n)
@@ -86,30 +76,6 @@ static int mark_wanted(struct page_reader *r, uint64_t addr, size_t n)
 		return -EIO;
 	for (size_t i = 0; i < n; i++)
 		r->wanted[i] = r->pm[i] & (PM_PRESENT | PM_SWAPPED);
-	return 0;
-}
-
-/* Emit runs of wanted pages of the window as chunks. */
-static int emit_window(struct page_reader *r, struct image_writer *w,
-		       uint64_t addr, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		size_t start;
-		int err;
-		while (i < n && !r->wanted[i])
-			i++;
-		start = i;
-		while (i < n && r->wanted[i])
-			i++;
-		if (i == start)
-			continue;
-		err = iw_chunk(w, addr + start * FZ_PAGE_SIZE, (uint32_t)(i - start),
-			       r->buf + start * FZ_PAGE_SIZE);
-		if (err)
-			return err;
-	}
 	return 0;
 }
 
@@ -134,7 +100,7 @@ static int write_windows(struct page_reader *r, struct image_writer *w,
 			return fail(err, "process %d: reading its pagemap at %#lx",
 				    (int)r->pid, (unsigned long)addr);
 		read_window(r, m, addr, n);
-		err = emit_window(r, w, addr, n);
+		err = iw_chunk_runs(w, FZ_REC_CHUNK, addr, r->buf, r->wanted, n);
 		if (err)
 			return fail(err, "writing the image");
 		addr += n * FZ_PAGE_SIZE;

@@ -33,13 +33,6 @@ struct shm_reader {
 	bool wanted[WINDOW_PAGES];
 };
 
-static bool zero_page(const uint8_t *p)
-{
-	static const uint8_t zero[PAGE];
-
-	return !memcmp(p, zero, PAGE);
-}
-
 /* n pages at off through the fd; past its end they read as zeros. */
 static int read_fd_window(struct shm_reader *r, int fd, uint64_t off, size_t n)
 {
@@ -80,31 +73,6 @@ static void read_map_window(struct shm_reader *r, const struct map_entry *m,
 				     (off_t)(addr + i * PAGE)) == (ssize_t)PAGE;
 }
 
-static int emit_window(struct shm_reader *r, struct image_writer *w,
-		       uint64_t off, size_t n)
-{
-	size_t i = 0;
-
-	for (size_t k = 0; k < n; k++)
-		r->wanted[k] = r->wanted[k] && !zero_page(r->buf + k * PAGE);
-	while (i < n) {
-		size_t start;
-		int err;
-		while (i < n && !r->wanted[i])
-			i++;
-		start = i;
-		while (i < n && r->wanted[i])
-			i++;
-		if (i == start)
-			continue;
-		err = iw_chunk_of(w, FZ_REC_SHMEM_CHUNK, off + start * PAGE,
-				  (uint32_t)(i - start), r->buf + start * PAGE);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 /* Object bytes [off, end), through the object's fd or, if m, through m. */
 static int store_range(struct shm_reader *r, struct image_writer *w,
 		       const struct shmem_entry *s, const struct map_entry *m,
@@ -122,7 +90,8 @@ static int store_range(struct shm_reader *r, struct image_writer *w,
 		else if ((err = read_fd_window(r, s->fd, off, n)))
 			return fail(err, "process %d: reading shared memory %s",
 				    (int)r->pid, s->name);
-		if ((err = emit_window(r, w, off, n)))
+		if ((err = iw_chunk_runs(w, FZ_REC_SHMEM_CHUNK, off, r->buf,
+					 r->wanted, n)))
 			return fail(err, "writing the image");
 		off += n * PAGE;
 	}
