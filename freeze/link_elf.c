@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checksum.h"
 #include "freeze.h"
 
 #define PAGE FZ_PAGE_SIZE
@@ -227,6 +228,27 @@ static int write_headers(int fd, const struct stub_image *s, uint64_t stub_base,
 	return pwrite_all(fd, buf, sizeof(buf), 0);
 }
 
+/* The read-only segments' places and their chained checksum, into params. */
+static int checksum_code(const struct stub_image *s, uint64_t stub_base,
+			 struct fz_stub_params *params)
+{
+	uint64_t h = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nload; i++) {
+		const GElf_Phdr *ph = &s->load[i];
+		if (ph->p_flags & PF_W)
+			continue;
+		if (n == FZ_STUB_CODE_SEGMENTS)
+			return -E2BIG;
+		params->code[n++] = (struct fz_stub_code){
+			.addr = stub_base + ph->p_vaddr, .len = ph->p_filesz };
+		h = LZ4_XXH64(s->bytes + ph->p_offset, ph->p_filesz, h);
+	}
+	params->code_csum = h;
+	return 0;
+}
+
 int link_output(const struct target *t, int fd, uint64_t payload_offset,
 		uint64_t payload_size)
 {
@@ -267,10 +289,14 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 		err = fail(-EINVAL, "cannot relocate the embedded stub");
 		goto out;
 	}
-	memcpy(where, &params, sizeof(params));
 	err = write_headers(fd, &s, stub_base, (Elf64_Phdr *)phdrs,
 			    HEADERS_SIZE + (uint64_t)(phdrs - s.bytes),
 			    payload_offset, params.payload_addr, payload_size);
+	/* The program headers just written lie in the code: hash after them. */
+	if (!err && (err = checksum_code(&s, stub_base, &params)))
+		err = fail(err, "the embedded stub has too many read-only segments");
+	if (!err)
+		memcpy(where, &params, sizeof(params));
 	if (!err)
 		err = pwrite_all(fd, s.bytes, s.extent, HEADERS_SIZE);
 	if (err)

@@ -572,6 +572,12 @@ static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
 /* Behind the stacks, this much room per FD record for the stub's fd table. */
 #define FZ_STUB_FD_ROOM 32UL
 
+/* The stub's read-only segments (code, constants), checked before use. */
+#define FZ_STUB_CODE_SEGMENTS 4
+struct fz_stub_code {
+	uint64_t addr, len;
+};
+
 struct fz_stub_params {
 	uint64_t magic;
 	uint64_t payload_addr;    /* where the kernel mapped the payload */
@@ -584,6 +590,14 @@ struct fz_stub_params {
 	uint64_t stack_size;      /* on: the main one, one per other thread,
 				     FZ_STUB_WORKERS worker stacks, then
 				     FZ_STUB_FD_ROOM per fd for its fd table */
+	/*
+	 * XXH64 of the stub's read-only segments as loaded, chained through the
+	 * seed (segment i hashed with the result of segment i-1, seed 0 first):
+	 * damage to the code itself is refused too. The writable segment, which
+	 * holds these parameters and changes as the stub runs, is not included.
+	 */
+	struct fz_stub_code code[FZ_STUB_CODE_SEGMENTS];
+	uint64_t code_csum;
 };
 
 #endif

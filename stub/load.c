@@ -5,6 +5,7 @@
  */
 #include <asm/signal.h>
 
+#include "checksum.h"
 #include "lib.h"
 #include "print.h"
 #include "stub.h"
@@ -43,6 +44,17 @@ static void find_records(struct stub *st)
 	st->xsave_layout = image_find(img, FZ_REC_XSAVE_LAYOUT, 0);
 }
 
+/* The stub's own code and constants, as freeze wrote them. */
+static void check_code(const struct fz_stub_params *p)
+{
+	uint64_t h = 0;
+
+	for (unsigned i = 0; i < FZ_STUB_CODE_SEGMENTS && p->code[i].len; i++)
+		h = LZ4_XXH64((const void *)p->code[i].addr, p->code[i].len, h);
+	if (h != p->code_csum)
+		die("image is damaged: its resume code does not match its checksum");
+}
+
 void load_image(struct stub *st)
 {
 	const char *why = "";
@@ -51,6 +63,7 @@ void load_image(struct stub *st)
 	if (st->params->magic != FZ_STUB_PARAMS_MAGIC || !st->params->payload_addr)
 		die("this file holds no image (stub not linked by freeze)");
 	check_file_size(st);
+	check_code(st->params);
 	if (image_verify(&st->img, (const void *)st->params->payload_addr,
 			 st->params->payload_size, &why)) {
 		if (image_version(&st->img) > FZ_VERSION)

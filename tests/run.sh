@@ -1116,6 +1116,14 @@ cpu_cases() {
 
 # A damaged or truncated image: --verify exits 1 with a message, running it
 # exits non-zero with a message; never a signal, never a hang.
+# code_middle IMAGE: the file offset of the middle of the stub's code
+# segment (the executable PT_LOAD).
+code_middle() {
+	local off siz
+	read -r off siz < <(readelf -lW "$1" | awk '$1 == "LOAD" && / R E / { print $2, $5; exit }')
+	echo $((off + siz / 2))
+}
+
 damaged_cases() {
 	local name=damaged good spec bad rc tpid off size
 	selected "$name" || return 0
@@ -1135,13 +1143,14 @@ damaged_cases() {
 	rc=$?
 	if ((rc == 0)); then pass "$name/undamaged/verify"; else fail "$name/undamaged/verify" "$(describe_rc $rc): $(brief "$CASE/good.err")"; fi
 	size=$(stat -c %s "$good")
-	for spec in flip-middle flip-3/4 flip-1/4 truncate-half truncate-last-byte truncate-header; do
+	for spec in flip-middle flip-3/4 flip-1/4 flip-code truncate-half truncate-last-byte truncate-header; do
 		bad=$CASE/${spec//\//-}
 		cp "$good" "$bad"
 		case $spec in
 		flip-middle) off=$("$BIN/flip" "$bad" 500) ;;
 		flip-3/4) off=$("$BIN/flip" "$bad" 750) ;;
 		flip-1/4) off=$("$BIN/flip" "$bad" 250) ;;
+		flip-code) off=$("$BIN/flip" "$bad" "@$(code_middle "$good")") ;;
 		truncate-half) truncate -s $((size / 2)) "$bad" ;;
 		truncate-last-byte) truncate -s $((size - 1)) "$bad" ;;
 		truncate-header) truncate -s "$TRUNCATED_HEADER_SIZE" "$bad" ;;

@@ -1,7 +1,8 @@
 /*
  * flip FILE PERMILLE: damage FILE by inverting one byte, the first non-zero
  * byte at or after PERMILLE/1000 of its size (zero bytes may be alignment
- * padding that no checksum covers).  Prints the offset it changed.
+ * padding that no checksum covers).  flip FILE @OFFSET: the same from byte
+ * OFFSET.  Prints the offset it changed.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: flip FILE PERMILLE\n");
+		fprintf(stderr, "usage: flip FILE PERMILLE|@OFFSET\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR);
@@ -25,7 +26,9 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
-	for (off = st.st_size / 1000 * atoi(argv[2]); off < st.st_size; off++)
+	off = argv[2][0] == '@' ? (off_t)strtoll(argv[2] + 1, NULL, 0)
+				: st.st_size / 1000 * atoi(argv[2]);
+	for (; off < st.st_size; off++)
 		if (pread(fd, &c, 1, off) != 1 || c)
 			break;
 	c ^= 0xff;
