@@ -98,6 +98,8 @@ struct thread {
 struct target {
 	pid_t pid;
 	pid_t copy_pid;             /* snapshot.c: a copy to read memory from */
+	pid_t copy_vpid;            /* the same, as the process knows it (its
+				       pid namespace may be another) */
 	uint64_t exec_mark;         /* target_changed.c: to notice an exec */
 	struct thread *threads;     /* threads[0] is the thread-group leader */
 	size_t nthreads;

@@ -74,8 +74,11 @@ static void kill_copy(pid_t child)
 		;
 }
 
-/* clone(flags 0): a new process with a copy of the memory, no exit signal. */
-static int fork_copy(struct target *t, pid_t *child)
+/*
+ * clone(flags 0): a new process with a copy of the memory, no exit signal.
+ * *child is its pid here, *vpid in the process's own pid namespace.
+ */
+static int fork_copy(struct target *t, pid_t *child, pid_t *vpid)
 {
 	struct thread *leader = &t->threads[0];
 	const uint64_t args[6] = { 0 };
@@ -94,6 +97,7 @@ static int fork_copy(struct target *t, pid_t *child)
 		err = (int)ret;
 	if (err || ret == 0)
 		return err ? err : -ECHILD;
+	*vpid = (pid_t)ret;
 	*child = inject_last_child();
 	if (*child <= 0)
 		return -ECHILD;
@@ -105,7 +109,7 @@ static int fork_copy(struct target *t, pid_t *child)
 
 int snapshot_start(struct target *t, const struct options *o)
 {
-	pid_t child = 0;
+	pid_t child = 0, vpid = 0;
 	int err;
 
 	if (!copy_holds_memory(t)) {
@@ -118,13 +122,14 @@ int snapshot_start(struct target *t, const struct options *o)
 			"seccomp: no clone is injected)");
 		return -ENOTSUP;
 	}
-	err = fork_copy(t, &child);
+	err = fork_copy(t, &child, &vpid);
 	if (err) {
 		note(o, "no copy-on-write copy (%s): memory is read with the "
 			"process stopped", strerror(-err));
 		return err;
 	}
 	t->copy_pid = child;
+	t->copy_vpid = vpid;
 	note(o, "memory is read from a copy-on-write copy (pid %d); the process "
 		"runs on", (int)child);
 	return 0;
@@ -133,7 +138,7 @@ int snapshot_start(struct target *t, const struct options *o)
 /* The copy is gone; the process reaps it through one more injected call. */
 void snapshot_end(struct target *t, const struct options *o)
 {
-	const uint64_t args[6] = { (uint64_t)t->copy_pid, 0, WNOHANG | __WALL, 0 };
+	const uint64_t args[6] = { (uint64_t)t->copy_vpid, 0, WNOHANG | __WALL, 0 };
 	struct thread *leader = &t->threads[0];
 	long ret = 0;
 	int err;
@@ -158,7 +163,7 @@ void snapshot_end(struct target *t, const struct options *o)
 			err = rseq_cs_restore(t, leader);
 		detach(t, 0);
 	}
-	if (err || ret != t->copy_pid)
+	if (err || ret != t->copy_vpid)
 		warnx_fz("the copy of process %d (pid %d) could not be reaped: "
 			 "it stays a zombie until the process exits",
 			 (int)t->pid, (int)t->copy_pid);

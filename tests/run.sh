@@ -691,6 +691,39 @@ run_matrix() {
 	TARGET_ARGS=()
 }
 
+# A process in a pid namespace of its own, frozen and left running: its
+# copy-on-write copy has another pid there than here, and must still be
+# reaped (no zombie child left).
+pidns_snapshot_case() {
+	local name=snapshot/pid-namespace tpid child
+	selected "$name" || return 0
+	if ! unshare --pid --fork true 2>/dev/null; then
+		skip "$name" "unshare --pid does not work here"
+		return 0
+	fi
+	new_case "$name" root
+	WHYS=()
+	start_target root "$CASE/t" "$CASE/t.out" unshare --pid --fork "$BIN/heap-pie" "$CASE/t"
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$TPID"
+	tpid=$(pgrep -P "$TPID" -x heap-pie)
+	if [[ -z $tpid ]]; then
+		kill_reap "$TPID"
+		fail "$name" "the target did not start: $(brief "$CASE/t.out")"
+		return
+	fi
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	run_freeze root "$CASE/freeze.err" -v "$CASE/img" "$tpid"
+	((FREEZE_RC == 0)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+	grep -q "reaped" "$CASE/freeze.err" || WHYS+=("freeze -v did not reap its copy: $(brief "$CASE/freeze.err")")
+	for child in $(pgrep -P "$tpid"); do
+		WHYS+=("a child of the target is left: pid $child, state $(proc_state "$child")")
+	done
+	# The target is its namespace's init: unshare's death would not end it.
+	kill -KILL "$tpid"
+	kill_reap "$TPID"
+	report "$name"
+}
+
 run_extras() {
 	local t m n u
 	for t in "${MATRIX[@]}"; do
@@ -2410,6 +2443,7 @@ fi
 
 run_matrix kill
 run_extras
+pidns_snapshot_case
 python_case
 python_threads_case
 java_case
