@@ -1258,6 +1258,18 @@ bad_start() {
 	has_line "$CASE/t.out" READY || WHYS+=("no READY from the target: $(brief "$CASE/t.out")")
 }
 
+# refusal_case NAME TARGET PATTERN [ARGS...]: TARGET, started as root with
+# ARGS, is refused by freeze with a message matching PATTERN and survives.
+refusal_case() {
+	local name=$1 target=$2 pattern=$3
+	shift 3
+	selected "$name" || return 0
+	bad_start "$name" root "$target" "$@"
+	refused "$name" root "$CASE/out/img" "$BAD_PID" "$pattern"
+	survived "$BAD_PID"
+	report "$name"
+}
+
 # The first kernel thread in /proc (pid 2, kthreadd, on most systems).
 kernel_thread() {
 	local p line rest
@@ -1416,31 +1428,12 @@ bad_cases() {
 		fi
 	fi
 
-	name=bad/socket-fd
-	if selected "$name"; then
-		bad_start "$name" root sockfd socket
-		refused "$name" root "$CASE/out/img" "$BAD_PID" 'fd 5 is a netlink'
-		survived "$BAD_PID"
-		report "$name"
-	fi
-
+	refusal_case bad/socket-fd sockfd 'fd 5 is a netlink' socket
 	# A watch on a file no path leads to (unlinked, kept by a mapping).
-	name=bad/inotify-deleted
-	if selected "$name"; then
-		bad_start "$name" root inotify deleted
-		refused "$name" root "$CASE/out/img" "$BAD_PID" 'inotify fd [0-9]+: watch [0-9]+'
-		survived "$BAD_PID"
-		report "$name"
-	fi
-
+	refusal_case bad/inotify-deleted inotify 'inotify fd [0-9]+: watch [0-9]+' deleted
 	# epoll watches a file only a child process still holds.
-	name=bad/epoll-unheld
-	if selected "$name"; then
-		bad_start "$name" root eventfd_epoll unheld
-		refused "$name" root "$CASE/out/img" "$BAD_PID" 'epoll fd [0-9]+ watches a file registered as fd [0-9]+'
-		survived "$BAD_PID"
-		report "$name"
-	fi
+	refusal_case bad/epoll-unheld eventfd_epoll \
+		'epoll fd [0-9]+ watches a file registered as fd [0-9]+' unheld
 
 	TARGET_ARGS=(null)
 	FREEZE_EXTRA=(--unsupported-fds=null)
