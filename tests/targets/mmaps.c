@@ -78,32 +78,6 @@ static int make_file(const char *dir, const char *name, size_t pages, int flags)
 	return fd;
 }
 
-/* Protection string ("rw-p") of the mapping holding [p, p+len), or "none". */
-static void maps_perms(const void *p, size_t len, char perms[5])
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	uintptr_t a = (uintptr_t)p, start, end;
-	char line[512];
-
-	strcpy(perms, "none");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 && start <= a &&
-		    a + len <= end)
-			break;
-		else
-			strcpy(perms, "none");
-	if (f)
-		fclose(f);
-}
-
-static void check_perms(const char *name, const void *p, size_t len, const char *want)
-{
-	char perms[5];
-
-	maps_perms(p, len, perms);
-	target_check(!strcmp(perms, want), "%s: maps says %s, want %s", name, perms, want);
-}
-
 static size_t count_bad(const unsigned char *p, size_t len, unsigned char (*want)(size_t),
 			size_t base)
 {
@@ -199,12 +173,12 @@ int main(int argc, char **argv)
 			     sparse_touch[i]);
 	target_check(sparse[page] == 0 && sparse[SPARSE_SIZE / 4] == 0 &&
 		     sparse[SPARSE_SIZE - page - 1] == 0, "sparse: an untouched page is not zero");
-	check_perms("anon_rw", anon_rw, RW_PAGES * page, "rw-p");
-	check_perms("anon_zero", anon_zero, ZERO_PAGES * page, "rw-p");
-	check_perms("anon_ro", anon_ro, RO_PAGES * page, "r--p");
-	check_perms("anon_none", anon_none, NONE_PAGES * page, "---p");
-	check_perms("priv", priv, PRIV_PAGES * page, "rw-p");
-	check_perms("shared", shared, SHARED_PAGES * page, "rw-s");
-	check_perms("sparse", sparse, SPARSE_SIZE, "rw-p");
+	target_check_perms("anon_rw", anon_rw, RW_PAGES * page, "rw-p");
+	target_check_perms("anon_zero", anon_zero, ZERO_PAGES * page, "rw-p");
+	target_check_perms("anon_ro", anon_ro, RO_PAGES * page, "r--p");
+	target_check_perms("anon_none", anon_none, NONE_PAGES * page, "---p");
+	target_check_perms("priv", priv, PRIV_PAGES * page, "rw-p");
+	target_check_perms("shared", shared, SHARED_PAGES * page, "rw-s");
+	target_check_perms("sparse", sparse, SPARSE_SIZE, "rw-p");
 	return target_finish();
 }

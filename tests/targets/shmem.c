@@ -49,32 +49,6 @@ static size_t count_bad(const unsigned char *p, size_t len, unsigned seed, size_
 	return bad;
 }
 
-/* Protection string ("rw-s") of the mapping holding [p, p+len), or "none". */
-static void maps_perms(const void *p, size_t len, char perms[5])
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	uintptr_t a = (uintptr_t)p, start, end;
-	char line[512];
-
-	strcpy(perms, "none");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 && start <= a &&
-		    a + len <= end)
-			break;
-		else
-			strcpy(perms, "none");
-	if (f)
-		fclose(f);
-}
-
-static void check_perms(const char *name, const void *p, size_t len, const char *want)
-{
-	char perms[5];
-
-	maps_perms(p, len, perms);
-	target_check(!strcmp(perms, want), "%s: maps says %s, want %s", name, perms, want);
-}
-
 /* A write through `a` shows through `b` (the same bytes), and back. */
 static void check_shared(const char *what, unsigned char *a, unsigned char *b,
 			 int b_writable)
@@ -161,12 +135,12 @@ int main(int argc, char **argv)
 	target_check(count_bad(file, FILE_PAGES * page, 9, 0) == 0, "file: contents changed");
 	target_check(count_bad(part, 2 * page, 9, 2 * page) == 0, "file part: contents changed");
 	check_shared("file/part", file + 2 * page, part, 1);
-	check_perms("anon", anon, 6 * page, "rw-s");
-	check_perms("anon page 6", anon + 6 * page, page, "r--s");
-	check_perms("anon page 7", anon + 7 * page, page, "rw-s");
-	check_perms("alias", alias, anon_len, "rw-s");
-	check_perms("ro", ro, RO_PAGES * page, "r--s");
-	check_perms("sparse", sparse, SPARSE_SIZE, "rw-s");
-	check_perms("file", file, FILE_PAGES * page, "rw-s");
+	target_check_perms("anon", anon, 6 * page, "rw-s");
+	target_check_perms("anon page 6", anon + 6 * page, page, "r--s");
+	target_check_perms("anon page 7", anon + 7 * page, page, "rw-s");
+	target_check_perms("alias", alias, anon_len, "rw-s");
+	target_check_perms("ro", ro, RO_PAGES * page, "r--s");
+	target_check_perms("sparse", sparse, SPARSE_SIZE, "rw-s");
+	target_check_perms("file", file, FILE_PAGES * page, "rw-s");
 	return target_finish();
 }

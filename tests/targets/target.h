@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,34 @@ static inline void target_check(int ok, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(target_why + len, sizeof(target_why) - len, fmt, ap);
 	va_end(ap);
+}
+
+/* Protection string ("rw-p") of the mapping holding [p, p+len), or "none". */
+static inline void target_maps_perms(const void *p, size_t len, char perms[5])
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	uintptr_t a = (uintptr_t)p, start, end;
+	char line[512];
+
+	strcpy(perms, "none");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 && start <= a &&
+		    a + len <= end)
+			break;
+		else
+			strcpy(perms, "none");
+	if (f)
+		fclose(f);
+}
+
+/* [p, p+len) lies in one mapping whose protection string is `want`. */
+static inline void target_check_perms(const char *name, const void *p, size_t len,
+				      const char *want)
+{
+	char perms[5];
+
+	target_maps_perms(p, len, perms);
+	target_check(!strcmp(perms, want), "%s: maps says %s, want %s", name, perms, want);
 }
 
 static inline int target_finish(void)
