@@ -167,14 +167,7 @@ static int write_output(struct target *t, const struct options *o,
  */
 static bool release_early(struct target *t, const struct options *o)
 {
-	if (o->kill || o->stop)
-		return false;
-	if (saves_file_contents(t)) {
-		note(o, "memory is read with the process stopped (file contents "
-		     "go into the image)");
-		return false;
-	}
-	if (snapshot_start(t, o))
+	if (o->kill || o->stop || snapshot_start(t, o))
 		return false;
 	release_tcp_repair(t, false);
 	detach(t, 0);

@@ -12,8 +12,10 @@
  *
  * Not used when a forked copy would not hold the memory as it is: mappings
  * marked MADV_DONTFORK or MADV_WIPEONFORK, and shared memory whose contents
- * the image stores (the copy shares it with the running process); nor under
- * a seccomp filter, which may forbid clone or kill the process for it.
+ * the image stores (the copy shares it with the running process); nor when
+ * open files' contents go into the image (they are read from the process,
+ * which could change them meanwhile); nor under a seccomp filter, which may
+ * forbid clone or kill the process for it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -112,6 +114,12 @@ int snapshot_start(struct target *t, const struct options *o)
 	pid_t child = 0, vpid = 0;
 	int err;
 
+	if (saves_file_contents(t)) {
+		/* Files are read from the process: it could change them meanwhile. */
+		note(o, "memory is read with the process stopped (file contents "
+		     "go into the image)");
+		return -ENOTSUP;
+	}
 	if (!copy_holds_memory(t)) {
 		note(o, "memory is read with the process stopped (a forked copy "
 			"would not hold all of it)");
