@@ -2088,9 +2088,13 @@ seize_selftest() {
 TTY_TIMEOUT=30
 TMUX_SERVERS=()	# pids of the tmux servers the cases started
 
-# tmux_cmd ARGS...: tmux on this case's socket, as the case's user.
+# tmux_cmd ARGS...: tmux on this case's socket, as the case's user.  tmux
+# runs pane commands with $SHELL, else the user's login shell, which for
+# nobody is nologin: the pane would end at once.  bash, because its -c
+# execs a lone command, so the pane's child is the program itself.
 tmux_cmd() {
-	"${TTY_AS[@]}" env -u TMUX HOME="$CASE/home" tmux -S "$CASE/tmux.sock" -f /dev/null "$@"
+	"${TTY_AS[@]}" env -u TMUX HOME="$CASE/home" SHELL=/bin/bash \
+		tmux -S "$CASE/tmux.sock" -f /dev/null "$@"
 }
 
 # tmux_session NAME COLS ROWS COMMAND: a detached session running COMMAND.
@@ -2335,8 +2339,13 @@ tty_hungup_case() {
 		return
 	fi
 	tty_start "$name" "$user"
-	tmux_session orig 80 24 "trap '' HUP; exec '$BIN/heap-pie' '$CASE/t'" &&
-		send_wait orig READY || { tty_end; report "$name"; return; }
+	if ! tmux_session orig 80 24 "trap '' HUP; exec '$BIN/heap-pie' '$CASE/t'"; then
+		WHYS+=("tmux cannot start a session")
+		tty_end
+		report "$name"
+		return
+	fi
+	send_wait orig READY || { tty_end; report "$name"; return; }
 	tpid=$(tmux_cmd display -p -t orig '#{pane_pid}')
 	tty_end
 	wait_until "$TTY_TIMEOUT" sleeping "$tpid"
@@ -2358,9 +2367,10 @@ tty_second_case() {
 	local user=$1 name=tty/second-terminal/$1 other
 	selected "$name" || return 0
 	tty_start "$name" "$user"
-	if tmux_session other 80 24 "sleep 600" &&
-		other=$(tmux_cmd display -p -t other '#{pane_tty}') &&
-		tty_program sleep "sleep 600 3<>'$other'"; then
+	if ! tmux_session other 80 24 "sleep 600" ||
+		! other=$(tmux_cmd display -p -t other '#{pane_tty}'); then
+		WHYS+=("tmux cannot start a session")
+	elif tty_program sleep "sleep 600 3<>'$other'"; then
 		run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$TTY_PID"
 		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), expected a refusal")
 		grep -q "fd 3 is on a second terminal ($other" "$CASE/freeze.err" ||
