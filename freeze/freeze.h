@@ -287,18 +287,20 @@ int write_memory(struct target *t, struct image_writer *w);
 /* collect_anon_fds.c: their records. */
 int write_anon_fds(const struct target *t, struct image_writer *w);
 /* write_image.c: the payload, written at `base` in fd. */
-int write_image(struct target *t, int fd, uint64_t base,
-		enum fz_encoding enc, unsigned jobs, uint64_t *image_size);
+int write_image(struct target *t, int fd, enum fz_encoding enc, unsigned jobs,
+		uint64_t *image_size);
 
-/* link_elf.c: place the stub in a hole of the target's address space. */
-int stub_payload_offset(uint64_t *offset);
-int link_output(const struct target *t, int fd, uint64_t payload_offset,
-		uint64_t payload_size);
+/*
+ * link_elf.c: place the stub in a hole of the target's address space and
+ * write it, behind an ELF header, up to where the payload starts; the
+ * payload may be at most *payload_room bytes.
+ */
+int link_output(const struct target *t, int fd, uint64_t *payload_room);
 
 /* output.c */
 struct output {
 	const char *path;     /* final name, or "-" */
-	char *tmp_path;       /* NULL when the temporary file is unnamed */
+	char *tmp_path;       /* NULL for standard output */
 	int fd;
 };
 int output_open(struct output *out, const char *path);
@@ -313,7 +315,8 @@ int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 		   size_t *len);
 /* The number after key (e.g. "\nTracerPid:") in a status file's text. */
 int status_field(const char *status, const char *key, long *value);
-/* Write all of buf at off, retrying short writes. 0 or -errno. */
-int pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+/* Write all of buf where the file is, retrying short writes. 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+int write_zeros(int fd, size_t len);
 
 #endif

@@ -12,13 +12,11 @@
 
 #define ALIGN(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 
-int iw_begin(struct image_writer *w, int fd, uint64_t base,
-	     enum fz_encoding enc, unsigned jobs)
+int iw_begin(struct image_writer *w, int fd, enum fz_encoding enc,
+	     unsigned jobs)
 {
-	*w = (struct image_writer){ .fd = fd, .base = base, .encoding = enc,
+	*w = (struct image_writer){ .fd = fd, .encoding = enc,
 				    .jobs = jobs ? jobs : 1 };
-	/* Page data starts on the page after the header. */
-	w->data_end = FZ_PAGE_SIZE;
 	w->scratch_cap = writer_bound(enc, FZ_CHUNK_MAX_PAGES * FZ_PAGE_SIZE);
 	w->scratch = malloc(w->scratch_cap);
 	if (!w->scratch)
@@ -71,6 +69,26 @@ static int append_record(struct image_writer *w, uint32_t type, const void *a,
 	return 0;
 }
 
+/* The payload is written front to back: never a seek, so it can be a pipe. */
+static int emit(struct image_writer *w, const void *data, size_t n)
+{
+	int err = write_all(w->fd, data, n);
+
+	if (!err)
+		w->data_end += n;
+	return err;
+}
+
+static int pad_to(struct image_writer *w, uint64_t align)
+{
+	uint64_t pad = ALIGN(w->data_end, align) - w->data_end;
+	int err = write_zeros(w->fd, pad);
+
+	if (!err)
+		w->data_end += pad;
+	return err;
+}
+
 /* Append one encoded chunk's data and its record. */
 static int write_chunk(struct image_writer *w, uint32_t type, uint64_t addr,
 		       uint32_t npages, enum fz_encoding used,
@@ -82,17 +100,14 @@ static int write_chunk(struct image_writer *w, uint32_t type, uint64_t addr,
 	if (n < 0)
 		return (int)n;
 	/* Raw pages stay page-aligned in the file so they could be mapped. */
-	if (used == FZ_ENC_NONE)
-		w->data_end = ALIGN(w->data_end, FZ_PAGE_SIZE);
+	if (used == FZ_ENC_NONE && (err = pad_to(w, FZ_PAGE_SIZE)))
+		return err;
 	c.encoding = used;
 	c.data_offset = w->data_end;
 	c.data_size = (uint64_t)n;
 	c.data_csum = fz_csum(data, (size_t)n);
-	err = pwrite_all(w->fd, data, (size_t)n, w->base + w->data_end);
-	if (err)
-		return err;
-	w->data_end += (uint64_t)n;
-	return append_record(w, type, &c, sizeof(c), NULL, 0);
+	err = emit(w, data, (size_t)n);
+	return err ? err : append_record(w, type, &c, sizeof(c), NULL, 0);
 }
 
 struct encode_job {
@@ -218,10 +233,7 @@ int iw_data(struct image_writer *w, const void *raw, size_t len,
 	*where = (struct iw_stored){ .encoding = used, .offset = w->data_end,
 				     .size = (uint64_t)n,
 				     .csum = fz_csum(w->scratch, (size_t)n) };
-	err = pwrite_all(w->fd, w->scratch, (size_t)n, w->base + w->data_end);
-	if (!err)
-		w->data_end += (uint64_t)n;
-	return err;
+	return emit(w, w->scratch, (size_t)n);
 }
 
 int iw_record(struct image_writer *w, uint32_t type, const void *a,
@@ -234,22 +246,24 @@ int iw_record(struct image_writer *w, uint32_t type, const void *a,
 
 int iw_finish(struct image_writer *w, uint64_t *size)
 {
-	struct fz_header h = { .version = FZ_VERSION, .header_size = sizeof(h) };
+	struct fz_trailer t = { .version = FZ_VERSION, .trailer_size = sizeof(t) };
 	int err = w->npending ? flush_batch(w) : 0;
 
+	if (!err)
+		err = pad_to(w, 8);
 	if (err)
 		return err;
-	memcpy(h.magic, FZ_MAGIC, FZ_MAGIC_LEN);
-	h.records_offset = ALIGN(w->data_end, 8);
-	h.records_size = w->records_len;
-	h.record_count = w->record_count;
-	h.encoding = w->encoding;
-	h.image_size = h.records_offset + h.records_size;
-	h.header_csum = fz_csum(&h, offsetof(struct fz_header, header_csum));
-	err = pwrite_all(w->fd, w->records, w->records_len, w->base + h.records_offset);
+	memcpy(t.magic, FZ_MAGIC, FZ_MAGIC_LEN);
+	t.records_offset = w->data_end;
+	t.records_size = w->records_len;
+	t.record_count = w->record_count;
+	t.encoding = w->encoding;
+	t.image_size = t.records_offset + t.records_size + sizeof(t);
+	t.trailer_csum = fz_csum(&t, offsetof(struct fz_trailer, trailer_csum));
+	err = emit(w, w->records, w->records_len);
 	if (!err)
-		err = pwrite_all(w->fd, &h, sizeof(h), w->base);
-	*size = h.image_size;
+		err = emit(w, &t, sizeof(t));
+	*size = t.image_size;
 	return err;
 }
 

@@ -1,6 +1,7 @@
 /*
- * Writing the image payload: page data streams out first, the record list
- * (kept in memory, small) follows it, the header goes in front last.
+ * Writing the image payload, front to back where the file is: page data
+ * streams out first, the record list (kept in memory, small) follows it,
+ * the trailer that describes both ends it.
  *
  * Compressed chunks are encoded IW_BATCH at a time on `jobs` threads, then
  * written in order; a record of another kind first writes out the batch,
@@ -29,8 +30,7 @@ struct pending_chunk {
 
 struct image_writer {
 	int fd;
-	uint64_t base;            /* file offset of the header */
-	uint64_t data_end;        /* next free offset, from the header */
+	uint64_t data_end;        /* bytes written, from the payload's start */
 	enum fz_encoding encoding;
 	uint8_t *records;
 	size_t records_len, records_cap;
@@ -42,8 +42,8 @@ struct image_writer {
 	unsigned npending;
 };
 
-int iw_begin(struct image_writer *w, int fd, uint64_t base,
-	     enum fz_encoding enc, unsigned jobs);
+int iw_begin(struct image_writer *w, int fd, enum fz_encoding enc,
+	     unsigned jobs);
 /* A record made of two parts: a struct and a trailing string (b may be NULL). */
 int iw_record(struct image_writer *w, uint32_t type, const void *a,
 	      size_t alen, const void *b, size_t blen);
@@ -53,7 +53,7 @@ int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
 /* Where iw_data() put a block of bytes, for the record that describes it. */
 struct iw_stored {
 	uint32_t encoding;        /* enum fz_encoding actually used */
-	uint64_t offset, size;    /* in the page-data area, from the header */
+	uint64_t offset, size;    /* in the page data, from the payload's start */
 	uint64_t csum;            /* XXH64 of the stored bytes */
 };
 /* Encode len (at most one chunk's worth) bytes and write them as page data. */
@@ -69,7 +69,7 @@ int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
  */
 int iw_chunk_runs(struct image_writer *w, uint32_t type, uint64_t base,
 		  const uint8_t *buf, bool *wanted, size_t n);
-/* Write the records and the header; *size gets the image's size. */
+/* Write the records and the trailer; *size gets the payload's size. */
 int iw_finish(struct image_writer *w, uint64_t *size);
 void iw_free(struct image_writer *w);
 

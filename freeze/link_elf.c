@@ -1,12 +1,12 @@
 /*
  * Linking the output: the stub (a static PIE embedded in freeze) is
  * relocated with libelf to a hole of the target's address space, and
- * written with the payload behind an ELF header of our own.
+ * written behind an ELF header of our own, before the payload exists.
  *
  * The output file:  [ELF header][the stub's loaded bytes, with the program
  *                   headers behind its entry code][payload, page-aligned]
  * The address hole: [trampoline page][stub][stack][scratch for the vdso]
- *                   [payload]
+ *                   [room for the payload, which the stub maps itself]
  */
 #include <errno.h>
 #include <gelf.h>
@@ -141,9 +141,11 @@ static int find_symbol(struct stub_image *s, const char *name, uint64_t *value)
 /*
  * The hole: the middle of the largest gap below ARCH_STUB_CEILING, so the
  * stub sits far from a heap growing up and from where the kernel puts the
- * new stack and vdso when the image is executed.
+ * new stack and vdso when the image is executed. The payload may take the
+ * rest of the gap above the stub, short of the margin: *room_end.
  */
-static int pick_hole(const struct target *t, uint64_t size, uint64_t *start)
+static int pick_hole(const struct target *t, uint64_t size, uint64_t *start,
+		     uint64_t *room_end)
 {
 	uint64_t best_lo = 0, best_len = 0, prev_end = LOW_LIMIT;
 
@@ -160,10 +162,13 @@ static int pick_hole(const struct target *t, uint64_t size, uint64_t *start)
 	}
 	if (best_len < size + 2 * PAGE)
 		return -ENOMEM;
-	if (best_len >= size + 2 * HOLE_MARGIN)
+	if (best_len >= size + 2 * HOLE_MARGIN) {
 		*start = ALIGN(best_lo + (best_len - size) / 2, 1UL << 21);
-	else
+		*room_end = best_lo + best_len - HOLE_MARGIN;
+	} else {
 		*start = ALIGN(best_lo + PAGE, PAGE);
+		*room_end = best_lo + best_len - PAGE;
+	}
 	return 0;
 }
 
@@ -172,24 +177,18 @@ static int pick_hole(const struct target *t, uint64_t size, uint64_t *start)
  * debug information and section headers would be bytes no checksum covers
  * and nothing reads.
  */
-int stub_payload_offset(uint64_t *offset)
+static uint64_t payload_offset(const struct stub_image *s)
 {
-	struct stub_image s = { 0 };
-	int err = open_stub(&s);
-
-	if (!err)
-		*offset = ALIGN(HEADERS_SIZE + s.extent, PAGE);
-	close_stub(&s);
-	return err ? fail(err, "the embedded stub is not a usable ELF file") : 0;
+	return ALIGN(HEADERS_SIZE + s->extent, PAGE);
 }
 
 /*
  * The program headers go into the room the stub keeps behind its entry
  * code (phdrs, at file offset phoff); the ELF header goes first in the file.
+ * They load the stub only: the payload's size is not known yet.
  */
 static int write_headers(int fd, const struct stub_image *s, uint64_t stub_base,
-			 Elf64_Phdr *ph, uint64_t phoff, uint64_t payload_off,
-			 uint64_t payload_addr, uint64_t payload_size)
+			 Elf64_Phdr *ph, uint64_t phoff)
 {
 	uint8_t buf[HEADERS_SIZE] = { 0 };
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
@@ -217,15 +216,10 @@ static int write_headers(int fd, const struct stub_image *s, uint64_t stub_base,
 		};
 		ph[n].p_paddr = ph[n].p_vaddr;
 	}
-	ph[n++] = (Elf64_Phdr){
-		.p_type = PT_LOAD, .p_flags = PF_R, .p_offset = payload_off,
-		.p_vaddr = payload_addr, .p_paddr = payload_addr,
-		.p_filesz = payload_size, .p_memsz = payload_size, .p_align = PAGE,
-	};
 	ph[n++] = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W,
 				.p_align = 16 };
 	eh->e_phnum = (Elf64_Half)n;
-	return pwrite_all(fd, buf, sizeof(buf), 0);
+	return write_all(fd, buf, sizeof(buf));
 }
 
 /* The read-only segments' places and their chained checksum, into params. */
@@ -249,14 +243,13 @@ static int checksum_code(const struct stub_image *s, uint64_t stub_base,
 	return 0;
 }
 
-int link_output(const struct target *t, int fd, uint64_t payload_offset,
-		uint64_t payload_size)
+int link_output(const struct target *t, int fd, uint64_t *payload_room)
 {
 	struct stub_image s = { 0 };
 	struct fz_stub_params params = { .magic = FZ_STUB_PARAMS_MAGIC };
 	uint64_t stacks = fz_stub_stacks_size(t->nthreads) +
 			  ALIGN(t->nfds * FZ_STUB_FD_ROOM, PAGE);
-	uint64_t hole, stub_base, params_at, phdrs_at;
+	uint64_t hole, room_end, stub_base, params_at, phdrs_at, stub_end;
 	uint8_t *where, *phdrs;
 	int err = open_stub(&s);
 
@@ -264,9 +257,8 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 		err = fail(err, "the embedded stub is not a usable ELF file");
 		goto out;
 	}
-	if (pick_hole(t, PAGE + s.span + stacks + SCRATCH_SIZE +
-			      ALIGN(payload_size, PAGE),
-		      &hole)) {
+	if (pick_hole(t, PAGE + s.span + stacks + SCRATCH_SIZE + PAGE, &hole,
+		      &room_end)) {
 		err = fail(-ENOMEM, "no free address range in process %d for the "
 			   "resume stub", (int)t->pid);
 		goto out;
@@ -277,29 +269,34 @@ int link_output(const struct target *t, int fd, uint64_t payload_offset,
 	params.stack_size = stacks;
 	params.scratch_addr = params.stack_addr + stacks;
 	params.scratch_size = SCRATCH_SIZE;
+	params.payload_offset = payload_offset(&s);
 	params.payload_addr = params.scratch_addr + SCRATCH_SIZE;
-	params.payload_size = payload_size;
-	params.hole_end = params.payload_addr + ALIGN(payload_size, PAGE);
+	params.payload_room = room_end - params.payload_addr;
+	*payload_room = params.payload_room;
 	if (relocate(&s, stub_base) ||
 	    find_symbol(&s, FZ_STUB_PARAMS_SYMBOL, &params_at) ||
 	    !(where = stub_at(&s, params_at, sizeof(params))) ||
 	    find_symbol(&s, FZ_EARLY_PHDRS_SYMBOL, &phdrs_at) ||
-	    s.nload + 2 > FZ_EARLY_PHDRS ||
+	    s.nload + 1 > FZ_EARLY_PHDRS ||
 	    !(phdrs = stub_at(&s, phdrs_at, FZ_EARLY_PHDRS * sizeof(Elf64_Phdr)))) {
 		err = fail(-EINVAL, "cannot relocate the embedded stub");
 		goto out;
 	}
 	err = write_headers(fd, &s, stub_base, (Elf64_Phdr *)phdrs,
-			    HEADERS_SIZE + (uint64_t)(phdrs - s.bytes),
-			    payload_offset, params.payload_addr, payload_size);
+			    HEADERS_SIZE + (uint64_t)(phdrs - s.bytes));
+	if (err) {
+		err = fail(err, "writing the output");
+		goto out;
+	}
 	/* The program headers just written lie in the code: hash after them. */
-	if (!err && (err = checksum_code(&s, stub_base, &params)))
+	if ((err = checksum_code(&s, stub_base, &params))) {
 		err = fail(err, "the embedded stub has too many read-only segments");
-	if (!err)
-		memcpy(where, &params, sizeof(params));
-	if (!err)
-		err = pwrite_all(fd, s.bytes, s.extent, HEADERS_SIZE);
-	if (err)
+		goto out;
+	}
+	memcpy(where, &params, sizeof(params));
+	stub_end = HEADERS_SIZE + s.extent;
+	if ((err = write_all(fd, s.bytes, s.extent)) ||
+	    (err = write_zeros(fd, params.payload_offset - stub_end)))
 		err = fail(err, "writing the output");
 out:
 	close_stub(&s);

@@ -141,14 +141,17 @@ static int collect(struct target *t, const struct options *o)
 static int write_output(struct target *t, const struct options *o,
 			struct output *out)
 {
-	uint64_t payload_off, payload_size;
+	uint64_t room, payload_size;
 	int err;
 
-	if ((err = stub_payload_offset(&payload_off)) ||
-	    (err = write_image(t, out->fd, payload_off, o->encoding, o->jobs,
-			       &payload_size)) ||
-	    (err = link_output(t, out->fd, payload_off, payload_size)))
+	if ((err = link_output(t, out->fd, &room)) ||
+	    (err = write_image(t, out->fd, o->encoding, o->jobs, &payload_size)))
 		return err;
+	if (payload_size > room)
+		return fail(-ENOMEM, "the image (%llu bytes) is larger than the "
+			    "free address range process %d has for it when it "
+			    "resumes (%llu bytes)", (unsigned long long)payload_size,
+			    (int)t->pid, (unsigned long long)room);
 	note(o, "image payload: %llu bytes", (unsigned long long)payload_size);
 	/*
 	 * The last moment to back out. Once the image is in place the freeze

@@ -1,8 +1,9 @@
 /*
  * The output file appears whole or not at all: the image is written to a
  * temporary file (mode 0700, O_EXCL, in the destination directory), synced,
- * then renamed into place. For "-" it goes to an unnamed temporary file
- * first and is copied to standard output once complete.
+ * then renamed into place. "-" streams it to standard output as it is made
+ * (a pipe will do: the image is written front to back); a freeze that fails
+ * there leaves a stream without its trailer, which the stub refuses.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,13 +45,14 @@ static int open_named(struct output *out)
 	return err;
 }
 
-static int open_unnamed(struct output *out)
+static int open_stdout(struct output *out)
 {
-	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-
-	out->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (isatty(STDOUT_FILENO))
+		return fail(-EINVAL, "standard output is a terminal: send the "
+			    "image to a file or a pipe (freeze - PID >FILE)");
+	out->fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
 	if (out->fd < 0)
-		return fail(-errno, "cannot create a temporary file in %s", dir);
+		return fail(-errno, "standard output is not open");
 	return 0;
 }
 
@@ -59,33 +60,8 @@ int output_open(struct output *out, const char *path)
 {
 	*out = (struct output){ .path = path, .fd = -1 };
 	if (!strcmp(path, "-"))
-		return open_unnamed(out);
+		return open_stdout(out);
 	return open_named(out);
-}
-
-static int copy_to_stdout(int fd)
-{
-	off_t off = 0;
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	while (off < st.st_size) {
-		ssize_t n = sendfile(STDOUT_FILENO, fd, &off, (size_t)(st.st_size - off));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
-			char buf[65536];
-			ssize_t r = pread(fd, buf, sizeof(buf), off);
-			if (r <= 0 || write(STDOUT_FILENO, buf, (size_t)r) != r)
-				return r < 0 ? -errno : -EIO;
-			off += r;
-			continue;
-		}
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-	}
-	return 0;
 }
 
 int output_commit(struct output *out)
@@ -93,10 +69,10 @@ int output_commit(struct output *out)
 	int err = 0;
 
 	if (!out->tmp_path) {
-		err = copy_to_stdout(out->fd);
-		close(out->fd);
+		if (close(out->fd) < 0 && errno != EINTR)
+			err = fail(-errno, "writing the image to standard output");
 		out->fd = -1;
-		return err ? fail(err, "writing the image to standard output") : 0;
+		return err;
 	}
 	if (fsync(out->fd) < 0)
 		return fail(-errno, "writing %s", out->path);

@@ -37,17 +37,31 @@ int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 	return 0;
 }
 
-int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+int write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -errno;
-		p += n, len -= (size_t)n, off += (uint64_t)n;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n, len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_zeros(int fd, size_t len)
+{
+	static const uint8_t zeros[4096];
+
+	while (len) {
+		size_t n = len < sizeof(zeros) ? len : sizeof(zeros);
+		int err = write_all(fd, zeros, n);
+		if (err)
+			return err;
+		len -= n;
 	}
 	return 0;
 }

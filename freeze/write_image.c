@@ -64,11 +64,11 @@ static int write_state(struct target *t, struct image_writer *w)
 	return err ? fail(err, "writing the image") : 0;
 }
 
-int write_image(struct target *t, int fd, uint64_t base, enum fz_encoding enc,
-		unsigned jobs, uint64_t *image_size)
+int write_image(struct target *t, int fd, enum fz_encoding enc, unsigned jobs,
+		uint64_t *image_size)
 {
 	struct image_writer w;
-	int err = iw_begin(&w, fd, base, enc, jobs);
+	int err = iw_begin(&w, fd, enc, jobs);
 
 	if (err)
 		return fail(err, "starting the image");

@@ -13,7 +13,7 @@
 
 #define FZ_MAGIC "FRZIMAGE"
 #define FZ_MAGIC_LEN 8
-#define FZ_VERSION 1
+#define FZ_VERSION 2
 #define FZ_PAGE_SIZE 4096UL
 #define FZ_CHUNK_MAX_PAGES 256 /* 1 MiB of raw page data per chunk */
 #define FZ_PATH_MAX 4096
@@ -21,19 +21,23 @@
 #define FZ_NRLIMITS 16
 #define FZ_MAX_THREADS 1024
 
-/* The payload starts with this header; offsets are from its first byte. */
-struct fz_header {
+/*
+ * The payload ends with this trailer; offsets are from the payload's first
+ * byte. It comes last so that freeze can write the image front to back in
+ * one pass (to a pipe, too): these figures are only known at the end.
+ */
+struct fz_trailer {
 	char magic[FZ_MAGIC_LEN];
 	uint32_t version;
-	uint32_t header_size;    /* sizeof(struct fz_header) */
-	uint64_t image_size;     /* header + page data + records */
+	uint32_t trailer_size;   /* sizeof(struct fz_trailer) */
+	uint64_t image_size;     /* page data + records + trailer */
 	uint64_t records_offset; /* 8-aligned */
 	uint64_t records_size;
 	uint32_t record_count;
 	uint32_t encoding;       /* enum fz_encoding asked for at freeze time */
-	uint64_t header_csum;    /* XXH64 of the bytes before this field */
+	uint64_t trailer_csum;   /* XXH64 of the bytes before this field */
 };
-_Static_assert(sizeof(struct fz_header) == 56, "fz_header size");
+_Static_assert(sizeof(struct fz_trailer) == 56, "fz_trailer size");
 
 /* Every record: this head, then `size` bytes, then zero padding to 8. */
 struct fz_record {
@@ -179,7 +183,7 @@ struct fz_chunk {
 	uint64_t addr;            /* where the first page goes */
 	uint32_t npages;          /* 1..FZ_CHUNK_MAX_PAGES */
 	uint32_t encoding;        /* enum fz_encoding of this chunk */
-	uint64_t data_offset;     /* from the header; page-aligned if NONE */
+	uint64_t data_offset;     /* from the payload's start; page-aligned if NONE */
 	uint64_t data_size;       /* stored bytes */
 	uint64_t data_csum;       /* XXH64 of the stored bytes */
 };
@@ -301,7 +305,7 @@ struct fz_file_block {
 	uint64_t offset;      /* in the file */
 	uint32_t raw_len;     /* 1..FZ_FILE_BLOCK_MAX */
 	uint32_t encoding;    /* enum fz_encoding */
-	uint64_t data_offset; /* from the header, in the page-data area */
+	uint64_t data_offset; /* from the payload's start, in page data */
 	uint64_t data_size;   /* stored bytes */
 	uint64_t data_csum;   /* XXH64 of the stored bytes */
 };
@@ -580,10 +584,13 @@ struct fz_stub_code {
 
 struct fz_stub_params {
 	uint64_t magic;
-	uint64_t payload_addr;    /* where the kernel mapped the payload */
-	uint64_t payload_size;
-	uint64_t hole_start;      /* [hole_start, hole_end) holds only the stub */
-	uint64_t hole_end;
+	uint64_t payload_offset;  /* where the payload starts in the file */
+	uint64_t payload_addr;    /* where the stub maps it */
+	uint64_t payload_room;    /* free bytes there: the largest payload that
+				     fits (its size is only known from the
+				     trailer, written after this) */
+	uint64_t hole_start;      /* [hole_start, payload_addr + the payload's
+				     size) holds only the stub */
 	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
 	uint64_t scratch_size;
 	uint64_t stack_addr;      /* where the stub maps the stacks it restores */

@@ -12,17 +12,17 @@
 
 const struct fz_record *rec_first(const struct image *img)
 {
-	if (!img->hdr->record_count)
+	if (!img->trailer->record_count)
 		return 0;
-	return (const struct fz_record *)(img->base + img->hdr->records_offset);
+	return (const struct fz_record *)(img->base + img->trailer->records_offset);
 }
 
 const struct fz_record *rec_next(const struct image *img,
 				 const struct fz_record *r)
 {
 	const uint8_t *next = (const uint8_t *)(r + 1) + ALIGN8(r->size);
-	const uint8_t *end = img->base + img->hdr->records_offset +
-			     img->hdr->records_size;
+	const uint8_t *end = img->base + img->trailer->records_offset +
+			     img->trailer->records_size;
 	return next < end ? (const struct fz_record *)next : 0;
 }
 
@@ -38,30 +38,29 @@ const void *image_find(const struct image *img, uint32_t type, uint32_t *size)
 	return 0;
 }
 
-static int check_header(const struct image *img, const char **why)
+static int check_trailer(const struct image *img, const char **why)
 {
-	const struct fz_header *h = img->hdr;
+	const struct fz_trailer *t = img->trailer;
 
-	if (img->mapped < sizeof(*h) ||
-	    __builtin_memcmp(h->magic, FZ_MAGIC, FZ_MAGIC_LEN)) {
-		*why = "no image header (not made by freeze?)";
+	if (!t || __builtin_memcmp(t->magic, FZ_MAGIC, FZ_MAGIC_LEN)) {
+		*why = "no image trailer (not made by freeze, or cut short?)";
 		return -EBADMSG;
 	}
-	if (h->version > FZ_VERSION) {
+	if (t->version > FZ_VERSION) {
 		*why = "image format is newer than this stub understands";
 		return -EBADMSG;
 	}
-	if (h->version != FZ_VERSION || h->header_size != sizeof(*h) ||
-	    fz_csum(h, __builtin_offsetof(struct fz_header, header_csum)) !=
-		    h->header_csum) {
-		*why = "header checksum mismatch";
+	if (t->version != FZ_VERSION || t->trailer_size != sizeof(*t) ||
+	    fz_csum(t, __builtin_offsetof(struct fz_trailer, trailer_csum)) !=
+		    t->trailer_csum) {
+		*why = "trailer checksum mismatch";
 		return -EBADMSG;
 	}
-	if (h->image_size > img->mapped || h->records_offset % 8 ||
-	    h->records_offset < sizeof(*h) ||
-	    h->records_offset > h->image_size ||
-	    h->records_size > h->image_size - h->records_offset) {
-		*why = "header describes more data than the file holds";
+	/* The records end where the trailer starts. */
+	if (t->image_size != img->size || t->records_offset % 8 ||
+	    t->records_offset > img->size - sizeof(*t) ||
+	    t->records_size != img->size - sizeof(*t) - t->records_offset) {
+		*why = "trailer describes other data than the image holds";
 		return -EBADMSG;
 	}
 	return 0;
@@ -70,8 +69,8 @@ static int check_header(const struct image *img, const char **why)
 /* Walk the record list: heads in bounds, checksums right, count right. */
 static int check_records(const struct image *img, const char **why)
 {
-	uint64_t off = img->hdr->records_offset;
-	uint64_t end = off + img->hdr->records_size;
+	uint64_t off = img->trailer->records_offset;
+	uint64_t end = off + img->trailer->records_size;
 	uint32_t n = 0;
 
 	while (off < end) {
@@ -88,8 +87,8 @@ static int check_records(const struct image *img, const char **why)
 		off += sizeof(*r) + ALIGN8(r->size);
 		n++;
 	}
-	if (n != img->hdr->record_count || off != end) {
-		*why = "record count does not match the header";
+	if (n != img->trailer->record_count || off != end) {
+		*why = "record count does not match the trailer";
 		return -EBADMSG;
 	}
 	return 0;
@@ -104,11 +103,10 @@ static int has_nul_at_end(const char *s, uint32_t len)
 static int check_chunk_data(const struct image *img, const struct fz_chunk *c,
 			    const char **why)
 {
-	uint64_t data_end = img->hdr->records_offset;
+	uint64_t data_end = img->trailer->records_offset;
 	uint64_t raw = (uint64_t)c->npages * FZ_PAGE_SIZE;
 
-	if (c->data_offset < sizeof(struct fz_header) ||
-	    c->data_offset > data_end || c->data_size > data_end - c->data_offset ||
+	if (c->data_offset > data_end || c->data_size > data_end - c->data_offset ||
 	    (c->encoding == FZ_ENC_NONE &&
 	     (c->data_size != raw || c->data_offset % FZ_PAGE_SIZE)) ||
 	    (c->encoding != FZ_ENC_NONE && c->encoding != FZ_ENC_LZ4)) {
@@ -306,19 +304,20 @@ static int check_contents(const struct image *img, const char **why)
 
 uint32_t image_version(const struct image *img)
 {
-	if (img->mapped < sizeof(*img->hdr) ||
-	    __builtin_memcmp(img->hdr->magic, FZ_MAGIC, FZ_MAGIC_LEN))
+	if (!img->trailer ||
+	    __builtin_memcmp(img->trailer->magic, FZ_MAGIC, FZ_MAGIC_LEN))
 		return 0;
-	return img->hdr->version;
+	return img->trailer->version;
 }
 
-int image_verify(struct image *img, const void *base, uint64_t mapped,
+int image_verify(struct image *img, const void *base, uint64_t size,
 		 const char **why)
 {
 	img->base = base;
-	img->mapped = mapped;
-	img->hdr = base;
-	if (check_header(img, why) || check_records(img, why) ||
+	img->size = size;
+	img->trailer = size >= sizeof(struct fz_trailer) && size % 8 == 0 ?
+		(const void *)(img->base + size - sizeof(struct fz_trailer)) : 0;
+	if (check_trailer(img, why) || check_records(img, why) ||
 	    check_contents(img, why) || verify_files(img, why))
 		return -EBADMSG;
 	return 0;

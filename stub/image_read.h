@@ -1,4 +1,4 @@
-/* Reading and checking the image the kernel mapped for the stub. */
+/* Reading and checking the image payload the stub mapped. */
 #ifndef FREEZE_STUB_IMAGE_READ_H
 #define FREEZE_STUB_IMAGE_READ_H
 
@@ -7,17 +7,18 @@
 #include "image.h"
 
 struct image {
-	const uint8_t *base;      /* the fz_header */
-	uint64_t mapped;          /* bytes the ELF maps from base */
-	const struct fz_header *hdr;
+	const uint8_t *base;      /* the payload's first byte */
+	uint64_t size;            /* bytes of payload at base */
+	const struct fz_trailer *trailer;  /* its last bytes; NULL if too short
+					      or not a multiple of 8 */
 };
 
 /*
- * Check everything the restore will trust: header, bounds, every record's
+ * Check everything the restore will trust: trailer, bounds, every record's
  * and every chunk's checksum, record sizes and ordering. 0 or -EBADMSG with
  * *why saying what is wrong.
  */
-int image_verify(struct image *img, const void *base, uint64_t mapped,
+int image_verify(struct image *img, const void *base, uint64_t size,
 		 const char **why);
 
 /* verify_files.c: the FILE, FILE_BLOCK and LOCK records, within image_verify. */
@@ -29,7 +30,7 @@ int check_anon_fd_record(const struct fz_record *r, const char **why);
  * messages. 0 or -EBADMSG. */
 int check_socket_record(const struct fz_record *r);
 
-/* The format version the header claims, 0 without a header (after verify). */
+/* The format version the trailer claims, 0 without one (after verify). */
 uint32_t image_version(const struct image *img);
 
 const struct fz_record *rec_first(const struct image *img);

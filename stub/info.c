@@ -210,8 +210,8 @@ void print_info(struct stub *st)
 	const struct fz_process *p = st->proc;
 
 	out(1, "freeze image, format version %u, %lu bytes, pages: %s\n",
-	    st->img.hdr->version, (unsigned long)st->img.hdr->image_size,
-	    writer_name(st->img.hdr->encoding));
+	    st->img.trailer->version, (unsigned long)st->img.trailer->image_size,
+	    writer_name(st->img.trailer->encoding));
 	out(1, "process: pid %lu (%s), %u thread%s\n", (unsigned long)p->pid,
 	    p->comm, st->nthreads, st->nthreads == 1 ? "" : "s");
 	for (unsigned i = 0; i < st->nthreads; i++)

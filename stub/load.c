@@ -1,7 +1,8 @@
 /*
- * Finding and checking the image before anything is changed. A truncated
- * file shows up as SIGBUS when a page past its end is touched: _start's
- * handler turns that into a message until the image has been verified.
+ * Finding and checking the image before anything is changed. A file cut
+ * short while it is read shows up as SIGBUS when a page past its end is
+ * touched: _start's handler turns that into a message until the image has
+ * been verified.
  */
 #include <asm/signal.h>
 
@@ -62,10 +63,10 @@ void load_image(struct stub *st)
 	st->params = (const struct fz_stub_params *)&fz_stub_params;
 	if (st->params->magic != FZ_STUB_PARAMS_MAGIC || !st->params->payload_addr)
 		die("this file holds no image (stub not linked by freeze)");
-	check_file_size(st);
 	check_code(st->params);
+	map_payload(st);
 	if (image_verify(&st->img, (const void *)st->params->payload_addr,
-			 st->params->payload_size, &why)) {
+			 st->payload_size, &why)) {
 		if (image_version(&st->img) > FZ_VERSION)
 			die("image format version %u is newer than this stub's "
 			    "(%u): it cannot be resumed by it",

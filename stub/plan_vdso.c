@@ -144,7 +144,7 @@ static int range_free(const struct stub *st, uint64_t start, uint64_t len)
 {
 	if (start < LOW_LIMIT || start > ARCH_TASK_SIZE - len ||
 	    overlaps(start, len, st->params->hole_start,
-		     st->params->hole_end - st->params->hole_start))
+		     st->hole_end - st->params->hole_start))
 		return 0;
 	for_each_record(&st->img, r) {
 		const struct fz_mapping *m = rec_data(r);
@@ -214,7 +214,7 @@ static void plan_host(const struct stub *st, struct vdso_plan *p)
 	p->host_len = st->host_vdso + len - start;
 	p->host_vdso_off = st->host_vdso - start;
 	p->host_in_hole = overlaps(start, p->host_len, st->params->hole_start,
-				   st->params->hole_end - st->params->hole_start);
+				   st->hole_end - st->params->hole_start);
 	p->dest = pick_dest(st, p->host_len);
 	if (!p->dest) {
 		format(p->host_why, sizeof(p->host_why), "no free room for this "

@@ -18,7 +18,7 @@
 void unmap_all_but_stub(const struct stub *st)
 {
 	sys_munmap(0, st->params->hole_start);
-	sys_munmap(st->params->hole_end, ARCH_TASK_SIZE - st->params->hole_end);
+	sys_munmap(st->hole_end, ARCH_TASK_SIZE - st->hole_end);
 }
 
 static int shared_fd(const struct stub *st, const struct fz_mapping *m)

@@ -368,5 +368,5 @@ void resume_threads(const struct stub *st)
 	arch_enter_trampoline_leader(
 		trampoline + (uint64_t)(arch_trampoline_leader - arch_trampoline_start),
 		sp, trampoline + FZ_PAGE_SIZE,
-		st->params->hole_end - trampoline - FZ_PAGE_SIZE, go);
+		st->hole_end - trampoline - FZ_PAGE_SIZE, go);
 }

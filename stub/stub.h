@@ -112,6 +112,9 @@ struct stub {
 	struct stub_opts opt;
 	struct image img;
 	const struct fz_stub_params *params;
+	uint64_t payload_size;                  /* mapped at params->payload_addr */
+	uint64_t hole_end;                      /* [params->hole_start, hole_end):
+						   the stub and its payload */
 	const struct fz_process *proc;
 	const struct fz_thread *threads[FZ_MAX_THREADS]; /* [0]: the leader */
 	unsigned nthreads;
@@ -146,8 +149,9 @@ struct stub {
 
 /* Steps before the point of no return: they may fail and exit cleanly. */
 void load_image(struct stub *st);
-/* check_file.c: refuse a file longer or shorter than the image. */
-void check_file_size(const struct stub *st);
+/* map_payload.c: find the payload in our own file, refuse a file longer or
+ * shorter than the image, and map the payload at its place. */
+void map_payload(struct stub *st);
 void print_info(struct stub *st);
 /* info_creds.c: the credentials at freeze, and a warning if they were root's. */
 void print_creds(const struct stub *st);

@@ -34,14 +34,14 @@ static int check_block(const struct image *img, const struct fz_record *r,
 		       const struct fz_file *f, const char **why)
 {
 	const struct fz_file_block *b = rec_data(r);
-	uint64_t data_end = img->hdr->records_offset;
+	uint64_t data_end = img->trailer->records_offset;
 
 	if (r->size != sizeof(*b) || !f || b->file_id != f->id ||
 	    !(f->flags & FZ_FILEF_CONTENT) || b->raw_len == 0 ||
 	    b->raw_len > FZ_FILE_BLOCK_MAX || b->offset > f->size ||
 	    b->raw_len > f->size - b->offset)
 		return bad(why, "file block outside its file");
-	if (b->data_offset < sizeof(struct fz_header) || b->data_offset > data_end ||
+	if (b->data_offset > data_end ||
 	    b->data_size > data_end - b->data_offset ||
 	    (b->encoding == FZ_ENC_NONE && b->data_size != b->raw_len) ||
 	    (b->encoding != FZ_ENC_NONE && b->encoding != FZ_ENC_LZ4))

@@ -525,14 +525,14 @@ compute_ref() {
 #   znone    freeze -k -z none; also --info and --verify on the image
 #   running  freeze, the target keeps running: it passes, then the image
 #   stop     freeze -s: the target is left stopped; then the image
-#   stdout   freeze -k -q - PID > img (nothing on stderr); --info, --verify
+#   stdout   freeze -k -q - PID | cat > img (nothing on stderr); --info, --verify
 #   nofreeze no freeze at all: the target is signalled and must pass
 # TARGET_ARGS and FREEZE_EXTRA (arrays) add arguments.
 TARGET_ARGS=()
 FREEZE_EXTRA=()
 freeze_case() {
 	local name=$1 target=$2 variant=$3 user=$4 mode=$5
-	local bin=$BIN/$2-$3 kind tpid img opts=() size
+	local bin=$BIN/$2-$3 kind tpid img opts=() size reader
 	selected "$name" || return 0
 	if [[ -z ${BUILT[$target-$variant]:-} ]]; then
 		skip "$name" "$target-$variant was not built"
@@ -581,7 +581,13 @@ freeze_case() {
 		return
 	fi
 	if [[ $mode == stdout ]]; then
-		run_freeze "$user" "$CASE/freeze.err" "${opts[@]}" - "$tpid" >"$img"
+		# Through a pipe, which cannot seek: the image must stream.
+		mkfifo "$CASE/stream"
+		cat "$CASE/stream" >"$img" &
+		reader=$!
+		track "$reader"
+		run_freeze "$user" "$CASE/freeze.err" "${opts[@]}" - "$tpid" >"$CASE/stream"
+		reap "$reader"
 		chmod 700 "$img"
 		[[ $user == root ]] || chown "$UNPRIV:$UNPRIV_GROUP" "$img"
 		[[ -s $CASE/freeze.err ]] && WHYS+=("freeze -q wrote to stderr: $(brief "$CASE/freeze.err")")
@@ -1702,11 +1708,14 @@ refuses() {
 	report "$name"
 }
 
-# The payload's file offset: the last PT_LOAD in the program headers.
+# trailer_at IMAGE: the file offset of the payload's trailer (its last 56 bytes).
+trailer_at() { echo $(($(stat -c %s "$1") - 56)); }
+
+# The payload's file offset: the file's size less the trailer's image_size.
 payload_offset() {
-	local off
-	off=$(readelf -lW "$1" | awk '$1 == "LOAD" { off = $2 } END { print off }')
-	echo $((off))
+	local size
+	size=$(od -An -t u8 -j $(($(trailer_at "$1") + 16)) -N 8 "$1")
+	echo $(($(stat -c %s "$1") - size))
 }
 
 # any_selected NAME...: is any of these cases selected?
@@ -1773,9 +1782,9 @@ image_cases() {
 	name=image/newer-version
 	if selected "$name"; then
 		cp "$CASE/good" "$CASE/newer"
-		off=$(payload_offset "$CASE/newer")
-		printf '\x02' | dd of="$CASE/newer" bs=1 seek=$((off + 8)) conv=notrunc status=none
-		refuses "$name" "$CASE/newer" 'format version 2 is newer'
+		off=$(trailer_at "$CASE/newer")
+		printf '\x03' | dd of="$CASE/newer" bs=1 seek=$((off + 8)) conv=notrunc status=none
+		refuses "$name" "$CASE/newer" 'format version 3 is newer'
 	fi
 }
 

@@ -3,7 +3,7 @@
  * the page decoding it vouches for (writers/decode.c), built for the host.
  *
  * The input is a payload: what the stub finds at fz_stub_params.payload_addr.
- * The harness first repairs every checksum it can reach (the header's, each
+ * The harness first repairs every checksum it can reach (the trailer's, each
  * record's, each in-bounds chunk's), or almost every mutation would stop at
  * the first checksum and the structural checks behind it would go untested.
  * The copy ends at an inaccessible page, as a payload ends where the mapping
@@ -57,16 +57,17 @@ static void fix_chunk_csum(uint8_t *base, uint64_t size, struct fz_chunk *c)
 /* Make every checksum the reader will compare right, where it can be found. */
 static void fix_checksums(uint8_t *base, uint64_t size)
 {
-	struct fz_header *h = (struct fz_header *)base;
+	struct fz_trailer *t;
 	uint64_t off, end;
 
-	if (size < sizeof(*h))
+	if (size < sizeof(*t))
 		return;
-	h->header_csum = fz_csum(h, offsetof(struct fz_header, header_csum));
-	if (h->records_offset > size || h->records_offset % 8)
+	t = (struct fz_trailer *)(base + size - sizeof(*t));
+	t->trailer_csum = fz_csum(t, offsetof(struct fz_trailer, trailer_csum));
+	if (t->records_offset > size || t->records_offset % 8)
 		return;
-	off = h->records_offset;
-	end = h->records_size < size - off ? off + h->records_size : size;
+	off = t->records_offset;
+	end = t->records_size < size - off ? off + t->records_size : size;
 	while (off < end && end - off >= sizeof(struct fz_record)) {
 		struct fz_record *r = (struct fz_record *)(base + off);
 		if (r->size > end - off - sizeof(*r))

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """seed.py IMAGE OUT [KEEP_CHUNKS]: a small fuzzing seed from a real image.
 
-Takes the payload out of the executable (its last PT_LOAD segment) and
-rebuilds it with every record but only the first KEEP_CHUNKS page chunks
+Takes the payload out of the executable (it ends the file, with its
+trailer) and rebuilds it with every record but only the first KEEP_CHUNKS page chunks
 (default 3) and their data, checksums recomputed, so the seed is a valid
 payload of a few tens of KiB that exercises every record type the image has.
 """
@@ -10,7 +10,7 @@ import struct
 import sys
 
 PAGE = 4096
-HDR = struct.Struct("<8sIIQQQIIQ")          # struct fz_header
+TRAILER = struct.Struct("<8sIIQQQIIQ")      # struct fz_trailer
 REC = struct.Struct("<IIQ")                 # struct fz_record
 CHUNK = struct.Struct("<QIIQQQ")            # struct fz_chunk
 REC_CHUNK = 5
@@ -53,21 +53,15 @@ def xxh64(data):
     return h ^ (h >> 32)
 
 
-def payload_of(elf):
-    phoff, = struct.unpack_from("<Q", elf, 32)
-    phentsize, phnum = struct.unpack_from("<HH", elf, 54)
-    best = None
-    for i in range(phnum):
-        typ, _flags, off, _va, _pa, filesz = struct.unpack_from(
-            "<IIQQQQ", elf, phoff + i * phentsize)
-        if typ == 1 and (best is None or off > best[0]):
-            best = (off, filesz)
-    return elf[best[0]:best[0] + best[1]]
+def payload_of(image):
+    size = TRAILER.unpack_from(image, len(image) - TRAILER.size)[3]
+    return image[len(image) - size:]
 
 
 def compact(payload, keep):
-    magic, version, hsize, _size, roff, rsize, count, enc, _ = HDR.unpack_from(payload)
-    data, records, kept, n = bytearray(b"\0" * PAGE), bytearray(), 0, 0
+    magic, version, tsize, _size, roff, rsize, count, enc, _ = \
+        TRAILER.unpack_from(payload, len(payload) - TRAILER.size)
+    data, records, kept, n = bytearray(), bytearray(), 0, 0
     off = roff
     while off < roff + rsize:
         typ, size, _ = REC.unpack_from(payload, off)
@@ -83,10 +77,10 @@ def compact(payload, keep):
             kept += 1
         records += REC.pack(typ, size, xxh64(bytes(body))) + body + b"\0" * (-size % 8)
         n += 1
-    out = data + records
-    head = HDR.pack(magic, version, hsize, len(out), len(data), len(records), n, enc, 0)
-    out[:HDR.size] = head[:-8] + struct.pack("<Q", xxh64(head[:HDR.size - 8]))
-    return bytes(out)
+    tail = TRAILER.pack(magic, version, tsize, len(data) + len(records) + TRAILER.size,
+                        len(data), len(records), n, enc, 0)
+    tail = tail[:-8] + struct.pack("<Q", xxh64(tail[:-8]))
+    return bytes(data + records + tail)
 
 
 def main():

@@ -3,10 +3,8 @@
  * into the body of every record of TYPE at byte OFFSET, and fix the
  * record's checksum, so the image stays valid but claims something else
  * (a CPU feature, an XSAVE component in use).  Prints how many records it
- * changed.  The payload is found from the ELF program headers: the last
- * PT_LOAD segment, as freeze writes it.
+ * changed.  The payload ends the file, with its trailer.
  */
-#include <elf.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,25 +17,24 @@
 #include "../../include/checksum.h"
 #include "../../include/image.h"
 
-static uint8_t *payload(uint8_t *file, size_t size)
+static struct fz_trailer *trailer(uint8_t *file, size_t size)
 {
-	Elf64_Ehdr *eh = (Elf64_Ehdr *)file;
-	Elf64_Phdr *ph = (Elf64_Phdr *)(file + eh->e_phoff);
-	uint64_t off = 0;
+	struct fz_trailer *t;
 
-	for (int i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD)
-			off = ph[i].p_offset;
-	if (!off || off + sizeof(struct fz_header) > size ||
-	    memcmp(file + off, FZ_MAGIC, FZ_MAGIC_LEN))
+	if (size < sizeof(*t))
 		return NULL;
-	return file + off;
+	t = (struct fz_trailer *)(file + size - sizeof(*t));
+	if (memcmp(t->magic, FZ_MAGIC, FZ_MAGIC_LEN) || t->image_size > size ||
+	    t->records_offset + t->records_size + sizeof(*t) != t->image_size)
+		return NULL;
+	return t;
 }
 
 int main(int argc, char **argv)
 {
 	struct stat st;
 	uint8_t *file, *base, *r, *end;
+	struct fz_trailer *t;
 	uint32_t type;
 	uint64_t offset, mask;
 	int fd, n = 0;
@@ -55,12 +52,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	file = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (file == MAP_FAILED || !(base = payload(file, (size_t)st.st_size))) {
+	if (file == MAP_FAILED || !(t = trailer(file, (size_t)st.st_size))) {
 		fprintf(stderr, "patchrec: %s: no freeze image\n", argv[1]);
 		return 1;
 	}
-	r = base + ((struct fz_header *)base)->records_offset;
-	end = r + ((struct fz_header *)base)->records_size;
+	base = file + st.st_size - t->image_size;
+	r = base + t->records_offset;
+	end = r + t->records_size;
 	while (r + sizeof(struct fz_record) <= end) {
 		struct fz_record *h = (struct fz_record *)r;
 		uint8_t *body = r + sizeof(*h);
