@@ -286,16 +286,18 @@ int write_files(const struct target *t, struct image_writer *w);
 int write_memory(struct target *t, struct image_writer *w);
 /* collect_anon_fds.c: their records. */
 int write_anon_fds(const struct target *t, struct image_writer *w);
-/* write_image.c: the payload, written at `base` in fd. */
-int write_image(struct target *t, int fd, enum fz_encoding enc, unsigned jobs,
-		uint64_t *image_size);
+/* write_image.c: the payload, written front to back to out. */
+struct output;
+int write_image(struct target *t, const struct output *out,
+		enum fz_encoding enc, unsigned jobs, uint64_t *image_size);
 
 /*
  * link_elf.c: place the stub in a hole of the target's address space and
  * write it, behind an ELF header, up to where the payload starts; the
  * payload may be at most *payload_room bytes.
  */
-int link_output(const struct target *t, int fd, uint64_t *payload_room);
+int link_output(const struct target *t, const struct output *out,
+		uint64_t *payload_room);
 
 /* output.c */
 struct output {
@@ -304,6 +306,8 @@ struct output {
 	int fd;
 };
 int output_open(struct output *out, const char *path);
+/* "standard output", or the path: for messages. */
+const char *output_name(const struct output *out);
 int output_commit(struct output *out);
 void output_abort(struct output *out);
 

@@ -12,10 +12,10 @@
 
 #define ALIGN(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 
-int iw_begin(struct image_writer *w, int fd, enum fz_encoding enc,
-	     unsigned jobs)
+int iw_begin(struct image_writer *w, int fd, const char *dest,
+	     enum fz_encoding enc, unsigned jobs)
 {
-	*w = (struct image_writer){ .fd = fd, .encoding = enc,
+	*w = (struct image_writer){ .fd = fd, .dest = dest, .encoding = enc,
 				    .jobs = jobs ? jobs : 1 };
 	w->scratch_cap = writer_bound(enc, FZ_CHUNK_MAX_PAGES * FZ_PAGE_SIZE);
 	w->scratch = malloc(w->scratch_cap);
@@ -28,6 +28,11 @@ int iw_begin(struct image_writer *w, int fd, enum fz_encoding enc,
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+int iw_failed(const struct image_writer *w, int err)
+{
+	return fail(err, "writing the image to %s", w->dest);
 }
 
 static int grow_records(struct image_writer *w, size_t more)

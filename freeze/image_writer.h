@@ -30,6 +30,7 @@ struct pending_chunk {
 
 struct image_writer {
 	int fd;
+	const char *dest;         /* the output's name, for messages */
 	uint64_t data_end;        /* bytes written, from the payload's start */
 	enum fz_encoding encoding;
 	uint8_t *records;
@@ -42,8 +43,10 @@ struct image_writer {
 	unsigned npending;
 };
 
-int iw_begin(struct image_writer *w, int fd, enum fz_encoding enc,
-	     unsigned jobs);
+int iw_begin(struct image_writer *w, int fd, const char *dest,
+	     enum fz_encoding enc, unsigned jobs);
+/* Say that writing to w->dest failed with err; returns err. */
+int iw_failed(const struct image_writer *w, int err);
 /* A record made of two parts: a struct and a trailing string (b may be NULL). */
 int iw_record(struct image_writer *w, uint32_t type, const void *a,
 	      size_t alen, const void *b, size_t blen);

@@ -243,7 +243,8 @@ static int checksum_code(const struct stub_image *s, uint64_t stub_base,
 	return 0;
 }
 
-int link_output(const struct target *t, int fd, uint64_t *payload_room)
+int link_output(const struct target *t, const struct output *out,
+		uint64_t *payload_room)
 {
 	struct stub_image s = { 0 };
 	struct fz_stub_params params = { .magic = FZ_STUB_PARAMS_MAGIC };
@@ -255,13 +256,13 @@ int link_output(const struct target *t, int fd, uint64_t *payload_room)
 
 	if (err) {
 		err = fail(err, "the embedded stub is not a usable ELF file");
-		goto out;
+		goto done;
 	}
 	if (pick_hole(t, PAGE + s.span + stacks + SCRATCH_SIZE + PAGE, &hole,
 		      &room_end)) {
 		err = fail(-ENOMEM, "no free address range in process %d for the "
 			   "resume stub", (int)t->pid);
-		goto out;
+		goto done;
 	}
 	stub_base = hole + PAGE;
 	params.hole_start = hole;
@@ -280,25 +281,25 @@ int link_output(const struct target *t, int fd, uint64_t *payload_room)
 	    s.nload + 1 > FZ_EARLY_PHDRS ||
 	    !(phdrs = stub_at(&s, phdrs_at, FZ_EARLY_PHDRS * sizeof(Elf64_Phdr)))) {
 		err = fail(-EINVAL, "cannot relocate the embedded stub");
-		goto out;
+		goto done;
 	}
-	err = write_headers(fd, &s, stub_base, (Elf64_Phdr *)phdrs,
+	err = write_headers(out->fd, &s, stub_base, (Elf64_Phdr *)phdrs,
 			    HEADERS_SIZE + (uint64_t)(phdrs - s.bytes));
 	if (err) {
-		err = fail(err, "writing the output");
-		goto out;
+		err = fail(err, "writing the image to %s", output_name(out));
+		goto done;
 	}
 	/* The program headers just written lie in the code: hash after them. */
 	if ((err = checksum_code(&s, stub_base, &params))) {
 		err = fail(err, "the embedded stub has too many read-only segments");
-		goto out;
+		goto done;
 	}
 	memcpy(where, &params, sizeof(params));
 	stub_end = HEADERS_SIZE + s.extent;
-	if ((err = write_all(fd, s.bytes, s.extent)) ||
-	    (err = write_zeros(fd, params.payload_offset - stub_end)))
-		err = fail(err, "writing the output");
-out:
+	if ((err = write_all(out->fd, s.bytes, s.extent)) ||
+	    (err = write_zeros(out->fd, params.payload_offset - stub_end)))
+		err = fail(err, "writing the image to %s", output_name(out));
+done:
 	close_stub(&s);
 	return err;
 }

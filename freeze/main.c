@@ -144,8 +144,8 @@ static int write_output(struct target *t, const struct options *o,
 	uint64_t room, payload_size;
 	int err;
 
-	if ((err = link_output(t, out->fd, &room)) ||
-	    (err = write_image(t, out->fd, o->encoding, o->jobs, &payload_size)))
+	if ((err = link_output(t, out, &room)) ||
+	    (err = write_image(t, out, o->encoding, o->jobs, &payload_size)))
 		return err;
 	if (payload_size > room)
 		return fail(-ENOMEM, "the image (%llu bytes) is larger than the "

@@ -64,6 +64,11 @@ int output_open(struct output *out, const char *path)
 	return open_named(out);
 }
 
+const char *output_name(const struct output *out)
+{
+	return strcmp(out->path, "-") ? out->path : "standard output";
+}
+
 int output_commit(struct output *out)
 {
 	int err = 0;

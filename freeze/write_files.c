@@ -87,7 +87,7 @@ int write_files(const struct target *t, struct image_writer *w)
 		rec.path_len = (uint32_t)plen;
 		err = iw_record(w, FZ_REC_FILE, &rec, sizeof(rec), f->path, plen);
 		if (err) {
-			err = fail(err, "writing the image");
+			err = iw_failed(w, err);
 			break;
 		}
 		if (!(f->rec.flags & FZ_FILEF_CONTENT))

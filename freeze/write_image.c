@@ -61,14 +61,14 @@ static int write_state(struct target *t, struct image_writer *w)
 	}
 	for (size_t i = 0; !err && i < t->nlocks; i++)
 		err = iw_record(w, FZ_REC_LOCK, &t->locks[i], sizeof(t->locks[i]), NULL, 0);
-	return err ? fail(err, "writing the image") : 0;
+	return err ? iw_failed(w, err) : 0;
 }
 
-int write_image(struct target *t, int fd, enum fz_encoding enc, unsigned jobs,
-		uint64_t *image_size)
+int write_image(struct target *t, const struct output *out,
+		enum fz_encoding enc, unsigned jobs, uint64_t *image_size)
 {
 	struct image_writer w;
-	int err = iw_begin(&w, fd, enc, jobs);
+	int err = iw_begin(&w, out->fd, output_name(out), enc, jobs);
 
 	if (err)
 		return fail(err, "starting the image");
@@ -78,7 +78,7 @@ int write_image(struct target *t, int fd, enum fz_encoding enc, unsigned jobs,
 	if (!err)
 		err = write_memory(t, &w);
 	if (!err && (err = iw_finish(&w, image_size)))
-		err = fail(err, "writing the image");
+		err = iw_failed(&w, err);
 	iw_free(&w);
 	return err;
 }

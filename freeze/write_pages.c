@@ -102,7 +102,7 @@ static int write_windows(struct page_reader *r, struct image_writer *w,
 		read_window(r, m, addr, n);
 		err = iw_chunk_runs(w, FZ_REC_CHUNK, addr, r->buf, r->wanted, n);
 		if (err)
-			return fail(err, "writing the image");
+			return iw_failed(w, err);
 		addr += n * FZ_PAGE_SIZE;
 	}
 	return 0;
@@ -171,7 +171,7 @@ static int write_mapping(struct page_reader *r, struct image_writer *w,
 	rec.path_len = (uint32_t)plen;
 	err = iw_record(w, FZ_REC_MAPPING, &rec, sizeof(rec), m->path, plen);
 	if (err)
-		return fail(err, "writing the image");
+		return iw_failed(w, err);
 	if (m->kind != FZ_MAP_ANON)
 		return 0;
 	return write_mapping_pages(r, w, m);

@@ -92,7 +92,7 @@ static int store_range(struct shm_reader *r, struct image_writer *w,
 				    (int)r->pid, s->name);
 		if ((err = iw_chunk_runs(w, FZ_REC_SHMEM_CHUNK, off, r->buf,
 					 r->wanted, n)))
-			return fail(err, "writing the image");
+			return iw_failed(w, err);
 		off += n * PAGE;
 	}
 	return 0;
@@ -175,7 +175,7 @@ static int write_object(struct shm_reader *r, struct image_writer *w,
 	rec.name_len = (uint32_t)nlen;
 	err = iw_record(w, FZ_REC_SHMEM, &rec, sizeof(rec), s->name, nlen);
 	if (err)
-		return fail(err, "writing the image");
+		return iw_failed(w, err);
 	if (s->fd >= 0 && s->rec.kind != FZ_SHMEM_DELETED)
 		return store_whole(r, w, s);
 	return store_mapped(r, w, t, s);

@@ -67,6 +67,7 @@ PYTHON_LOOPS=20000000		# about 3 s of pure-Python work
 PYTHON_FREEZE_AFTER=1
 MAX_SPARSE_IMAGE=$((256 << 20))	# mmaps reserves 1 GiB; only 3 pages are touched
 TRUNCATED_HEADER_SIZE=164	# ELF header (64) + 100 bytes
+STREAM_CUT=300000	# bytes of a streamed image read before the reader quits: past the stub
 POLL=0.05	# = 1/20 s: wait_until and finish count in 20ths of a second
 SIGNAL_EVERY=0.2
 
@@ -1414,6 +1415,26 @@ bad_cases() {
 			kill_reap "$BAD_PID"
 			skip "$name" "cannot mount a small tmpfs: $(brief "$CASE/mount.err")"
 		fi
+	fi
+
+	# The reader of a streamed image goes away part-way (EPIPE): freeze -k
+	# fails with one line and does not kill; what it streamed refuses to run.
+	name=bad/stream-reader-gone
+	if selected "$name"; then
+		bad_start "$name" root heap
+		mkfifo "$CASE/stream"
+		head -c "$STREAM_CUT" "$CASE/stream" >"$CASE/partial" &
+		pid=$!
+		track "$pid"
+		run_freeze root "$CASE/freeze.err" -k - "$BAD_PID" >"$CASE/stream"
+		reap "$pid"
+		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit 1")
+		[[ $(grep -c . "$CASE/freeze.err") == 1 ]] && grep -q '^freeze: .*standard output' "$CASE/freeze.err" ||
+			WHYS+=("not one line about standard output: $(brief "$CASE/freeze.err")")
+		survived "$BAD_PID"
+		report "$name"
+		chmod 700 "$CASE/partial"
+		refuses "$name/partial-image" "$CASE/partial" 'truncated'
 	fi
 
 	# A SysV segment of another IPC namespace cannot be looked up: refused.
