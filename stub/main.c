@@ -53,7 +53,7 @@ static void usage(void)
 {
 	/* out() formats at most 512 bytes a call. */
 	out(1, "usage: IMAGE [--info | --verify | --help] [--vdso=redirect|syscall] "
-	       "[--cpu=in-use | --cpu=any]\n"
+	       "[--cpu=in-use | --cpu=any] [--map-pages]\n"
 	       "  (no option)      resume the frozen process in this terminal\n"
 	       "  --info           say what is inside, do not resume\n"
 	       "  --verify         check checksums and host compatibility\n");
@@ -66,6 +66,12 @@ static void usage(void)
 	       "not every\n"
 	       "                   CPU feature the process may use\n"
 	       "  --cpu=any        do not check the CPU (a warning)\n");
+	out(1, "  --map-pages      map uncompressed memory (-z none) from this "
+	       "file instead of\n"
+	       "                   copying it: resumes at once, but the process "
+	       "then reads\n"
+	       "                   this file: do not change it while it runs "
+	       "(README)\n");
 }
 
 /* Options in any order; an unknown one ends the stub with usage. */
@@ -89,6 +95,8 @@ static void parse_args(struct stub_opts *o, long argc, char **argv)
 			o->cpu = CPU_ANY;
 		else if (!strcmp(a, "--cpu=all"))
 			o->cpu = CPU_ALL;
+		else if (!strcmp(a, "--map-pages"))
+			o->map_pages = 1;
 		else {
 			usage();
 			die("unknown argument '%s' (try --help)", a);

@@ -109,7 +109,9 @@ void map_payload(struct stub *st)
 		    "resume code has for it");
 	addr = sys_mmap(p->payload_addr, t.image_size, PROT_READ,
 			MAP_PRIVATE | MAP_FIXED_NOREPLACE, (int)fd, p->payload_offset);
-	sys_close((int)fd);
+	st->self_fd = st->opt.map_pages ? (int)fd : -1;
+	if (st->self_fd < 0)
+		sys_close((int)fd);
 	if (addr != (long)p->payload_addr)
 		die("cannot map the image at %lx: %s", (unsigned long)p->payload_addr,
 		    addr < 0 ? errname(addr) : "the kernel put it elsewhere");

@@ -117,6 +117,8 @@ void restore_mappings(const struct stub *st)
 {
 	map_all(st);
 	fill_pages(st);
+	if (st->self_fd >= 0)
+		sys_close(st->self_fd);
 	for_each_record(&st->img, r) {
 		const struct fz_mapping *m = rec_data(r);
 		if (r->type == FZ_REC_MAPPING && !is_kernel_map(m))

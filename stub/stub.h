@@ -74,6 +74,8 @@ struct stub_opts {
 		VDSO_FORCE_SYSCALL,      /* --vdso=syscall: every entry point */
 	} vdso;
 	enum cpu_policy cpu;
+	int map_pages;           /* --map-pages: uncompressed chunks are mapped
+				    from the image file, not copied */
 };
 
 /* plan_vdso.c: what becomes of the process's vdso, decided up front. */
@@ -113,6 +115,8 @@ struct stub {
 	struct image img;
 	const struct fz_stub_params *params;
 	uint64_t payload_size;                  /* mapped at params->payload_addr */
+	int self_fd;                            /* our own file, kept open for
+						   --map-pages; else -1 */
 	uint64_t hole_end;                      /* [params->hole_start, hole_end):
 						   the stub and its payload */
 	const struct fz_process *proc;

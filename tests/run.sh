@@ -45,7 +45,7 @@ KEEP=${TESTS_KEEP:-0}
 TARGETS=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt sockfd eventfd_epoll timerfd signalfd inotify vdsospin shmem memfd sysvshm unix_sockets inet_sockets tcp_peer deleted_file dirfd locks savefiles odirect)
 MATRIX=(heap stack stackedge regs signals process procattrs timers monotonic rseq fds mmaps bulkmem clocks sleep pipe fifo compute threads compute_mt eventfd_epoll timerfd signalfd inotify shmem memfd sysvshm unix_sockets inet_sockets deleted_file dirfd locks savefiles)
 VARIANTS=(pie static spie musl)
-EXTRA_MODES=(znone running stop stdout)
+EXTRA_MODES=(znone running stop stdout mappages)
 CHROOT_TARGETS=(heap signals clocks)
 # Resumed with --vdso=redirect: the old vdso's entry points jump into the
 # host's (the path another kernel takes), in every variant and as both users.
@@ -67,6 +67,7 @@ PYTHON_LOOPS=20000000		# about 3 s of pure-Python work
 PYTHON_FREEZE_AFTER=1
 MAX_SPARSE_IMAGE=$((256 << 20))	# mmaps reserves 1 GiB; only 3 pages are touched
 TRUNCATED_HEADER_SIZE=164	# ELF header (64) + 100 bytes
+MAP_PAGES_MIB=64	# bigmem's memory for map-pages/*
 STREAM_CUT=300000	# bytes of a streamed image read before the reader quits: past the stub
 POLL=0.05	# = 1/20 s: wait_until and finish count in 20ths of a second
 SIGNAL_EVERY=0.2
@@ -527,6 +528,7 @@ compute_ref() {
 #   running  freeze, the target keeps running: it passes, then the image
 #   stop     freeze -s: the target is left stopped; then the image
 #   stdout   freeze -k -q - PID | cat > img (nothing on stderr); --info, --verify
+#   mappages freeze -k -z none, resumed with --map-pages
 #   nofreeze no freeze at all: the target is signalled and must pass
 # TARGET_ARGS and FREEZE_EXTRA (arrays) add arguments.
 TARGET_ARGS=()
@@ -571,7 +573,7 @@ freeze_case() {
 	case $mode in
 	kill) opts=(-k) ;;
 	running) opts=(-v) ;;
-	znone) opts=(-k -z none) ;;
+	znone | mappages) opts=(-k -z none) ;;
 	stop) opts=(-s) ;;
 	stdout) opts=(-k -q) ;;
 	esac
@@ -611,7 +613,7 @@ freeze_case() {
 	fi
 
 	case $mode in
-	kill | znone | stdout)
+	kill | znone | stdout | mappages)
 		wait_until "$GONE_TIMEOUT" dead "$tpid" || WHYS+=("target still $(proc_state "$tpid") after freeze -k")
 		kill_reap "$tpid"
 		;;
@@ -638,8 +640,44 @@ freeze_case() {
 		info_verify "$name" "$img" "$user"
 	fi
 	after_freeze_hook "$target" "$CASE" "$user"
+	[[ $mode == mappages ]] && IMAGE_ARGS=(--map-pages)
 	resume "$user" "$kind" "$img" "$CASE/elsewhere" "image: "
+	IMAGE_ARGS=()
 	report "$name"
+}
+
+# map-pages/bigmem/USER: a -z none image of bigmem resumed with --map-pages
+# maps its memory from the image file (not a silent fallback to copying),
+# and the process still finds all of it after the image file is removed.
+map_pages_case() {
+	local user=$1 name=map-pages/bigmem/$1 tpid pid n
+	selected "$name" || return 0
+	new_case "$name" "$user"
+	WHYS=()
+	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/bigmem-pie" "$CASE/t" "$MAP_PAGES_MIB"
+	tpid=$TPID
+	wait_until "$COMPUTE_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
+	run_freeze "$user" "$CASE/freeze.err" -k -z none "$CASE/out/img" "$tpid"
+	kill_reap "$tpid"
+	if ((FREEZE_RC != 0)); then
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	start_bg "$user" "$CASE/elsewhere" "$CASE/img.out" "$CASE/img.err" "$CASE/out/img" --map-pages
+	pid=$BGPID
+	if wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$pid" && alive "$pid"; then
+		n=$(grep -c " $CASE/out/img\$" "/proc/$pid/maps")
+		((n > 0)) || WHYS+=("no mapping of the image file in the resumed process")
+		rm -f "$CASE/out/img"
+		finish "$pid" sig "$VERDICT_TIMEOUT"
+		verdict sig "$CASE/img.out" "$CASE/img.err"
+		[[ -n $WHY ]] && WHYS+=("after resume, image removed: $WHY")
+	else
+		kill_reap "$pid"
+		WHYS+=("did not resume: $(brief "$CASE/img.err")")
+	fi
+	report "$name (${n:-0} mappings of the image)"
 }
 
 # running_checks TARGET PID: a freeze that left the process running read its
@@ -2476,6 +2514,7 @@ fi
 
 run_matrix kill
 run_extras
+for u in "${USERS[@]}"; do map_pages_case "$u"; done
 pidns_snapshot_case
 python_case
 python_threads_case
