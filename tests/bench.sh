@@ -264,9 +264,34 @@ mem_baseline() {
 	rm -rf "$d"
 }
 
-# mem_frozen Z: freeze a memtarget with -k -z Z, resume it.
+# mem_resume C D TAG [ARGS...]: run the image D/image with ARGS, as a
+# resume after freeze -k; record C's figures resumeTAG, verifiedTAG and
+# (without TAG) verify-only.  Sets TR and TV (ns, or empty).
+mem_resume() {
+	local c=$1 d=$2 tag=$3 t t0
+	shift 3
+	TR='' TV=''
+	# launch blocks SIGUSR1, forks, sends SIGUSR1 to the child, which execs
+	# the image; the resumed target timestamps its handler (RESUMED).
+	settle
+	(cd "$d" && timeout "$CMD_TIMEOUT" "$BB/launch" "$d/launch.out" -u "$d/image" "$@" \
+		</dev/null >"$d/r.out" 2>&1)
+	if ! grep -q '^PASS' "$d/r.out"; then
+		failed "$c${tag:+ $tag}: the resumed image did not PASS: $(head -c 300 "$d/r.out")"
+		return
+	fi
+	t0=$(field "$d/launch.out" T0)
+	TR=$(($(field "$d/r.out" RESUMED) - t0))
+	TV=$(($(field "$d/r.out" VERIFIED) - t0))
+	[[ -z $tag ]] && pair "$c" verify-only $(($(field "$d/r.out" VERIFIED) - $(field "$d/r.out" VSTART))) "$B_VERIFY"
+	t=$(($(field "$d/r.out" VSTART) - $(field "$d/r.out" RESUMED)))
+	((t > 5000000)) && note "  note: the resumed target took $(secs "$t") s to notice its signal (a lost wakeup?)"
+}
+
+# mem_frozen Z: freeze a memtarget with -k -z Z, resume it (-z none: also
+# with --map-pages).
 mem_frozen() {
-	local z=$1 d=$TMP/mem-$1 c="mem ${MIB}MiB -z $1" tf size t t0 tr='' tv=''
+	local z=$1 d=$TMP/mem-$1 c="mem ${MIB}MiB -z $1" tf size tr tv
 	local bfreeze='' bpipe='' bsize bres bload
 	mkdir -p "$d"
 	start_mem "$d/t.out" || return
@@ -276,27 +301,14 @@ mem_frozen() {
 	fi
 	reap "$TPID"
 	size=$(fsize "$d/image")
-	# launch blocks SIGUSR1, forks, sends SIGUSR1 to the child, which execs
-	# the image; the resumed target timestamps its handler (RESUMED).
-	settle
-	(cd "$d" && timeout "$CMD_TIMEOUT" "$BB/launch" "$d/launch.out" -u "$d/image" \
-		</dev/null >"$d/r.out" 2>&1)
-	if grep -q '^PASS' "$d/r.out"; then
-		t0=$(field "$d/launch.out" T0)
-		tr=$(($(field "$d/r.out" RESUMED) - t0))
-		tv=$(($(field "$d/r.out" VERIFIED) - t0))
-		pair "$c" verify-only $(($(field "$d/r.out" VERIFIED) - $(field "$d/r.out" VSTART))) "$B_VERIFY"
-		t=$(($(field "$d/r.out" VSTART) - $(field "$d/r.out" RESUMED)))
-		((t > 5000000)) && note "  note: the resumed target took $(secs "$t") s to notice its signal (a lost wakeup?)"
-	else
-		failed "$c: the resumed image did not PASS: $(head -c 300 "$d/r.out")"
-	fi
 	if [[ $z == lz4 ]]; then
 		[[ -n $B_DUMP && -n $B_LZ4 ]] && bfreeze=$((B_DUMP + B_LZ4))
 		bpipe=$B_PIPE bsize=$B_LZ4SIZE bres=$B_LZ4D bload=$B_LOADZ
 	else
 		bfreeze=$B_DUMP bsize=$B_RAW bres=$B_CAT bload=$B_LOAD
 	fi
+	mem_resume "$c" "$d" ""
+	tr=$TR tv=$TV
 	pair "$c" freeze "$tf" "$bfreeze"
 	pair "$c" freeze-pipe "$tf" "$bpipe"
 	pair "$c" size "$size" "$bsize"
@@ -306,6 +318,12 @@ mem_frozen() {
 	[[ -n $tv && -n $bload && -n $B_VERIFY ]] && pair "$c" verified "$tv" $((bload + B_VERIFY))
 	[[ $z == lz4 ]] && LAST_FREEZE=$tf
 	note "  -z $z: freeze $(secs "$tf") s, image $(mib "$size") MiB, resumed after $(secs "$tr") s, verified after $(secs "$tv") s"
+	if [[ $z == none ]]; then
+		mem_resume "$c" "$d" map --map-pages
+		pair "$c" resume-map "$TR" "$bres"
+		[[ -n $TV && -n $bload && -n $B_VERIFY ]] && pair "$c" verified-map "$TV" $((bload + B_VERIFY))
+		note "  -z none, --map-pages: resumed after $(secs "$TR") s, verified after $(secs "$TV") s"
+	fi
 	rm -rf "$d"
 }
 
@@ -453,6 +471,8 @@ print_table() {
 			line "$c" resume-load s "resume: exec->handler" "(load dump)"
 			line "$c" verified s "resume + verify" "(load + verify)"
 			line "$c" verify-only s "verify alone, after resume" "(never frozen)"
+			line "$c" resume-map s "--map-pages: exec->handler" "(cat dump)"
+			line "$c" verified-map s "--map-pages: resume + verify" "(load + verify)"
 		fi
 	done
 	c="mem ${MIB}MiB, left running"
@@ -548,6 +568,8 @@ Baselines: measured in the same run, on another live instance of the same target
             resume" is the resumed process's: how fast its memory is to use once back).
 resume: exec->handler = from fork+exec of the image (SIGUSR1 already pending, blocked) until the
   target's SIGUSR1 handler reads the clock; resume + verify = until it has checked every byte.
+  --map-pages: the -z none image run with that option (its memory mapped from the image file,
+  read when first touched: the verify pays for it).
 stopped = the largest gap the busy-looping target saw between two iterations of its loop while
   freeze ran without -k; "max gap without a freeze" = the same over as long an idle interval.
 * small processes: from fork+exec of the image until /proc/PID/comm shows the process's name
