@@ -652,6 +652,7 @@ freeze_case() {
 map_pages_case() {
 	local user=$1 name=map-pages/bigmem/$1 tpid pid n
 	selected "$name" || return 0
+	build_pie bigmem || { fail "$name" "cannot build bigmem: $BUILD_WHY"; return; }
 	new_case "$name" "$user"
 	WHYS=()
 	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/bigmem-pie" "$CASE/t" "$MAP_PAGES_MIB"
@@ -1701,15 +1702,17 @@ BUSY_MIB=256			# a target that takes freeze a while
 RACE_RUNS=10			# freezes of targets that exit or exec meanwhile
 TRUNCATE_SWEEP_END=24576	# every 256 bytes up to here, then a few more
 
+# build_pie TARGET: TARGET's pie variant in BIN, built once.
+build_pie() {
+	[[ -n ${BUILT[$1-pie]:-} ]] && return 0
+	build_target "$1" pie && cp "$BUILD/$1-pie" "$BIN/" && chmod a+rx "$BIN/$1-pie" &&
+		BUILT[$1-pie]=1
+}
+
 build_reliability() {
 	local t
-	RELIABILITY_BUILT=1
 	for t in "${RELIABILITY_TARGETS[@]}"; do
-		if build_target "$t" pie && cp "$BUILD/$t-pie" "$BIN/"; then
-			BUILT[$t-pie]=1
-		else
-			fail "build/$t" "$BUILD_WHY"
-		fi
+		build_pie "$t" || fail "build/$t" "$BUILD_WHY"
 	done
 	if gcc "${CFLAGS[@]}" -pthread -o "$BIN/churn" "$TESTS/helpers/churn.c" >"$BUILD/churn.log" 2>&1; then
 		pass "build/helpers/churn"
