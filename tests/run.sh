@@ -650,7 +650,7 @@ freeze_case() {
 # maps its memory from the image file (not a silent fallback to copying),
 # and the process still finds all of it after the image file is removed.
 map_pages_case() {
-	local user=$1 name=map-pages/bigmem/$1 tpid pid n
+	local user=$1 name=map-pages/bigmem/$1 tpid
 	selected "$name" || return 0
 	build_pie bigmem || { fail "$name" "cannot build bigmem: $BUILD_WHY"; return; }
 	new_case "$name" "$user"
@@ -665,20 +665,36 @@ map_pages_case() {
 		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
 		return
 	fi
-	start_bg "$user" "$CASE/elsewhere" "$CASE/img.out" "$CASE/img.err" "$CASE/out/img" --map-pages
+	MAPPED=0
+	resume_checked "$user" mapped_from_image "$CASE/out/img" --map-pages
+	report "$name ($MAPPED mappings of the image)"
+}
+
+# mapped_from_image PID: the process maps CASE/out/img (MAPPED: how many
+# times), which is then removed.
+mapped_from_image() {
+	MAPPED=$(grep -c " $CASE/out/img\$" "/proc/$1/maps")
+	((MAPPED > 0)) || WHYS+=("no mapping of the image file in the resumed process")
+	rm -f "$CASE/out/img"
+}
+
+# resume_checked USER CHECK IMAGE [ARGS...]: run IMAGE as USER in
+# CASE/elsewhere; once it handles SIGUSR1 again, `CHECK PID` adds to WHYS
+# what is wrong with the resumed process, which must then pass its own check.
+resume_checked() {
+	local user=$1 check=$2 pid
+	shift 2
+	start_bg "$user" "$CASE/elsewhere" "$CASE/img.out" "$CASE/img.err" "$@"
 	pid=$BGPID
 	if wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$pid" && alive "$pid"; then
-		n=$(grep -c " $CASE/out/img\$" "/proc/$pid/maps")
-		((n > 0)) || WHYS+=("no mapping of the image file in the resumed process")
-		rm -f "$CASE/out/img"
+		"$check" "$pid"
 		finish "$pid" sig "$VERDICT_TIMEOUT"
 		verdict sig "$CASE/img.out" "$CASE/img.err"
-		[[ -n $WHY ]] && WHYS+=("after resume, image removed: $WHY")
+		[[ -n $WHY ]] && WHYS+=("after resume: $WHY")
 	else
 		kill_reap "$pid"
 		WHYS+=("did not resume: $(brief "$CASE/img.err")")
 	fi
-	report "$name (${n:-0} mappings of the image)"
 }
 
 # running_checks TARGET PID: a freeze that left the process running read its
@@ -2089,7 +2105,7 @@ host_limit_cases() {
 # An image of a root process run by nobody: --info warns, and the process
 # resumes with nobody's uid and gid (credentials never come from the image).
 safety_cases() {
-	local name=safety/root-image-as-nobody pid ids
+	local name=safety/root-image-as-nobody
 	selected "$name" || return 0
 	if [[ " ${USERS[*]} " != *" nobody "* ]]; then
 		skip "$name" "needs root and the unprivileged user"
@@ -2107,21 +2123,18 @@ safety_cases() {
 	(cd "$CASE/elsewhere" && exec timeout "$VERDICT_TIMEOUT" "${RUN_AS[@]}" "$CASE/img" --info) \
 		>"$CASE/info.out" 2>&1 </dev/null
 	grep -q 'ran as root .* your rights' "$CASE/info.out" || WHYS+=("--info gave no warning: $(grep -m1 credentials "$CASE/info.out")")
-	start_bg nobody "$CASE/elsewhere" "$CASE/img.out" "$CASE/img.err" "$CASE/img"
-	pid=$BGPID
-	if wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$pid" && alive "$pid"; then
-		ids="$(status_field "$pid" Uid) / $(status_field "$pid" Gid)"
-		[[ $(status_field "$pid" Uid) =~ ^($(id -u "$UNPRIV")[[:space:]]*){4}$ ]] ||
-			WHYS+=("resumed with Uid $(status_field "$pid" Uid)")
-		[[ $(status_field "$pid" CapEff) =~ ^0+$ ]] || WHYS+=("resumed with capabilities $(status_field "$pid" CapEff)")
-		finish "$pid" sig "$VERDICT_TIMEOUT"
-		verdict sig "$CASE/img.out" "$CASE/img.err"
-		[[ -n $WHY ]] && WHYS+=("after resume: $WHY")
-	else
-		kill_reap "$pid"
-		WHYS+=("did not resume: $(brief "$CASE/img.err")")
-	fi
-	report "$name (ids on resume: ${ids:-?})"
+	IDS="?"
+	resume_checked nobody runs_unprivileged "$CASE/img"
+	report "$name (ids on resume: $IDS)"
+}
+
+# runs_unprivileged PID: the process has the unprivileged user's ids (in
+# IDS) and no capabilities.
+runs_unprivileged() {
+	IDS="$(status_field "$1" Uid) / $(status_field "$1" Gid)"
+	[[ $(status_field "$1" Uid) =~ ^($(id -u "$UNPRIV")[[:space:]]*){4}$ ]] ||
+		WHYS+=("resumed with Uid $(status_field "$1" Uid)")
+	[[ $(status_field "$1" CapEff) =~ ^0+$ ]] || WHYS+=("resumed with capabilities $(status_field "$1" CapEff)")
 }
 
 reliability_cases() {
