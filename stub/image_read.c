@@ -99,9 +99,8 @@ static int has_nul_at_end(const char *s, uint32_t len)
 	return len > 0 && s[len - 1] == 0;
 }
 
-/* The chunk's stored data: inside the page-data area, checksum right. */
-static int check_chunk_data(const struct image *img, const struct fz_chunk *c,
-			    const char **why)
+int image_check_chunk_data(const struct image *img, const struct fz_chunk *c,
+			   const char **why)
 {
 	uint64_t data_end = img->trailer->records_offset;
 	uint64_t raw = (uint64_t)c->npages * FZ_PAGE_SIZE;
@@ -137,7 +136,7 @@ static int check_chunk(const struct image *img, const struct fz_chunk *c,
 		*why = "page chunk outside its mapping";
 		return -EBADMSG;
 	}
-	return check_chunk_data(img, c, why);
+	return img->defer_data ? 0 : image_check_chunk_data(img, c, why);
 }
 
 /* A SHMEM_CHUNK: right after its object, inside it (addr is an offset). */
@@ -152,7 +151,7 @@ static int check_shmem_chunk(const struct image *img, const struct fz_chunk *c,
 		*why = "page chunk outside its shared memory object";
 		return -EBADMSG;
 	}
-	return check_chunk_data(img, c, why);
+	return img->defer_data ? 0 : image_check_chunk_data(img, c, why);
 }
 
 static int check_shmem(const struct fz_record *r, const char **why)

@@ -11,6 +11,9 @@ struct image {
 	uint64_t size;            /* bytes of payload at base */
 	const struct fz_trailer *trailer;  /* its last bytes; NULL if too short
 					      or not a multiple of 8 */
+	int defer_data;           /* set by the caller: image_verify leaves
+				     each chunk's stored data to
+				     image_check_chunk_data() */
 };
 
 /*
@@ -20,6 +23,11 @@ struct image {
  */
 int image_verify(struct image *img, const void *base, uint64_t size,
 		 const char **why);
+
+/* A CHUNK's or SHMEM_CHUNK's stored data: inside the page data, checksum
+ * right, decodable to its pages. 0 or -EBADMSG with *why. */
+int image_check_chunk_data(const struct image *img, const struct fz_chunk *c,
+			   const char **why);
 
 /* verify_files.c: the FILE, FILE_BLOCK and LOCK records, within image_verify. */
 int verify_files(const struct image *img, const char **why);

@@ -65,6 +65,8 @@ void load_image(struct stub *st)
 		die("this file holds no image (stub not linked by freeze)");
 	check_code(st->params);
 	map_payload(st);
+	/* verify_page_data() checks the chunks' data, on every CPU. */
+	st->img.defer_data = 1;
 	if (image_verify(&st->img, (const void *)st->params->payload_addr,
 			 st->payload_size, &why)) {
 		if (image_version(&st->img) > FZ_VERSION)

@@ -173,12 +173,13 @@ void stub_main(long *sp)
 		sys_exit_group(0);
 	}
 	load_image(st);
+	map_stub_stacks(st);
+	verify_page_data(st);
 	if (!strcmp(mode, "--info")) {
 		print_info(st);
 		sys_exit_group(0);
 	}
 	check_host(st);
-	map_stub_stacks(st);
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */

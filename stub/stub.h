@@ -241,6 +241,12 @@ void restore_vdso_place(const struct stub *st);
 void restore_mappings(const struct stub *st);
 /* fill_pages.c: every chunk's pages, on every usable CPU. */
 void fill_pages(const struct stub *st);
+/* workers.c: fn on this thread and on a worker per other usable CPU (none
+ * for a small image), on the worker stacks; returns when all are done. */
+void run_on_cpus(const struct stub *st, void (*fn)(const struct stub *));
+/* verify_page_data.c: every chunk's stored data, on every usable CPU;
+ * refuses a damaged image. Needs the stub's stacks. */
+void verify_page_data(const struct stub *st);
 /* restore_shmem.c: map one FZ_MAP_SHMEM mapping; then seal and mark removed. */
 void restore_shmem_map(const struct stub *st, const struct fz_mapping *m);
 void restore_shmem_finish(const struct stub *st);

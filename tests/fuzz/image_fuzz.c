@@ -107,7 +107,7 @@ static void use_verified(const struct image *img)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct image img;
+	struct image img = { 0 };
 	const char *why = "";
 	uint8_t *base;
 
