@@ -68,10 +68,9 @@ static void usage(void)
 	       "  --cpu=any        do not check the CPU (a warning)\n");
 	out(1, "  --map-pages      map uncompressed memory (-z none) from this "
 	       "file instead of\n"
-	       "                   copying it: resumes at once, but the process "
-	       "then reads\n"
-	       "                   this file: do not change it while it runs "
-	       "(README)\n");
+	       "                   copying it; the process then reads this "
+	       "file: do not\n"
+	       "                   change it while it runs (README)\n");
 }
 
 /* Options in any order; an unknown one ends the stub with usage. */
