@@ -272,7 +272,9 @@ int link_output(const struct target *t, const struct output *out,
 	params.scratch_size = SCRATCH_SIZE;
 	params.payload_offset = payload_offset(&s);
 	params.payload_addr = params.scratch_addr + SCRATCH_SIZE;
-	params.payload_room = room_end - params.payload_addr;
+	/* Centring rounds up to 2 MiB: a gap just wide enough has no room left. */
+	params.payload_room = room_end > params.payload_addr ?
+				      room_end - params.payload_addr : 0;
 	*payload_room = params.payload_room;
 	if (relocate(&s, stub_base) ||
 	    find_symbol(&s, FZ_STUB_PARAMS_SYMBOL, &params_at) ||
