@@ -173,14 +173,19 @@ void stub_main(long *sp)
 	}
 	load_image(st);
 	map_stub_stacks(st);
-	verify_page_data(st);
 	if (!strcmp(mode, "--info")) {
+		verify_page_data(st);
 		print_info(st);
 		sys_exit_group(0);
 	}
 	check_host(st);
 	if (strcmp(mode, "--verify"))
 		prepare_clocks(st);   /* single-threaded, before fds are opened */
+	/*
+	 * After prepare_clocks, which must be single-threaded: the workers
+	 * of the check may still be exiting for a moment once joined.
+	 */
+	verify_page_data(st);
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
 	prepare_tty(st);
 	if (strcmp(mode, "--verify")) {
