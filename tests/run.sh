@@ -1558,6 +1558,22 @@ img_said() {
 	grep -qE "$1" "$CASE/img.err" || WHYS+=("no $2 on stderr: $(brief "$CASE/img.err")")
 }
 
+# refused_while_held PID REGEX: while PID (started in the background,
+# writing CASE/held once it holds its lock) holds a lock the image's process
+# had, the image refuses to resume with a message matching REGEX; once PID
+# is gone it resumes.
+refused_while_held() {
+	local holder=$1 regex=$2
+	track "$holder"
+	if wait_until 5 test -s "$CASE/held"; then
+		resume_refused "$CASE/img" "$regex"
+	else
+		WHYS+=("could not take the lock from outside")
+	fi
+	kill_reap "$holder"
+	resume root sig "$CASE/img" "$CASE/elsewhere" "once the other lock is gone: "
+}
+
 # Regular files that changed or vanished between freeze and resume, with
 # and without --save-files, and a lock someone else took meanwhile.
 files_policy_cases() {
@@ -1614,15 +1630,7 @@ files_policy_cases() {
 	name=files-policy/lock-held-elsewhere
 	if selected "$name" && files_frozen "$name" locks; then
 		(exec 9>>"$CASE/t/flock.lck" && flock -x 9 && echo held >"$CASE/held" && exec sleep 600) &
-		holder=$!
-		track "$holder"
-		if wait_until 5 test -s "$CASE/held"; then
-			resume_refused "$CASE/img" 'fd [0-9]+ \(.*flock\.lck\).*conflicts'
-		else
-			WHYS+=("could not take the lock from outside")
-		fi
-		kill_reap "$holder"
-		resume root sig "$CASE/img" "$CASE/elsewhere" "once the other lock is gone: "
+		refused_while_held $! 'fd [0-9]+ \(.*flock\.lck\).*conflicts'
 		report "$name"
 	fi
 	name=files-policy/posix-lock-held-elsewhere
@@ -1636,14 +1644,7 @@ fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 5, 12)
 open(sys.argv[2], "w").write("held")
 time.sleep(600)' "$CASE/t/posix.lck" "$CASE/held" &
 			holder=$!
-			track "$holder"
-			if wait_until 5 test -s "$CASE/held"; then
-				resume_refused "$CASE/img" "process $holder holds a lock .*posix\\.lck|posix\\.lck.*process $holder holds"
-			else
-				WHYS+=("could not take the POSIX lock from outside")
-			fi
-			kill_reap "$holder"
-			resume root sig "$CASE/img" "$CASE/elsewhere" "once the other lock is gone: "
+			refused_while_held "$holder" "process $holder holds a lock .*posix\\.lck|posix\\.lck.*process $holder holds"
 			report "$name"
 		fi
 	fi
