@@ -32,6 +32,7 @@ shopt -s nullglob
 
 TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$TESTS/.." && pwd)
+source "$TESTS/close_extra_fds.sh"
 BUILD=$REPO/build/tests
 FREEZE=${FREEZE:-$REPO/bin/freeze}
 [[ $FREEZE == /* ]] || FREEZE=$PWD/$FREEZE
@@ -219,17 +220,6 @@ user_cmd() {
 	else
 		RUN_AS=(setpriv --reuid="$UNPRIV" --regid="$UNPRIV_GROUP" --clear-groups --)
 	fi
-}
-
-# In a subshell about to exec: close every fd above 2 (bash keeps the
-# pipe of a process substitution open as fd 63, for instance).
-close_extra_fds() {
-	local f n
-	for f in /proc/$BASHPID/fd/*; do
-		n=${f##*/}
-		((n > 2)) && eval "exec $n>&-"
-	done
-	return 0
 }
 
 # start_target USER DIR OUT COMMAND...: start COMMAND in DIR as USER, its

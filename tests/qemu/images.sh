@@ -58,17 +58,6 @@ start_target() {
 	TPID=$!
 }
 
-# In a subshell about to exec: close every fd above 2 (a process
-# substitution's pipe, fds inherited from whoever started the tests).
-close_extra_fds() {
-	local f n
-	for f in /proc/$BASHPID/fd/*; do
-		n=${f##*/}
-		((n > 2)) && eval "exec $n>&-"
-	done
-	return 0
-}
-
 # wait_ready: until OUT says READY or TPID is gone, READY_TIMEOUT at most.
 wait_ready() {
 	local i

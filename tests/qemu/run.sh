@@ -73,6 +73,7 @@ declare -A GLIBC_HWCAP=(
 # Where freeze's name for a feature differs from /proc/cpuinfo's.
 declare -A CPUINFO_NAME=([sse3]=pni [x87]=fpu)
 
+source "$TESTS/close_extra_fds.sh"
 source "$QEMU_DIR/kernel.sh"
 source "$QEMU_DIR/images.sh"
 source "$QEMU_DIR/guest.sh"
