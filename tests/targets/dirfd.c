@@ -20,7 +20,6 @@
 #define NFILES 60
 #define NNAMES (NFILES + 2)   /* the files, link and direct.bin */
 #define BEFORE 20             /* names read before the freeze (at least) */
-#define BLOCK 4096
 
 enum { DIR_FD, OPATH, OPDIR, LNK, DIRECT, NFDS };
 static const char *const fd_name[NFDS] = { "dir", "opath", "opdir", "lnk", "direct" };
@@ -101,21 +100,6 @@ static int open_in(const char *dir, const char *name, int fl)
 	return fd;
 }
 
-/* O_DIRECT wants aligned buffers and sizes. */
-static int direct_block(int fd, int write)
-{
-	void *buf;
-	int ok;
-
-	if (posix_memalign(&buf, BLOCK, BLOCK))
-		return 0;
-	memset(buf, write ? 'D' : 0, BLOCK);
-	ok = write ? pwrite(fd, buf, BLOCK, 0) == BLOCK :
-		     pread(fd, buf, BLOCK, 0) == BLOCK && ((char *)buf)[BLOCK - 1] == 'D';
-	free(buf);
-	return ok;
-}
-
 static void check_listing(void)
 {
 	long n;
@@ -154,7 +138,7 @@ int main(int argc, char **argv)
 	snprintf(dir, sizeof(dir), "%s/d", argv[1]);
 	make_dir(dir);
 	fds[DIRECT] = open_in(dir, "direct.bin", O_RDWR | O_CREAT | O_DIRECT);
-	if (fds[DIRECT] >= 0 && !direct_block(fds[DIRECT], 1))
+	if (fds[DIRECT] >= 0 && !target_direct_block(fds[DIRECT], 1))
 		target_die("O_DIRECT write");
 	fds[DIR_FD] = open(dir, O_RDONLY | O_DIRECTORY);
 	if (fds[DIR_FD] < 0)
@@ -180,7 +164,7 @@ int main(int argc, char **argv)
 	check_listing();
 	check_opath();
 	if (fds[DIRECT] >= 0)
-		target_check(direct_block(fds[DIRECT], 0), "direct: aligned read failed: %s",
+		target_check(target_direct_block(fds[DIRECT], 0), "direct: aligned read failed: %s",
 			     strerror(errno));
 	return target_finish();
 }

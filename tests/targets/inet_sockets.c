@@ -152,22 +152,12 @@ static void accepts(const struct named *l, const char *what)
 	close(s);
 }
 
-static void expect_read(int fd, const char *want, const char *what)
-{
-	char buf[64] = { 0 };
-	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-
-	target_check(n == (ssize_t)strlen(want) && !memcmp(buf, want, strlen(want)),
-		     "%s: read %zd bytes '%s', wanted '%s' (%s)", what, n, n > 0 ? buf : "",
-		     want, n < 0 ? strerror(errno) : "");
-}
-
 static void check_established(int reset)
 {
 	char c = 0;
 	ssize_t n;
 
-	expect_read(client, "hello", "established connection");
+	target_expect_read(client, "hello", "established connection");
 	n = recv(client, &c, 1, MSG_DONTWAIT);
 	if (!reset) {
 		target_check(n < 0 && errno == EAGAIN, "established connection: read %zd", n);
@@ -201,8 +191,8 @@ static void check(int reset)
 	same_name(&tbound, "the bound TCP socket");
 	same_name(&udp, "the bound UDP socket");
 	target_check(get_int(udp.fd, SOL_SOCKET, SO_BROADCAST) == 1, "SO_BROADCAST lost");
-	expect_read(udp.fd, "u1", "bound UDP socket, first");
-	expect_read(udp.fd, "u22", "bound UDP socket, second");
+	target_expect_read(udp.fd, "u1", "bound UDP socket, first");
+	target_expect_read(udp.fd, "u22", "bound UDP socket, second");
 	same_name(&uconn, "the connected UDP socket");
 	same_name(&upeer, "the UDP peer");
 	target_check(send(uconn.fd, "c", 1, 0) == 1 && recv(upeer.fd, &c, 1, 0) == 1 && c == 'c',

@@ -11,22 +11,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#define BLOCK 4096
-
-static int block_io(int fd, int write)
-{
-	void *buf;
-	int ok;
-
-	if (posix_memalign(&buf, BLOCK, BLOCK))
-		return 0;
-	memset(buf, write ? 'D' : 0, BLOCK);
-	ok = write ? pwrite(fd, buf, BLOCK, 0) == BLOCK :
-		     pread(fd, buf, BLOCK, 0) == BLOCK && ((char *)buf)[BLOCK - 1] == 'D';
-	free(buf);
-	return ok;
-}
-
 int main(int argc, char **argv)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
@@ -43,13 +27,13 @@ int main(int argc, char **argv)
 	fd = open(path, O_RDWR | O_CREAT | O_DIRECT, 0644);
 	if (fd < 0 && errno == EINVAL)
 		target_skip("this file system refuses O_DIRECT");
-	if (fd < 0 || !block_io(fd, 1))
+	if (fd < 0 || !target_direct_block(fd, 1))
 		target_die(path);
 	target_ready();
 	target_wait();
 
 	target_check(!!(fcntl(fd, F_GETFL) & O_DIRECT) == kept, "O_DIRECT is %s",
 		     kept ? "gone" : "still set");
-	target_check(block_io(fd, 0), "the block does not read back: %s", strerror(errno));
+	target_check(target_direct_block(fd, 0), "the block does not read back: %s", strerror(errno));
 	return target_finish();
 }

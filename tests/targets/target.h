@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t target_usr1;
@@ -121,6 +122,37 @@ static inline void target_check_perms(const char *name, const void *p, size_t le
 
 	target_maps_perms(p, len, perms);
 	target_check(!strcmp(perms, want), "%s: maps says %s, want %s", name, perms, want);
+}
+
+/*
+ * One 4 KiB block at offset 0 of an O_DIRECT fd, which wants aligned
+ * buffers and sizes: write it full of 'D', or read it back and check it.
+ * 1 on success.
+ */
+static inline int target_direct_block(int fd, int write)
+{
+	enum { BLOCK = 4096 };
+	void *buf;
+	int ok;
+
+	if (posix_memalign(&buf, BLOCK, BLOCK))
+		return 0;
+	memset(buf, write ? 'D' : 0, BLOCK);
+	ok = write ? pwrite(fd, buf, BLOCK, 0) == BLOCK :
+		     pread(fd, buf, BLOCK, 0) == BLOCK && ((char *)buf)[BLOCK - 1] == 'D';
+	free(buf);
+	return ok;
+}
+
+/* The socket fd has exactly `want` to read now (no waiting), as `what`. */
+static inline void target_expect_read(int fd, const char *want, const char *what)
+{
+	char buf[64] = { 0 };
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+	target_check(n == (ssize_t)strlen(want) && !memcmp(buf, want, strlen(want)),
+		     "%s: read %zd bytes '%s', wanted '%s' (%s)", what, n, n > 0 ? buf : "",
+		     want, n < 0 ? strerror(errno) : "");
 }
 
 static inline int target_finish(void)

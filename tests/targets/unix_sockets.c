@@ -103,16 +103,6 @@ static void setup(const char *dir)
 		target_die("pending client");
 }
 
-static void expect_read(int fd, const char *want, const char *what)
-{
-	char buf[64] = { 0 };
-	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-
-	target_check(n == (ssize_t)strlen(want) && !memcmp(buf, want, strlen(want)),
-		     "%s: read %zd bytes '%s', wanted '%s' (%s)", what, n, n > 0 ? buf : "",
-		     want, n < 0 ? strerror(errno) : "");
-}
-
 static void talks(int a, int b, const char *what)
 {
 	char c = 0;
@@ -157,8 +147,8 @@ static void check(int resumed)
 	socklen_t len = sizeof(v);
 	char c;
 
-	expect_read(sp[1], "abc", "stream pair, end 1");
-	expect_read(sp[0], "xyz", "stream pair, end 0");
+	target_expect_read(sp[1], "abc", "stream pair, end 1");
+	target_expect_read(sp[0], "xyz", "stream pair, end 0");
 	talks(sp[0], sp[1], "the stream pair");
 	check_big();
 	target_check(fcntl(sp[0], F_GETFL) & O_NONBLOCK, "O_NONBLOCK lost");
@@ -166,13 +156,13 @@ static void check(int resumed)
 	target_check(fcntl(sp[1], F_GETFD) == FD_CLOEXEC, "FD_CLOEXEC lost");
 	getsockopt(sp[1], SOL_SOCKET, SO_SNDBUF, &v, &len);
 	target_check(v == sndbuf, "SO_SNDBUF %d, was %d", v, sndbuf);
-	expect_read(dp[1], "one", "datagram pair, first");
-	expect_read(dp[1], "two!", "datagram pair, second");
+	target_expect_read(dp[1], "one", "datagram pair, first");
+	target_expect_read(dp[1], "two!", "datagram pair, second");
 	talks(dp[0], dp[1], "the datagram pair");
-	expect_read(qp[1], "seq1", "seqpacket pair, end 1");
-	expect_read(qp[0], "seq2", "seqpacket pair, end 0");
+	target_expect_read(qp[1], "seq1", "seqpacket pair, end 1");
+	target_expect_read(qp[0], "seq2", "seqpacket pair, end 0");
 	talks(qp[0], qp[1], "the seqpacket pair");
-	expect_read(sh[1], "bye", "shut pair");
+	target_expect_read(sh[1], "bye", "shut pair");
 	target_check(recv(sh[1], &c, 1, MSG_DONTWAIT) == 0, "shut pair: no EOF after the data");
 	target_check(send(sh[0], "x", 1, MSG_NOSIGNAL) < 0 && errno == EPIPE,
 		     "shut pair: the shut side can send again");
@@ -180,12 +170,12 @@ static void check(int resumed)
 	target_check(!stat(path_addr.sun_path, &st) && (st.st_mode & 0777) == 0600,
 		     "socket file mode %o, not 600", st.st_mode & 0777);
 	accepts(labstract, &abs_addr, abs_len, "the abstract listener");
-	expect_read(dgram, "d1", "bound datagram socket, first");
-	expect_read(dgram, "d22", "bound datagram socket, second");
+	target_expect_read(dgram, "d1", "bound datagram socket, first");
+	target_expect_read(dgram, "d22", "bound datagram socket, second");
 	v = socket(AF_UNIX, SOCK_DGRAM, 0);
 	target_check(sendto(v, "z", 1, 0, (struct sockaddr *)&dgram_addr, sizeof(dgram_addr)) == 1,
 		     "cannot send to the bound datagram socket: %s", strerror(errno));
-	expect_read(dgram, "z", "bound datagram socket, after");
+	target_expect_read(dgram, "z", "bound datagram socket, after");
 	close(v);
 	if (resumed)
 		target_check(recv(client, &c, 1, 0) == 0, "the client whose peer is gone "
