@@ -640,21 +640,13 @@ freeze_case() {
 # maps its memory from the image file (not a silent fallback to copying),
 # and the process still finds all of it after the image file is removed.
 map_pages_case() {
-	local user=$1 name=map-pages/bigmem/$1 tpid
+	local user=$1 name=map-pages/bigmem/$1
 	selected "$name" || return 0
 	build_pie bigmem || { fail "$name" "cannot build bigmem: $BUILD_WHY"; return; }
 	new_case "$name" "$user"
 	WHYS=()
 	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/bigmem-pie" "$CASE/t" "$MAP_PAGES_MIB"
-	tpid=$TPID
-	wait_until "$COMPUTE_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
-	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
-	run_freeze "$user" "$CASE/freeze.err" -k -z none "$CASE/out/img" "$tpid"
-	kill_reap "$tpid"
-	if ((FREEZE_RC != 0)); then
-		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
-		return
-	fi
+	frozen_k "$user" "$CASE/out/img" -z none || { freeze_failed "$name"; return; }
 	MAPPED=0
 	resume_checked "$user" mapped_from_image "$CASE/out/img" --map-pages
 	report "$name ($MAPPED mappings of the image)"
@@ -916,7 +908,7 @@ java_case() {
 # The image alone in an empty directory, run with chroot: no /proc, no
 # libraries, no /dev.  The target runs in / with pipes for its streams.
 chroot_cases() {
-	local t name tpid entry opt
+	local t name entry opt
 	# The vdso redirect needs no file either (no /proc to find vvar pages).
 	for entry in "${CHROOT_TARGETS[@]}" clocks:--vdso=redirect; do
 		t=${entry%%:*} opt=()
@@ -928,15 +920,7 @@ chroot_cases() {
 		TARGET_STDIN=pipe
 		start_target root / "$CASE/t.out" "$BIN/$t-pie" /
 		TARGET_STDIN=/dev/null
-		tpid=$TPID
-		wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
-		wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
-		run_freeze root "$CASE/freeze.err" -k "$CASE/img" "$tpid"
-		kill_reap "$tpid"
-		if ((FREEZE_RC != 0)); then
-			fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
-			continue
-		fi
+		frozen_k root "$CASE/img" || { freeze_failed "$name"; continue; }
 		mkdir "$CASE/root"
 		cp "$CASE/img" "$CASE/root/img"
 		resume root sig "" "$CASE" "" chroot "$CASE/root" /img "${opt[@]}"
@@ -1045,19 +1029,11 @@ vdso_cases() {
 # --verify and a run with --vdso=redirect exit 1 naming the vdso, before
 # anything is changed.
 vdso_damaged_case() {
-	local name=vdso-damaged tpid bad=$TMP/vdso-damaged.img how rc args
+	local name=vdso-damaged bad=$TMP/vdso-damaged.img how rc args
 	selected "$name" || return 0
 	new_case "$name" root
 	start_target root "$CASE/t" "$CASE/t.out" "$BIN/clocks-pie" "$CASE/t"
-	tpid=$TPID
-	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
-	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
-	run_freeze root "$CASE/freeze.err" -k "$bad" "$tpid"
-	kill_reap "$tpid"
-	if ((FREEZE_RC != 0)); then
-		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
-		return
-	fi
+	frozen_k root "$bad" || { freeze_failed "$name"; return; }
 	# e_shoff, at byte 40 of the ELF header, far past the image.
 	"$BIN/patchrec" "$bad" 11 40 7000000000000000 >/dev/null ||
 		{ fail "$name" "patchrec failed on the VDSO record"; return; }
@@ -1147,20 +1123,12 @@ cpu_run() {
 # --cpu=in-use, accepted by --cpu=any (the component dropped, the regs
 # target's AVX registers, copied component by component, intact).
 cpu_cases() {
-	local name=cpu good bad f off bit tpid
+	local name=cpu good bad f off bit
 	selected "$name" || return 0
 	new_case "$name" root
 	start_target root "$CASE/t" "$CASE/t.out" "$BIN/regs-pie" "$CASE/t"
-	tpid=$TPID
-	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
-	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
 	good=$CASE/good
-	run_freeze root "$CASE/freeze.err" -k "$good" "$tpid"
-	kill_reap "$tpid"
-	if ((FREEZE_RC != 0)); then
-		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
-		return
-	fi
+	frozen_k root "$good" || { freeze_failed "$name"; return; }
 	"$good" --info >"$CASE/good.info" 2>&1
 	if ! f=$(missing_cpu_feature "$CASE/good.info"); then
 		skip "$name" "this CPU has every feature the test could claim"
@@ -1210,17 +1178,11 @@ code_middle() {
 }
 
 damaged_cases() {
-	local name=damaged good spec bad rc tpid off size
+	local name=damaged good spec bad rc off size
 	selected "$name" || return 0
 	new_case "$name" root
-	start_target root "$CASE/t" "$CASE/t.out" "$BIN/heap-pie" "$CASE/t"
-	tpid=$TPID
-	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
-	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
 	good=$CASE/good
-	run_freeze root "$CASE/freeze.err" -k "$good" "$tpid"
-	kill_reap "$tpid"
-	if ((FREEZE_RC != 0)) || [[ ! -s $good ]]; then
+	if ! good_image; then
 		fail "$name" "could not make an image to damage: freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
 		return
 	fi
@@ -1750,16 +1712,28 @@ fuzz_corpus_case() {
 	report "$name ($n inputs: $verified verified, $((n - verified)) refused)"
 }
 
-# A fresh image of the heap target in CASE/good, as root; 1 if none.
-good_image() {
-	local tpid
-	start_target root "$CASE/t" "$CASE/t.out" "$BIN/heap-pie" "$CASE/t"
-	tpid=$TPID
+# frozen_k USER IMG [OPTIONS...]: the target just started (TPID, writing
+# CASE/t.out), once READY and asleep, frozen with -k and OPTIONS into IMG
+# and reaped.  1 when freeze failed (FREEZE_RC, CASE/freeze.err).
+frozen_k() {
+	local user=$1 img=$2 tpid=$TPID
+	shift 2
 	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
 	wait_until "$BLOCK_TIMEOUT" sleeping "$tpid"
-	run_freeze root "$CASE/freeze.err" -k "$CASE/good" "$tpid"
+	run_freeze "$user" "$CASE/freeze.err" -k "$@" "$img" "$tpid"
 	kill_reap "$tpid"
-	((FREEZE_RC == 0)) && [[ -s $CASE/good ]]
+	((FREEZE_RC == 0))
+}
+
+# freeze_failed NAME: NAME fails with freeze's exit and message.
+freeze_failed() {
+	fail "$1" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+}
+
+# A fresh image of the heap target in CASE/good, as root; 1 if none.
+good_image() {
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/heap-pie" "$CASE/t"
+	frozen_k root "$CASE/good" && [[ -s $CASE/good ]]
 }
 
 # refuses NAME IMG REGEX: both --verify and a plain run of IMG exit 1 with
@@ -2041,19 +2015,15 @@ scale_cases() {
 # Host limits lower than an image needs: refused before the point of no
 # return (exit 1, a message naming the limit), the stub never crashes.
 host_limit_cases() {
-	local name tpid saved rc
+	local name saved rc
 	name=scale/host-limit/nofile
 	if selected "$name"; then
 		new_case "$name" root
 		WHYS=()
 		TARGET_ARGS=(2000)
 		start_target root "$CASE/t" "$CASE/t.out" "$BIN/manyfds-pie" "$CASE/t" 2000
-		tpid=$TPID
-		wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
-		run_freeze root "$CASE/freeze.err" -k "$CASE/img" "$tpid"
-		kill_reap "$tpid"
-		if ((FREEZE_RC != 0)); then
-			fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		if ! frozen_k root "$CASE/img"; then
+			freeze_failed "$name"
 		else
 			(ulimit -n 1024 && cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/img") \
 				</dev/null >"$CASE/img.out" 2>"$CASE/img.err"
@@ -2070,13 +2040,10 @@ host_limit_cases() {
 		new_case "$name" root
 		WHYS=()
 		start_target root "$CASE/t" "$CASE/t.out" "$BIN/manymaps-pie" "$CASE/t" 30000
-		tpid=$TPID
-		wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$tpid"
-		run_freeze root "$CASE/freeze.err" -k "$CASE/img" "$tpid"
-		kill_reap "$tpid"
+		frozen_k root "$CASE/img"
 		saved=$(cat /proc/sys/vm/max_map_count 2>/dev/null)
 		if ((FREEZE_RC != 0)); then
-			fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+			freeze_failed "$name"
 		elif [[ -z $saved ]] || ! echo 20000 2>/dev/null >/proc/sys/vm/max_map_count; then
 			skip "$name" "cannot lower vm.max_map_count here"
 		else
