@@ -9,31 +9,31 @@ LZ4_A     ?= $(shell $(CC) -print-file-name=liblz4.a)
 
 WARN      := -Wall -Wextra -Werror
 COMMON    := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iarch -Iwriters -MMD -MP
-CFLAGS    := $(COMMON) -D_GNU_SOURCE
+CFLAGS    := $(COMMON) -Ifreeze -D_GNU_SOURCE
 # The stub runs before anything is set up: no libc, no stack protector,
 # position-independent and self-contained. Loops must not become memcpy calls.
 # No .bss: the kernel zeroes a bss tail at exec, and on a truncated image that
 # write faults before the stub runs; as .data it is only read when used.
-STUB_CFLAGS := $(COMMON) -ffreestanding -fPIE -fvisibility=hidden \
+STUB_CFLAGS := $(COMMON) -Istub -ffreestanding -fPIE -fvisibility=hidden \
 	-fno-stack-protector -fno-tree-loop-distribute-patterns \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none \
 	-fno-zero-initialized-in-bss
 STUB_LDFLAGS := -static-pie -nostdlib -Wl,-z,noexecstack -Wl,--no-dynamic-linker \
 	-Wl,-z,norelro -Wl,--hash-style=gnu -Wl,--build-id=none \
-	-Wl,-T,stub/early.ld
+	-Wl,-T,stub/core/early.ld
 FREEZE_LIBS := -static -lelf -lz -llz4 -pthread
 
-STUB_SRCS := $(wildcard stub/*.c) arch/$(ARCH)/sigframe.c \
+STUB_SRCS := $(wildcard stub/*/*.c) arch/$(ARCH)/sigframe.c \
 	arch/$(ARCH)/stub_exit.c arch/$(ARCH)/cpu_features.c \
 	arch/$(ARCH)/cpu_collect.c arch/$(ARCH)/vdso_patch.c arch/$(ARCH)/pc.c \
 	writers/decode.c writers/lz4_check.c
 STUB_ASM  := arch/$(ARCH)/stub_start.S arch/$(ARCH)/trampoline.S
-FREEZE_SRCS := $(wildcard freeze/*.c) arch/$(ARCH)/regs.c arch/$(ARCH)/pc.c \
+FREEZE_SRCS := $(wildcard freeze/*/*.c) arch/$(ARCH)/regs.c arch/$(ARCH)/pc.c \
 	arch/$(ARCH)/cpu_features.c arch/$(ARCH)/cpu_collect.c \
 	writers/encode.c writers/decode.c writers/lz4_check.c
 
 STUB_OBJS   := $(STUB_SRCS:%.c=$(BUILD)/stub-obj/%.o) $(STUB_ASM:%.S=$(BUILD)/stub-obj/%.o)
-FREEZE_OBJS := $(FREEZE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/freeze/stub_blob.o
+FREEZE_OBJS := $(FREEZE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/freeze/image/stub_blob.o
 
 EXAMPLES := examples/counter
 
@@ -50,7 +50,7 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/freeze/stub_blob.o: freeze/stub_blob.S $(BUILD)/stub.elf
+$(BUILD)/obj/freeze/image/stub_blob.o: freeze/image/stub_blob.S $(BUILD)/stub.elf
 	@mkdir -p $(@D)
 	$(CC) -c -DSTUB_ELF='"$(BUILD)/stub.elf"' -o $@ $<
 
@@ -63,7 +63,7 @@ $(BUILD)/stub-obj/%.o: %.S
 	$(CC) -MMD -MP -c -o $@ $<
 
 # A .bss would be zeroed by the kernel at exec: refuse to build one (see above).
-$(BUILD)/stub.elf: $(STUB_OBJS) stub/early.ld
+$(BUILD)/stub.elf: $(STUB_OBJS) stub/core/early.ld
 	$(CC) $(STUB_LDFLAGS) -o $@ $(STUB_OBJS) $(LZ4_A)
 	@if readelf -SW $@ | grep -q ' \.bss '; then \
 		echo "$@ has a .bss section: give its zero-initialised statics an explicit = 0"; \
@@ -77,10 +77,10 @@ FUZZ_CC ?= clang-14
 FUZZ_SECONDS ?= 300
 # The harness, image_read.c and every file it calls into (hosted builds of
 # freestanding code: they must need nothing else of the stub).
-FUZZ_SRCS := tests/fuzz/image_fuzz.c stub/image_read.c \
-	stub/check_anon_fd_records.c stub/image_sockets.c stub/verify_files.c \
+FUZZ_SRCS := tests/fuzz/image_fuzz.c stub/image/image_read.c \
+	stub/fds/verify_anon_fds.c stub/net/verify_sockets.c stub/fds/verify_files.c \
 	writers/decode.c writers/lz4_check.c
-FUZZ_DEPS := $(FUZZ_SRCS) $(wildcard include/*.h stub/*.h writers/*.h arch/*.h)
+FUZZ_DEPS := $(FUZZ_SRCS) $(wildcard include/*.h stub/*.h stub/*/*.h writers/*.h arch/*.h)
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Iarch -Iwriters -Istub
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 REPLAY_SAN ?= $(shell echo 'int main(void){return 0;}' | \

@@ -1,5 +1,5 @@
 /*
- * Fuzz target for the stub's image verification (stub/image_read.c) and
+ * Fuzz target for the stub's image verification (stub/image/image_read.c) and
  * the page decoding it vouches for (writers/decode.c), built for the host.
  *
  * The input is a payload: what the stub finds at fz_stub_params.payload_addr.
@@ -20,7 +20,7 @@
 #include <sys/mman.h>
 
 #include "checksum.h"
-#include "image_read.h"
+#include "image/image_read.h"
 #include "writer.h"
 
 #define PAGE FZ_PAGE_SIZE

@@ -1,7 +1,7 @@
 /*
  * vdsospin: a thread calls the vDSO's clock functions in a tight loop, so
  * the freeze most likely stops it inside the vDSO (freeze steps it out;
- * see freeze/leave_vdso.c).  After the resume the loop goes on: the
+ * see freeze/vdso/leave_vdso.c).  After the resume the loop goes on: the
  * clocks never go back and it makes progress; then it is stopped and
  * joined.  The main thread waits for SIGUSR1 as usual.
  */

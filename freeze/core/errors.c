@@ -1,0 +1,63 @@
+/*
+ * One error convention: a step that fails returns -errno and calls fail()
+ * to name what failed; main() prints "freeze: <what>: <why>".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/core.h"
+#include "freeze.h"
+
+static char message[1024];
+
+int fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* The innermost failure names the cause best; keep the first one. */
+	if (!message[0]) {
+		va_start(ap, fmt);
+		vsnprintf(message, sizeof(message), fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+int fail_replace(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+const char *fail_message(void)
+{
+	return message;
+}
+
+void note(const struct options *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!o->verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("freeze: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void warnx_fz(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("freeze: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}

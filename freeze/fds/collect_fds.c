@@ -1,0 +1,318 @@
+/*
+ * The target's file descriptors. Each is recorded in a form the stub can
+ * rebuild, or refused with a message naming it (or, when asked, replaced by
+ * /dev/null with a warning): never dropped silently.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "fds/fds.h"
+#include "freeze.h"
+#include "mm/mm.h"
+#include "net/net.h"
+
+/* Character devices that mean the same thing on every host. */
+static const char *const portable_devices[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+	"/dev/tty",
+};
+
+struct fd_probe {
+	int fd;
+	char link[FZ_PATH_MAX];
+	struct stat st;
+	uint64_t pos;
+	uint32_t flags;
+};
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static int list_fds(pid_t pid, int **out, size_t *n)
+{
+	char path[64];
+	struct dirent *e;
+	size_t cap = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	*n = 0;
+	*out = NULL;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (*n == cap) {
+			int *g = realloc(*out, (cap = cap ? cap * 2 : 64) * sizeof(int));
+			if (!g) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			*out = g;
+		}
+		(*out)[(*n)++] = atoi(e->d_name);
+	}
+	closedir(d);
+	qsort(*out, *n, sizeof(int), cmp_int);
+	return 0;
+}
+
+static int probe(pid_t pid, int fd, struct fd_probe *p)
+{
+	char path[64], info[512], *s;
+	ssize_t n;
+	int err;
+
+	p->fd = fd;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, p->link, sizeof(p->link) - 1);
+	if (n < 0 || stat(path, &p->st) < 0)
+		return -errno;
+	p->link[n] = 0;
+	snprintf(path, sizeof(path), "fdinfo/%d", fd);
+	err = read_proc_file(pid, path, info, sizeof(info), NULL);
+	if (err)
+		return err;
+	s = strstr(info, "pos:");
+	p->pos = s ? strtoull(s + 4, NULL, 10) : 0;
+	s = strstr(info, "flags:");
+	p->flags = s ? (uint32_t)strtoul(s + 6, NULL, 8) : 0;
+	return 0;
+}
+
+static bool is_portable_device(const char *path)
+{
+	for (size_t i = 0; i < sizeof(portable_devices) / sizeof(*portable_devices); i++)
+		if (!strcmp(path, portable_devices[i]))
+			return true;
+	return false;
+}
+
+static const char *kind_name(const struct fd_probe *p)
+{
+	if (S_ISSOCK(p->st.st_mode))
+		return "socket";
+	if (S_ISFIFO(p->st.st_mode))
+		return "pipe";
+	if (S_ISDIR(p->st.st_mode))
+		return "directory";
+	if (S_ISCHR(p->st.st_mode))
+		return "character device";
+	if (!strncmp(p->link, "anon_inode:", 11))
+		return p->link + 11;
+	if (S_ISREG(p->st.st_mode))
+		return "deleted file";
+	return "special file";
+}
+
+/* Terminals: virtual consoles and serial lines (4), tty/console (5), ptys. */
+static bool isatty_dev(dev_t rdev)
+{
+	unsigned maj = major(rdev);
+
+	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
+}
+
+/*
+ * A terminal the process talks to (not /dev/tty, /dev/console or a pty
+ * master, all major 5): collect_tty.c records it.
+ */
+static bool is_terminal(const struct fd_probe *p)
+{
+	return S_ISCHR(p->st.st_mode) && isatty_dev(p->st.st_rdev) &&
+	       major(p->st.st_rdev) != 5;
+}
+
+/* A standard stream to the outside: the resumer's own fd stands in for it. */
+static bool is_outside_stream(const struct fd_probe *p)
+{
+	return p->fd <= 2 && (S_ISFIFO(p->st.st_mode) || S_ISSOCK(p->st.st_mode) ||
+			      (S_ISCHR(p->st.st_mode) && isatty_dev(p->st.st_rdev)));
+}
+
+/* A FIFO opened by a path that still leads to it. */
+static bool is_named_fifo(const struct fd_probe *p)
+{
+	size_t n = strlen(p->link);
+
+	return S_ISFIFO(p->st.st_mode) && p->link[0] == '/' &&
+	       !(n > 10 && !strcmp(p->link + n - 10, " (deleted)"));
+}
+
+/*
+ * A pipe (or FIFO) with a read end and a write end among the process's
+ * fds: an O_RDWR end of a FIFO is both.
+ */
+static bool is_inner_pipe(const struct fd_probe *probes, size_t n, size_t i)
+{
+	bool reader = false, writer = false;
+
+	if (!S_ISFIFO(probes[i].st.st_mode))
+		return false;
+	for (size_t j = 0; j < n; j++) {
+		if (probes[j].st.st_ino != probes[i].st.st_ino ||
+		    probes[j].st.st_dev != probes[i].st.st_dev)
+			continue;
+		reader |= (probes[j].flags & O_ACCMODE) != O_WRONLY;
+		writer |= (probes[j].flags & O_ACCMODE) != O_RDONLY;
+	}
+	return reader && writer;
+}
+
+static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
+		    const struct options *o, pid_t pid, struct fd_entry *e)
+{
+	const struct fd_probe *p = &probes[i];
+
+	*e = (struct fd_entry){ .rec = { .fd = p->fd, .flags = p->flags,
+					 .cloexec = !!(p->flags & O_CLOEXEC),
+					 .pos = p->pos, .dup_of = -1 } };
+	if (is_inner_pipe(probes, nprobes, i)) {
+		e->rec.kind = FZ_FD_PIPE;
+		e->rec.pipe_id = p->st.st_ino;
+		if (!is_named_fifo(p))
+			return 0;
+		e->path = strdup(p->link);
+		return e->path ? 0 : -ENOMEM;
+	}
+	if (is_file_fd(p->link, &p->st, p->flags))
+		return classify_file(pid, p->link, &p->st, e);
+	if (is_terminal(p)) {
+		e->rec.kind = FZ_FD_TTY;
+		e->path = strdup(p->link);
+		return e->path ? 0 : -ENOMEM;
+	}
+	if (is_outside_stream(p)) {
+		e->rec.kind = FZ_FD_INHERIT;
+		return 0;
+	}
+	if (S_ISSOCK(p->st.st_mode)) {
+		/* collect_sockets() records it, or refuses it. */
+		e->rec.kind = FZ_FD_SOCKET;
+		e->rec.pipe_id = p->st.st_ino;
+		return 0;
+	}
+	if (S_ISREG(p->st.st_mode) && is_memfd(p->link, p->st.st_dev)) {
+		/* collect_shmem() turns the inode into its object's id. */
+		e->rec.kind = FZ_FD_MEMFD;
+		e->rec.pipe_id = p->st.st_ino;
+		return 0;
+	}
+	if (S_ISCHR(p->st.st_mode) && is_portable_device(p->link)) {
+		e->rec.kind = FZ_FD_FILE;
+		e->path = strdup(p->link);
+		return e->path ? 0 : -ENOMEM;
+	}
+	if ((e->rec.kind = anon_fd_kind(p->link)))
+		return 0;
+	if (o->unsupported_fds == FD_TO_NULL) {
+		warnx_fz("fd %d (%s, %s) will be /dev/null after resume", p->fd,
+			 kind_name(p), p->link);
+		e->rec.kind = FZ_FD_NULL;
+		return 0;
+	}
+	return fail(-ENOTSUP, "process %d: fd %d is a %s (%s): not supported yet "
+		    "(--unsupported-fds=null replaces such fds by /dev/null)",
+		    (int)pid, p->fd, kind_name(p), p->link);
+}
+
+/* Kinds whose fds can share one open file description. */
+static bool shareable(uint32_t kind)
+{
+	return kind == FZ_FD_FILE || kind == FZ_FD_PIPE || kind == FZ_FD_MEMFD ||
+	       kind == FZ_FD_REG || kind == FZ_FD_DIR || kind == FZ_FD_OPATH ||
+	       kind == FZ_FD_SOCKET ||
+	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
+}
+
+/* Does fd share its open file description with an earlier fd? */
+static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
+		     struct fd_entry *e)
+{
+	for (size_t j = 0; j < i; j++) {
+		if (!shareable(t->fds[j].rec.kind) ||
+		    probes[j].st.st_ino != probes[i].st.st_ino ||
+		    probes[j].st.st_dev != probes[i].st.st_dev)
+			continue;
+		if (syscall(SYS_kcmp, t->pid, t->pid, KCMP_FILE, probes[j].fd,
+			    probes[i].fd) == 0) {
+			free(e->path);
+			e->path = NULL;
+			e->rec.kind = FZ_FD_DUP;
+			e->rec.dup_of = probes[j].fd;
+			e->rec.pipe_id = 0;
+			return;
+		}
+	}
+}
+
+static bool pipe_known(const struct target *t, uint64_t id)
+{
+	for (size_t i = 0; i < t->npipes; i++)
+		if (t->pipes[i].rec.id == id)
+			return true;
+	return false;
+}
+
+/* Each inner pipe once, through one of its read ends. */
+static int collect_inner_pipes(struct target *t)
+{
+	for (size_t i = 0; i < t->nfds; i++) {
+		const struct fz_fd *f = &t->fds[i].rec;
+		int err;
+		if (f->kind != FZ_FD_PIPE || (f->flags & O_ACCMODE) == O_WRONLY ||
+		    pipe_known(t, f->pipe_id))
+			continue;
+		if ((err = collect_pipe(t, f->fd, f->pipe_id)))
+			return err;
+	}
+	return 0;
+}
+
+int collect_fds(struct target *t, const struct options *o)
+{
+	struct fd_probe *probes = NULL;
+	int *fds = NULL;
+	size_t n = 0;
+	int err = list_fds(t->pid, &fds, &n);
+
+	if (err)
+		return fail(err, "process %d: listing its fds", (int)t->pid);
+	probes = calloc(n ? n : 1, sizeof(*probes));
+	t->fds = calloc(n ? n : 1, sizeof(*t->fds));
+	if (!probes || !t->fds)
+		err = fail(-ENOMEM, "collecting fds");
+	for (size_t i = 0; !err && i < n; i++)
+		if ((err = probe(t->pid, fds[i], &probes[i])))
+			err = fail(err, "process %d: fd %d", (int)t->pid, fds[i]);
+	for (size_t i = 0; !err && i < n; i++) {
+		err = classify(probes, n, i, o, t->pid, &t->fds[i]);
+		if (!err && shareable(t->fds[i].rec.kind))
+			find_dup(t, probes, i, &t->fds[i]);
+		t->nfds = i + 1;
+	}
+	if (!err)
+		err = collect_inner_pipes(t);
+	if (!err)
+		err = collect_anon_fds(t);
+	if (!err)
+		err = collect_sockets(t, o);
+	if (!err && !(err = collect_files(t, o)))
+		err = collect_locks(t);
+	free(probes);
+	free(fds);
+	return err;
+}

@@ -1,0 +1,319 @@
+/*
+ * Sockets. Each socket fd becomes a record the stub can rebuild (see enum
+ * fz_sock_state in image.h): UNIX, TCP and UDP sockets, with their names,
+ * the options that differ from a fresh socket's, and what they have
+ * received and not read yet. Other families (netlink, packet, ...) are
+ * refused naming the fd, or replaced under --unsupported-fds=null.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "fds/fds.h"
+#include "freeze.h"
+#include "net/net.h"
+#include "net/sockets.h"
+
+/* A socket fd of the process, through freeze's own copy of it. */
+struct sock_probe {
+	pid_t pid;
+	int fd;               /* the process's number */
+	int s;                /* freeze's copy */
+	const struct options *o;
+	struct fz_socket *rec;
+};
+
+static bool supported_kind(int family, int type, int protocol)
+{
+	if (family == AF_UNIX)
+		return type == SOCK_STREAM || type == SOCK_DGRAM || type == SOCK_SEQPACKET;
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	return (type == SOCK_STREAM && protocol == IPPROTO_TCP) ||
+	       (type == SOCK_DGRAM && protocol == IPPROTO_UDP);
+}
+
+static int get_int(int s, int level, int name, int *v)
+{
+	socklen_t len = sizeof(*v);
+
+	return getsockopt(s, level, name, v, &len) < 0 ? -errno : 0;
+}
+
+static int collect_options(struct sock_probe *p)
+{
+	int err = sock_options_diff(p->s, p->rec);
+
+	if (err)
+		return fail(err, "process %d: fd %d: a %s socket to compare its "
+			    "options with", (int)p->pid, p->fd,
+			    family_name((int)p->rec->family));
+	return 0;
+}
+
+static int collect_names(struct sock_probe *p)
+{
+	struct fz_socket *r = p->rec;
+	socklen_t len = sizeof(r->addr);
+
+	if (getsockname(p->s, (struct sockaddr *)r->addr, &len) < 0)
+		return fail(-errno, "process %d: fd %d: its socket's name", (int)p->pid, p->fd);
+	r->addr_len = len > sizeof(r->addr) ? sizeof(r->addr) : len;
+	len = sizeof(r->peer);
+	if (getpeername(p->s, (struct sockaddr *)r->peer, &len) == 0)
+		r->peer_len = len > sizeof(r->peer) ? sizeof(r->peer) : len;
+	else if (errno != ENOTCONN)
+		return fail(-errno, "process %d: fd %d: its socket's peer", (int)p->pid, p->fd);
+	return 0;
+}
+
+/* Is the inet socket bound to a port (or the UNIX one to a name)? */
+static bool named(const struct fz_socket *r)
+{
+	const struct sockaddr_in *in = (const void *)r->addr;
+	const struct sockaddr_in6 *in6 = (const void *)r->addr;
+
+	if (r->family == AF_UNIX)
+		return r->addr_len > sizeof(sa_family_t);
+	return r->family == AF_INET ? in->sin_port != 0 : in6->sin6_port != 0;
+}
+
+/*
+ * A UNIX socket bound to a path: the path made absolute (the stub binds it
+ * from wherever it runs; the cwd is the best guess for a relative one) and
+ * the socket file's mode, read through /proc/PID/root.
+ */
+static int socket_file(const struct target *t, const struct sock_probe *p)
+{
+	struct fz_socket *r = p->rec;
+	struct sockaddr_un *u = (void *)r->addr;
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	char path[sizeof(u->sun_path) + 1] = { 0 }, full[FZ_PATH_MAX + 64];
+	struct stat st;
+	int n;
+
+	memcpy(path, u->sun_path, r->addr_len - off);
+	n = snprintf(full, sizeof(full), "%s%s%s", path[0] == '/' ? "" : t->cwd,
+		     path[0] == '/' ? "" : "/", path);
+	if (n < 0 || (size_t)n >= sizeof(u->sun_path))
+		return fail(-ENAMETOOLONG, "process %d: fd %d: the path of its socket, %s, "
+			    "is too long to bind from anywhere", (int)t->pid, p->fd, full);
+	memcpy(u->sun_path, full, (size_t)n + 1);
+	r->addr_len = (uint32_t)(off + (size_t)n + 1);
+	snprintf(full, sizeof(full), "/proc/%d/root%s", (int)t->pid, u->sun_path);
+	r->path_mode = stat(full, &st) == 0 && S_ISSOCK(st.st_mode) ?
+			       (st.st_mode & 07777) : 0;
+	return 0;
+}
+
+static void warn_peer_gone(const struct sock_probe *p)
+{
+	char a[160], b[160];
+	const struct fz_socket *r = p->rec;
+
+	if (!p->o->quiet)
+		warnx_fz("fd %d: %s %s socket %s is connected to %s: after resume it "
+			 "reports the peer gone (connection reset)",
+			 p->fd, family_name((int)r->family), type_name((int)r->type),
+			 addr_str(r->addr, r->addr_len, a, sizeof(a)),
+			 addr_str(r->peer, r->peer_len, b, sizeof(b)));
+}
+
+static void warn_pending(const struct sock_probe *p, uint32_t pending)
+{
+	if (pending && !p->o->quiet)
+		warnx_fz("fd %d: %u connection%s not yet accepted will be lost "
+			 "(their clients see them reset)", p->fd, pending,
+			 pending == 1 ? "" : "s");
+}
+
+static bool is_socket_of_process(const struct target *t, uint64_t ino)
+{
+	for (size_t i = 0; i < t->nfds; i++)
+		if (t->fds[i].rec.kind == FZ_FD_SOCKET && t->fds[i].rec.pipe_id == ino)
+			return true;
+	return false;
+}
+
+static int unix_state(const struct target *t, struct sock_probe *p, int listening)
+{
+	struct fz_socket *r = p->rec;
+	struct sock_diag d;
+	int err = unix_diag((uint32_t)r->id, &d);
+
+	if (err)
+		return fail(err, "process %d: fd %d: asking the kernel (sock_diag) "
+			    "about its UNIX socket", (int)p->pid, p->fd);
+	if (named(r) && r->addr[offsetof(struct sockaddr_un, sun_path)] &&
+	    (err = socket_file(t, p)))
+		return err;
+	if (listening) {
+		r->state = FZ_SOCK_LISTEN;
+		r->backlog = d.backlog;
+		warn_pending(p, d.pending);
+	} else if (d.peer_ino && is_socket_of_process(t, d.peer_ino)) {
+		r->state = FZ_SOCK_PAIR;
+		r->peer_id = d.peer_ino;
+		r->shutdown = d.shutdown;
+	} else if ((d.peer_ino || r->peer_len) && r->type == SOCK_DGRAM &&
+		   r->peer_len > sizeof(sa_family_t)) {
+		r->state = FZ_SOCK_CONNECTED;
+	} else if (d.peer_ino || r->peer_len) {
+		/* A peer with no inode: a connection not accepted yet. */
+		r->state = FZ_SOCK_PEER_GONE;
+		warn_peer_gone(p);
+	} else {
+		r->state = named(r) ? FZ_SOCK_BOUND : FZ_SOCK_UNBOUND;
+	}
+	return 0;
+}
+
+static int inet_state(struct sock_probe *p, struct socket_entry *e, int listening)
+{
+	struct fz_socket *r = p->rec;
+	struct sock_diag d;
+	int err;
+
+	if (listening) {
+		err = tcp_listen_diag((int)r->family, (uint32_t)r->id, &d);
+		if (err)
+			return fail(err, "process %d: fd %d: asking the kernel (sock_diag) "
+				    "about its listening socket", (int)p->pid, p->fd);
+		r->state = FZ_SOCK_LISTEN;
+		r->backlog = d.backlog;
+		warn_pending(p, d.pending);
+	} else if (r->peer_len && r->type == SOCK_DGRAM) {
+		r->state = FZ_SOCK_CONNECTED;
+	} else if (r->peer_len && p->o->tcp_established) {
+		return collect_tcp_repair(p->pid, p->fd, p->s, e);
+	} else if (r->peer_len) {
+		r->state = FZ_SOCK_PEER_GONE;
+		warn_peer_gone(p);
+	} else {
+		r->state = named(r) ? FZ_SOCK_BOUND : FZ_SOCK_UNBOUND;
+	}
+	return 0;
+}
+
+/* What it received and has not read (TCP_REPAIR reads its own). */
+static int collect_queue(struct sock_probe *p, struct socket_entry *e)
+{
+	int err;
+
+	if (p->rec->state == FZ_SOCK_LISTEN || p->rec->state == FZ_SOCK_UNBOUND ||
+	    p->rec->state == FZ_SOCK_TCP_REPAIR ||
+	    (p->rec->state == FZ_SOCK_BOUND && p->rec->type == SOCK_STREAM))
+		return 0;
+	err = peek_queue(p->s, (int)p->rec->type, &e->data, &p->rec->data_len);
+	if (err == -EBADMSG)
+		return fail(-ENOTSUP, "process %d: fd %d: a message queued in its socket "
+			    "carries file descriptors: not supported", (int)p->pid, p->fd);
+	if (err)
+		return fail(err, "process %d: fd %d: reading what is queued in its socket",
+			    (int)p->pid, p->fd);
+	return 0;
+}
+
+static int refuse_kind(struct fd_entry *f, const struct sock_probe *p, int family,
+		       int type)
+{
+	if (p->o->unsupported_fds == FD_TO_NULL) {
+		if (!p->o->quiet)
+			warnx_fz("fd %d (%s %s socket) will be /dev/null after resume",
+				 p->fd, family_name(family), type_name(type));
+		f->rec.kind = FZ_FD_NULL;
+		f->rec.pipe_id = 0;
+		return 0;
+	}
+	return fail(-ENOTSUP, "process %d: fd %d is a %s %s socket: not supported "
+		    "(--unsupported-fds=null replaces such fds by /dev/null)",
+		    (int)p->pid, p->fd, family_name(family), type_name(type));
+}
+
+static int collect_socket(struct target *t, struct fd_entry *f, struct sock_probe *p)
+{
+	struct socket_entry e = { .rec = { .id = f->rec.pipe_id }, .held_fd = -1 };
+	int family, type, protocol, listening = 0, err;
+
+	p->rec = &e.rec;
+	if ((err = get_int(p->s, SOL_SOCKET, SO_DOMAIN, &family)) ||
+	    (err = get_int(p->s, SOL_SOCKET, SO_TYPE, &type)) ||
+	    (err = get_int(p->s, SOL_SOCKET, SO_PROTOCOL, &protocol)) ||
+	    (err = get_int(p->s, SOL_SOCKET, SO_ACCEPTCONN, &listening)))
+		return fail(err, "process %d: fd %d: the kind of its socket", (int)t->pid, p->fd);
+	if (!supported_kind(family, type, protocol))
+		return refuse_kind(f, p, family, type);
+	e.rec.family = (uint32_t)family;
+	e.rec.type = (uint32_t)type;
+	e.rec.protocol = (uint32_t)protocol;
+	if ((err = collect_names(p)) || (err = collect_options(p)))
+		return err;
+	err = family == AF_UNIX ? unix_state(t, p, listening) : inet_state(p, &e, listening);
+	if (!err)
+		err = collect_queue(p, &e);
+	if (!err && (err = append_item(&t->sockets, &t->nsockets, sizeof(e), &e)))
+		err = fail(err, "collecting sockets");
+	if (err) {
+		leave_tcp_repair_socket(&e, false);
+		free(e.data);
+		free(e.send_queue);
+	}
+	return err;
+}
+
+static struct socket_entry *find_socket(struct target *t, uint64_t id)
+{
+	for (size_t i = 0; i < t->nsockets; i++)
+		if (t->sockets[i].rec.id == id)
+			return &t->sockets[i];
+	return NULL;
+}
+
+/*
+ * A datagram socket may be connected to one that is not connected back: it
+ * is then connected again by address, after the other is bound.
+ */
+static int check_pairs(struct target *t)
+{
+	for (size_t i = 0; i < t->nsockets; i++) {
+		struct fz_socket *r = &t->sockets[i].rec;
+		struct socket_entry *peer = r->state == FZ_SOCK_PAIR ?
+						    find_socket(t, r->peer_id) : NULL;
+		if (r->state != FZ_SOCK_PAIR ||
+		    (peer && peer->rec.state == FZ_SOCK_PAIR && peer->rec.peer_id == r->id))
+			continue;
+		if (r->peer_len <= sizeof(sa_family_t))
+			return fail(-ENOTSUP, "process %d: UNIX socket %llu is connected to "
+				    "an unnamed socket not connected back: not supported",
+				    (int)t->pid, (unsigned long long)r->id);
+		r->state = FZ_SOCK_CONNECTED;
+		r->peer_id = 0;
+	}
+	return 0;
+}
+
+int collect_sockets(struct target *t, const struct options *o)
+{
+	for (size_t i = 0; i < t->nfds; i++) {
+		struct fd_entry *f = &t->fds[i];
+		struct sock_probe p = { .pid = t->pid, .fd = f->rec.fd, .o = o };
+		int err;
+		if (f->rec.kind != FZ_FD_SOCKET)
+			continue;
+		p.s = pidfd_dup(t->pid, p.fd);
+		if (p.s < 0)
+			return fail(p.s, "process %d: fd %d: taking a copy of the socket",
+				    (int)t->pid, p.fd);
+		err = collect_socket(t, f, &p);
+		close(p.s);
+		if (err)
+			return err;
+	}
+	return check_pairs(t);
+}

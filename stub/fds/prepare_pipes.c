@@ -1,0 +1,114 @@
+/*
+ * Pipes and FIFOs whose both ends the process holds, rebuilt before the point
+ * of no return with the bytes they held: a pipe made anew, a FIFO opened at
+ * its path again (made again there if it is gone).
+ */
+#include <linux/errno.h>
+#include <linux/stat.h>
+
+#include "fds/fds.h"
+#include "print.h"
+#include "sys.h"
+
+static const struct prepared_pipe *find_pipe(const struct stub *st, uint64_t id)
+{
+	for (unsigned i = 0; i < st->npipes; i++)
+		if (st->pipes[i].rec->id == id)
+			return &st->pipes[i];
+	return 0;
+}
+
+/*
+ * The end of a rebuilt pipe an fd stands for, with its status flags; a
+ * FIFO opened for both reading and writing is opened so again.
+ */
+int pipe_end(const struct stub *st, const struct fz_fd *f)
+{
+	const struct prepared_pipe *p = find_pipe(st, f->pipe_id);
+	int end;
+
+	if (!p)
+		die("image is damaged: fd %d is an end of a pipe it lacks", f->fd);
+	if ((f->flags & O_ACCMODE) == O_RDWR) {
+		if (f->path_len <= 1)
+			die("image is damaged: fd %d is a pipe open for both ends", f->fd);
+		end = open_lifted(st, (const char *)(f + 1), O_RDWR | O_NONBLOCK);
+		if (end < 0)
+			die("cannot open the FIFO %s: %s", (const char *)(f + 1),
+			    errname(end));
+	} else {
+		end = p->ends[(f->flags & O_ACCMODE) == O_WRONLY];
+	}
+	sys_fcntl(end, F_SETFL, f->flags & (O_NONBLOCK | O_DIRECT));
+	return end;
+}
+
+/* A named pipe's path: the one its fd records carry, or NULL for a pipe. */
+static const char *fifo_path(const struct stub *st, uint64_t id)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_fd *f = rec_data(r);
+		if (r->type == FZ_REC_FD && f->kind == FZ_FD_PIPE &&
+		    f->pipe_id == id && f->path_len > 1)
+			return (const char *)(f + 1);
+	}
+	return 0;
+}
+
+/*
+ * Both ends of a named pipe, opened by its path without blocking (a reader
+ * is open when the writer opens). A FIFO that is gone is made again.
+ */
+static void open_fifo(const struct stub *st, const char *path, int fds[2])
+{
+	long ret = sys_open(path, O_RDONLY | O_NONBLOCK, 0);
+
+	if (ret == -ENOENT) {
+		warn("the FIFO %s is gone: made again", path);
+		ret = sys_mknodat(AT_FDCWD, path, S_IFIFO | 0600, 0);
+		if (ret == 0)
+			ret = sys_open(path, O_RDONLY | O_NONBLOCK, 0);
+	}
+	if (ret < 0)
+		die("cannot open the FIFO %s: %s", path, errname(ret));
+	fds[0] = lift_fd(st, (int)ret);
+	if (fds[0] < 0 || sys_fcntl(fds[0], F_GETPIPE_SZ, 0) < 0)
+		die("%s is not a FIFO any more", path);
+	ret = sys_open(path, O_WRONLY | O_NONBLOCK, 0);
+	if (ret < 0)
+		die("cannot open the FIFO %s for writing: %s", path, errname(ret));
+	fds[1] = (int)ret;
+}
+
+/* A new pipe (or the FIFO again) as large as before, holding the bytes it held. */
+void prepare_pipe(struct stub *st, const struct fz_pipe *rec)
+{
+	struct prepared_pipe *p = &st->pipes[st->npipes];
+	const uint8_t *data = (const uint8_t *)(rec + 1);
+	const char *path = fifo_path(st, rec->id);
+	int fds[2];
+	long ret;
+
+	if (st->npipes == STUB_MAX_PIPES)
+		die("more than %d pipes: not supported yet", STUB_MAX_PIPES);
+	if (path) {
+		open_fifo(st, path, fds);
+	} else {
+		ret = sys_pipe2(fds, O_NONBLOCK);
+		if (ret < 0)
+			die("cannot create a pipe: %s", errname(ret));
+	}
+	p->rec = rec;
+	p->ends[0] = path ? fds[0] : lift_fd(st, fds[0]);
+	p->ends[1] = lift_fd(st, fds[1]);
+	if (p->ends[0] < 0 || p->ends[1] < 0)
+		die("cannot keep a pipe open: too many open files");
+	ret = sys_fcntl(p->ends[1], F_SETPIPE_SZ, rec->capacity);
+	if (ret < 0)
+		warn("a pipe cannot be as large as before (%u bytes): %s",
+		     rec->capacity, errname(ret));
+	ret = sys_write(p->ends[1], data, rec->data_len);
+	if (ret != (long)rec->data_len)
+		die("cannot put back the %u bytes a pipe held", rec->data_len);
+	st->npipes++;
+}

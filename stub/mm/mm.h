@@ -1,0 +1,37 @@
+/*
+ * The address space: private and shared mappings, their pages, shared
+ * memory objects (memfds, shared anonymous memory, SysV segments) and the
+ * mm bounds (brk, arg/env, code/data).
+ */
+#ifndef FREEZE_STUB_MM_H
+#define FREEZE_STUB_MM_H
+
+#include "stub.h"
+
+/* Before the point of no return. */
+/* prepare_shared_maps.c: the files behind MAP_SHARED file mappings, opened. */
+void prepare_shared_maps(struct stub *st);
+/*
+ * prepare_shmem.c: memfd-backed objects and the keyed SysV segments this
+ * host has (from prepare_fds, once max_fd is known), the fds of memfds;
+ * prepare_sysv creates the other SysV segments, last: nothing may fail
+ * between their creation and the point of no return.
+ */
+void prepare_shmem(struct stub *st);
+int prepare_memfd_fd(struct stub *st, const struct fz_fd *f);
+void prepare_sysv(struct stub *st);
+const struct prepared_shmem *find_shmem(const struct stub *st, uint64_t id);
+/* info_shmem.c: --info's list of shared memory objects. */
+void print_shmem(const struct stub *st);
+
+/* After it, in this order (restore_mm.c, fill_pages.c, restore_shmem.c). */
+void unmap_all_but_stub(const struct stub *st);
+void restore_mappings(const struct stub *st);
+/* Every chunk's pages, on every usable CPU (restore_mappings calls it). */
+void fill_pages(const struct stub *st);
+/* Map one FZ_MAP_SHMEM mapping; then seal and mark removed. */
+void restore_shmem_map(const struct stub *st, const struct fz_mapping *m);
+void restore_shmem_finish(const struct stub *st);
+void restore_mm_fields(const struct stub *st);
+
+#endif

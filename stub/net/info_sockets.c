@@ -1,0 +1,81 @@
+/* ./image --info: a socket fd, its kind, names, state and queued bytes. */
+#include "net/net.h"
+#include "net/sys_socket.h"
+#include "print.h"
+#include "stub.h"
+
+static const char *family_name(uint32_t f)
+{
+	return f == AF_UNIX ? "UNIX" : f == AF_INET ? "IPv4" : f == AF_INET6 ? "IPv6" : "?";
+}
+
+static const char *type_name(uint32_t t)
+{
+	return t == SOCK_STREAM ? "stream" : t == SOCK_DGRAM ? "datagram" :
+	       t == SOCK_SEQPACKET ? "seqpacket" : "?";
+}
+
+static const char *state_name(uint32_t s)
+{
+	static const char *const names[] = {
+		[FZ_SOCK_UNBOUND] = "unbound", [FZ_SOCK_BOUND] = "bound to",
+		[FZ_SOCK_LISTEN] = "listening on", [FZ_SOCK_CONNECTED] = "bound to",
+		[FZ_SOCK_PAIR] = "socketpair end", [FZ_SOCK_PEER_GONE] = "connection at",
+		[FZ_SOCK_TCP_REPAIR] = "connection at",
+	};
+	return s < sizeof(names) / sizeof(names[0]) && names[s] ? names[s] : "?";
+}
+
+static unsigned port_of(const uint8_t *a)
+{
+	return (unsigned)a[2] << 8 | a[3];
+}
+
+static void print_addr(const uint8_t *a, uint32_t len)
+{
+	uint32_t family = (uint32_t)a[0] | (uint32_t)a[1] << 8;
+
+	if (len <= 2) {
+		out(1, " (unnamed)");
+	} else if (family == AF_UNIX) {
+		out(1, " %s", a[2] ? "" : "@");
+		for (uint32_t i = a[2] ? 2 : 3; i < len && (a[i] || !a[2]); i++)
+			out(1, "%c", a[i]);
+	} else if (family == AF_INET) {
+		out(1, " %u.%u.%u.%u:%u", a[4], a[5], a[6], a[7], port_of(a));
+	} else {
+		out(1, " [");
+		for (int i = 0; i < 8; i++)
+			out(1, "%s%x", i ? ":" : "", (unsigned)a[8 + 2 * i] << 8 | a[9 + 2 * i]);
+		out(1, "]:%u", port_of(a));
+	}
+}
+
+void print_socket_fd(const struct stub *st, const struct fz_fd *f)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_socket *s = rec_data(r);
+		if (r->type != FZ_REC_SOCKET || s->id != f->pipe_id)
+			continue;
+		out(1, " %s %s, %s", family_name(s->family), type_name(s->type),
+		    state_name(s->state));
+		if (s->state != FZ_SOCK_UNBOUND && s->state != FZ_SOCK_PAIR)
+			print_addr(s->addr, s->addr_len);
+		if (s->state == FZ_SOCK_LISTEN)
+			out(1, " (backlog %u)", s->backlog);
+		if (s->state >= FZ_SOCK_CONNECTED && s->state != FZ_SOCK_PAIR) {
+			out(1, ", connected to");
+			print_addr(s->peer, s->peer_len);
+		}
+		if (s->state == FZ_SOCK_PEER_GONE)
+			out(1, " (comes back reset by the peer)");
+		if (s->state == FZ_SOCK_TCP_REPAIR)
+			out(1, " (restored with TCP_REPAIR)");
+		if (s->nopts)
+			out(1, ", %u option%s", s->nopts, s->nopts == 1 ? "" : "s");
+		if (s->data_len)
+			out(1, ", %u bytes queued", s->data_len);
+		return;
+	}
+	out(1, " (its record is missing)");
+}

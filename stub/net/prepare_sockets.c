@@ -1,0 +1,298 @@
+/*
+ * Rebuilding the process's sockets before the point of no return: names
+ * bound, listeners listening, socketpairs rebuilt with the data that was
+ * queued in them (connections to the outside: prepare_peer_gone.c and
+ * restore_tcp_repair.c). Everything here may still fail cleanly.
+ *
+ * A UNIX socket's path that exists at resume time is taken over when it is
+ * a stale socket file (nothing accepts connections on it); a live socket or
+ * any other file there stops the resume.
+ */
+#include <linux/fcntl.h>
+
+#include "fds/fds.h"
+#include "lib.h"
+#include "net/net.h"
+#include "net/sockets.h"
+#include "net/sys_socket.h"
+#include "print.h"
+#include "stub.h"
+
+/* The process's fd number for socket `id`, for messages. */
+int sock_fd_of(const struct stub *st, uint64_t id)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_fd *f = rec_data(r);
+		if (r->type == FZ_REC_FD && f->kind == FZ_FD_SOCKET && f->pipe_id == id)
+			return f->fd;
+	}
+	return -1;
+}
+
+static const struct prepared_socket *find_socket(const struct stub *st, uint64_t id)
+{
+	for (unsigned i = 0; i < st->nsockets; i++)
+		if (st->sockets[i].rec->id == id)
+			return &st->sockets[i];
+	return 0;
+}
+
+static const struct fz_socket *find_record(const struct stub *st, uint64_t id)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_socket *s = rec_data(r);
+		if (r->type == FZ_REC_SOCKET && s->id == id)
+			return s;
+	}
+	return 0;
+}
+
+static void keep(struct stub *st, const struct fz_socket *r, int fd)
+{
+	if (st->nsockets == STUB_MAX_SOCKETS)
+		die("more than %d sockets: not supported yet", STUB_MAX_SOCKETS);
+	st->sockets[st->nsockets].rec = r;
+	st->sockets[st->nsockets].fd = fd;
+	st->nsockets++;
+}
+
+int sock_lifted(const struct stub *st, long fd, const struct fz_socket *r)
+{
+	if (fd >= 0)
+		fd = lift_fd(st, (int)fd);
+	if (fd < 0)
+		die("fd %d: cannot create its socket: %s", sock_fd_of(st, r->id), errname(fd));
+	return (int)fd;
+}
+
+int sock_new(const struct stub *st, const struct fz_socket *r)
+{
+	return sock_lifted(st, sys_socket((int)r->family, (int)r->type | SOCK_CLOEXEC,
+				     (int)r->protocol), r);
+}
+
+void sock_set_options(const struct stub *st, int s, const struct fz_socket *r)
+{
+	for (uint32_t i = 0; i < r->nopts; i++) {
+		const struct fz_sockopt *o = &r->opts[i];
+		long ret = sys_setsockopt(s, o->level, o->name, &o->value, sizeof(o->value));
+		if (ret < 0)
+			warn("fd %d: socket option %d/%d cannot be set to %d again: %s",
+			     sock_fd_of(st, r->id), o->level, o->name, o->value, errname(ret));
+	}
+}
+
+/* Send the data queued in r through `via` (to `to`, if given). */
+void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
+		       const void *to, unsigned to_len)
+{
+	const uint8_t *p = (const uint8_t *)(r + 1), *end = p + r->data_len;
+	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+
+	while (p < end) {
+		uint32_t len = (uint32_t)(end - p);
+		long ret;
+		if (r->type != SOCK_STREAM) {
+			memcpy(&len, p, sizeof(len));
+			p += sizeof(len);
+		}
+		ret = sys_sendto(via, p, len, flags, to, to_len);
+		if (ret < 0 || (r->type != SOCK_STREAM && ret != (long)len))
+			die("fd %d: cannot put back the %u bytes queued in its socket: %s",
+			    sock_fd_of(st, r->id), r->data_len, errname(ret < 0 ? ret : -105));
+		p += ret;
+	}
+}
+
+/* Datagrams queued in a bound socket come back from an unnamed sender. */
+static void fill_from_outside(const struct stub *st, const struct fz_socket *r)
+{
+	int via;
+
+	if (!r->data_len)
+		return;
+	if (r->addr_len <= 2) {
+		warn("fd %d: its unnamed socket cannot get back the %u bytes queued "
+		     "in it; they are dropped", sock_fd_of(st, r->id), r->data_len);
+		return;
+	}
+	via = sock_new(st, &(struct fz_socket){ .id = r->id, .family = r->family,
+						   .type = r->type });
+	sock_fill_queue(st, via, r, r->addr, r->addr_len);
+	sys_close(via);
+}
+
+static void copy_path(char *dst, const struct fz_socket *r)
+{
+	uint32_t n = r->addr_len - 2;
+
+	memcpy(dst, r->addr + 2, n);
+	dst[n] = 0;
+}
+
+/* The socket file at r's path: taken over if stale, else the resume stops. */
+static void replace_stale(const struct stub *st, const struct fz_socket *r,
+			  const char *path)
+{
+	long type = sys_file_type(path), probe, ret;
+
+	if (type != S_IFSOCK_)
+		die("fd %d: cannot bind %s: %s", sock_fd_of(st, r->id), path,
+		    type < 0 ? errname(type) : "a file that is not a socket is there");
+	probe = sys_socket(AF_UNIX, (int)r->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	ret = probe < 0 ? probe : sys_connect((int)probe, r->addr, r->addr_len);
+	if (probe >= 0)
+		sys_close((int)probe);
+	if (ret != -111 /* ECONNREFUSED: nobody behind it */)
+		die("fd %d: cannot bind %s: another socket is using it", sock_fd_of(st, r->id),
+		    path);
+	ret = sys_unlink(path);
+	if (ret < 0)
+		die("fd %d: cannot replace the stale socket file %s: %s",
+		    sock_fd_of(st, r->id), path, errname(ret));
+}
+
+static void bind_name(const struct stub *st, int s, const struct fz_socket *r)
+{
+	char path[sizeof(r->addr)];
+	int is_path = r->family == AF_UNIX && r->addr[2];
+	long ret;
+
+	if (is_path)
+		copy_path(path, r);
+	ret = sys_bind(s, r->addr, r->addr_len);
+	if (ret == -98 /* EADDRINUSE */ && is_path) {
+		replace_stale(st, r, path);
+		ret = sys_bind(s, r->addr, r->addr_len);
+	}
+	if (ret < 0)
+		die("fd %d: cannot bind its socket to %s again: %s", sock_fd_of(st, r->id),
+		    is_path ? path : "its address", errname(ret));
+	if (is_path && r->path_mode)
+		sys_chmod(path, r->path_mode);
+}
+
+static int bound(const struct fz_socket *r)
+{
+	const struct sockaddr_in *in = (const void *)r->addr;
+	const struct sockaddr_in6 *in6 = (const void *)r->addr;
+
+	if (r->family == AF_UNIX)
+		return r->addr_len > 2;
+	return r->family == AF_INET ? in->sin_port != 0 : in6->sin6_port != 0;
+}
+
+static void connect_again(const struct stub *st, int s, const struct fz_socket *r)
+{
+	long ret = sys_connect(s, r->peer, r->peer_len);
+
+	if (ret < 0)
+		warn("fd %d: cannot connect its socket to its peer again (%s); it "
+		     "stays unconnected", sock_fd_of(st, r->id), errname(ret));
+}
+
+/* The other end of socketpair end a. */
+static const struct fz_socket *check_pair(const struct stub *st, const struct fz_socket *a)
+{
+	const struct fz_socket *b = find_record(st, a->peer_id);
+
+	if (!b || b->state != FZ_SOCK_PAIR || b->peer_id != a->id || b->type != a->type ||
+	    a->family != AF_UNIX || b->family != AF_UNIX || b == a)
+		die("image is damaged: socket %lu is paired with a socket it lacks",
+		    (unsigned long)a->id);
+	return b;
+}
+
+/* Both ends of a socketpair, each with the data it had received. */
+static void prepare_pair(struct stub *st, const struct fz_socket *a)
+{
+	const struct fz_socket *b = check_pair(st, a);
+	int sv[2];
+	long ret;
+
+	ret = sys_socketpair(AF_UNIX, (int)a->type | SOCK_CLOEXEC, 0, sv);
+	if (ret < 0)
+		die("fd %d: cannot create a socketpair: %s", sock_fd_of(st, a->id), errname(ret));
+	sv[0] = sock_lifted(st, sv[0], a);
+	sv[1] = sock_lifted(st, sv[1], b);
+	sock_set_options(st, sv[0], a);
+	sock_set_options(st, sv[1], b);
+	sock_fill_queue(st, sv[1], a, 0, 0);
+	sock_fill_queue(st, sv[0], b, 0, 0);
+	/* Shutting one side shuts the mirror side of the other. */
+	if (a->shutdown & 1)
+		sys_shutdown(sv[0], SHUT_RD);
+	if (a->shutdown & 2)
+		sys_shutdown(sv[0], SHUT_WR);
+	keep(st, a, sv[0]);
+	keep(st, b, sv[1]);
+}
+
+static void prepare_socket(struct stub *st, const struct fz_socket *r)
+{
+	int s;
+
+	/* --verify checks the records but binds and connects nothing. */
+	if (!strcmp(st->opt.mode, "--verify")) {
+		if (r->state == FZ_SOCK_PAIR)
+			check_pair(st, r);
+		keep(st, r, -1);
+		return;
+	}
+	if (r->state == FZ_SOCK_PAIR) {
+		prepare_pair(st, r);
+		return;
+	}
+	if (r->state == FZ_SOCK_PEER_GONE) {
+		s = r->family == AF_UNIX ? peer_gone_unix(st, r) : peer_gone_tcp(st, r);
+		keep(st, r, s);
+		return;
+	}
+	s = sock_new(st, r);
+	sock_set_options(st, s, r);
+	if (r->state == FZ_SOCK_TCP_REPAIR) {
+		repair_connection(st, r, s, sock_fd_of(st, r->id));
+		keep(st, r, s);
+		return;
+	}
+	if (r->state != FZ_SOCK_UNBOUND && bound(r))
+		bind_name(st, s, r);
+	if (r->state == FZ_SOCK_LISTEN) {
+		long ret = sys_listen(s, (int)r->backlog);
+		if (ret < 0)
+			die("fd %d: cannot listen again: %s", sock_fd_of(st, r->id), errname(ret));
+	}
+	if (r->state == FZ_SOCK_BOUND || r->state == FZ_SOCK_CONNECTED)
+		fill_from_outside(st, r);
+	if (r->state == FZ_SOCK_CONNECTED)
+		connect_again(st, s, r);
+	keep(st, r, s);
+}
+
+/* Connected datagram sockets last: their peer may be one of ours. */
+void prepare_sockets(struct stub *st)
+{
+	for (int connected = 0; connected < 2; connected++) {
+		for_each_record(&st->img, r) {
+			const struct fz_socket *s = rec_data(r);
+			if (r->type != FZ_REC_SOCKET || find_socket(st, s->id) ||
+			    (s->state == FZ_SOCK_CONNECTED) != connected)
+				continue;
+			if (s->state < FZ_SOCK_UNBOUND || s->state > FZ_SOCK_TCP_REPAIR)
+				die("image is damaged: socket %lu has unknown state %u",
+				    (unsigned long)s->id, s->state);
+			prepare_socket(st, s);
+		}
+	}
+}
+
+int socket_fd(const struct stub *st, const struct fz_fd *f)
+{
+	const struct prepared_socket *s = find_socket(st, f->pipe_id);
+
+	if (!s)
+		die("image is damaged: fd %d is a socket it lacks", f->fd);
+	if (s->fd >= 0)
+		sys_fcntl(s->fd, F_SETFL, f->flags & O_NONBLOCK);
+	return s->fd;
+}

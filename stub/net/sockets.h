@@ -1,0 +1,27 @@
+/* What the stub's socket files share (prepare_sockets.c and its helpers). */
+#ifndef FREEZE_STUB_SOCKETS_H
+#define FREEZE_STUB_SOCKETS_H
+
+#include "stub.h"
+
+/* The process's fd number for socket `id`, for messages. */
+int sock_fd_of(const struct stub *st, uint64_t id);
+/* fd (or -errno) lifted above the process's fds; dies naming r's fd. */
+int sock_lifted(const struct stub *st, long fd, const struct fz_socket *r);
+/* A new socket of r's kind, lifted. */
+int sock_new(const struct stub *st, const struct fz_socket *r);
+/* r's options set on s; one the host refuses is a warning. */
+void sock_set_options(const struct stub *st, int s, const struct fz_socket *r);
+/* The data queued in r sent through `via` (to `to`, if given). */
+void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
+		     const void *to, unsigned to_len);
+
+/* prepare_peer_gone.c: r rebuilt as a connection its peer reset. */
+int peer_gone_unix(const struct stub *st, const struct fz_socket *r);
+int peer_gone_tcp(const struct stub *st, const struct fz_socket *r);
+
+/* restore_tcp_repair.c: socket s of fd number fd, in repair mode until
+ * release_repaired(). */
+void repair_connection(const struct stub *st, const struct fz_socket *r, int s, int fd);
+
+#endif

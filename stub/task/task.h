@@ -1,0 +1,35 @@
+/*
+ * The process and its threads: registers, signals (dispositions, masks,
+ * pending), timers, clocks, ids, credentials and process attributes.
+ */
+#ifndef FREEZE_STUB_TASK_H
+#define FREEZE_STUB_TASK_H
+
+#include "stub.h"
+
+/* Before the point of no return. */
+/* prepare_clocks.c: hide that this host's clocks are behind the process's. */
+void prepare_clocks(const struct stub *st);
+/* Is this host behind? By how many seconds, for messages. */
+int clocks_behind(const struct stub *st, int64_t *mono_sec, int64_t *boot_sec);
+/* prepare_cwd.c: the working directory, opened. */
+void prepare_cwd(struct stub *st);
+/* info_creds.c: the credentials at freeze, and a warning if they were root's. */
+void print_creds(const struct stub *st);
+
+/* After it. */
+/* restore_signals.c: dispositions; the recorded pending signals of thread
+   `index` (or the shared ones) queued again. */
+void restore_signals(const struct stub *st);
+void queue_pending_signals(const struct stub *st, uint32_t index);
+/* restore_process.c: umask, cwd, limits, personality, prctl flags. */
+void restore_process_attrs(const struct stub *st);
+/* restore_timers.c: interval timers (from restore_process_attrs);
+   timer_create() timers under their old ids, once the threads exist:
+   tids[i] is thread i's new id, for SIGEV_THREAD_ID. */
+void restore_itimers(const struct stub *st);
+void restore_posix_timers(const struct stub *st, const long *tids);
+/* restore_threads.c: every thread restores its own state and leaves. */
+_Noreturn void resume_threads(const struct stub *st);
+
+#endif
