@@ -28,7 +28,7 @@ struct map_entry {
 
 struct fd_entry {
 	struct fz_fd rec;
-	char *path;           /* for FZ_FD_FILE, else NULL */
+	char *path;           /* for FZ_FD_DEVICE, else NULL */
 };
 
 /* A regular file open in the process, once per inode. */

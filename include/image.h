@@ -1,6 +1,8 @@
 /*
  * The freeze image format: the one contract between freeze/ (writer) and
- * stub/ (reader). See FORMAT.md beside this file; the two must agree.
+ * stub/ (reader) about the payload. See FORMAT.md beside this file; the
+ * two must agree. How freeze links the stub (its parameters, stacks and
+ * symbols) is stub_abi.h's.
  *
  * All integers are little-endian, all structs have fixed sizes (asserted
  * below) and no implicit padding, so the same header compiles unchanged in
@@ -207,6 +209,7 @@ _Static_assert(sizeof(struct fz_siginfo) == 136, "fz_siginfo size");
 struct fz_itimer {
 	int64_t interval_sec, interval_usec, value_sec, value_usec;
 };
+_Static_assert(sizeof(struct fz_itimer) == 32, "fz_itimer size");
 #define FZ_NITIMERS 3
 
 /* A timer_create() timer: its id, how it notifies, and its time left. */
@@ -235,14 +238,15 @@ _Static_assert(sizeof(struct fz_creds) == 32, "fz_creds size");
 struct fz_rlimit {
 	uint64_t cur, max;
 };
+_Static_assert(sizeof(struct fz_rlimit) == 16, "fz_rlimit size");
 
 enum fz_fd_kind {
-	FZ_FD_FILE = 1,     /* reopen `path` with `flags`, seek to `pos`
-			       (devices; regular files are FZ_FD_REG) */
+	FZ_FD_DEVICE = 1,   /* a device such as /dev/null: reopen `path`
+			       with `flags`, seek to `pos` */
 	FZ_FD_DUP = 2,      /* shares the open file of fd `dup_of` */
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
-	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `pipe_id`;
+	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `object_id`;
 			       with a path, a FIFO reopened there */
 	/* New instances whose state is in the record of the same fd number. */
 	FZ_FD_EVENTFD = 10, /* FZ_REC_EVENTFD */
@@ -251,14 +255,14 @@ enum fz_fd_kind {
 	FZ_FD_INOTIFY = 13, /* FZ_REC_INOTIFY_WATCH records, maybe none */
 	FZ_FD_EPOLL = 14,   /* FZ_REC_EPOLL_TARGET records, maybe none */
 	FZ_FD_SOCKET = 20,  /* the socket of the FZ_REC_SOCKET whose id is
-			       `pipe_id` */
+			       `object_id` */
 	FZ_FD_TTY = 30,     /* the terminal of FZ_REC_TTY: 0-2 keep the
 			       resumer's fd, others get its terminal */
 	FZ_FD_REG = 35,     /* regular file: the FZ_REC_FILE whose id is in
-			       `pipe_id`; reopened with `flags`, at `pos` */
+			       `object_id`; reopened with `flags`, at `pos` */
 	FZ_FD_DIR = 36,     /* directory `path`; getdents resumes at `pos` */
 	FZ_FD_OPATH = 37,   /* O_PATH fd on `path` (O_NOFOLLOW kept) */
-	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `pipe_id`,
+	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `object_id`,
 			       opened with `flags`, at `pos` */
 };
 
@@ -270,9 +274,10 @@ struct fz_fd {
 	int32_t dup_of;
 	uint32_t path_len;  /* bytes of path that follow, with its NUL */
 	uint64_t pos;
-	uint64_t pipe_id;   /* FZ_FD_PIPE: the FZ_REC_PIPE it is an end of;
-			       FZ_FD_REG: the id of its FZ_REC_FILE;
-			       FZ_FD_MEMFD: the id of its FZ_REC_SHMEM */
+	uint64_t object_id; /* the id of the record this fd opens:
+			       FZ_FD_PIPE: its FZ_REC_PIPE; FZ_FD_SOCKET:
+			       its FZ_REC_SOCKET; FZ_FD_REG: its FZ_REC_FILE;
+			       FZ_FD_MEMFD: its FZ_REC_SHMEM; else 0 */
 };
 _Static_assert(sizeof(struct fz_fd) == 40, "fz_fd size");
 
@@ -469,6 +474,7 @@ enum fz_sock_state {
 struct fz_sockopt {
 	int32_t level, name, value;
 };
+_Static_assert(sizeof(struct fz_sockopt) == 12, "fz_sockopt size");
 
 /*
  * The queued data that follows is what the socket had received and not yet
@@ -545,66 +551,5 @@ struct fz_xsave_layout {
 	uint32_t size[FZ_XSAVE_COMPONENTS];
 };
 _Static_assert(sizeof(struct fz_xsave_layout) == 256, "fz_xsave_layout size");
-
-/*
- * Parameters freeze writes into the stub's data before it links it: where
- * the payload and the stub's reserved address range are.
- */
-#define FZ_STUB_PARAMS_SYMBOL "fz_stub_params"
-/*
- * Room for the output's program headers behind the stub's entry code, so a
- * file too short to hold the entry code is refused by the kernel at exec.
- */
-#define FZ_EARLY_PHDRS_SYMBOL "fz_early_phdrs"
-#define FZ_EARLY_PHDRS 16
-#define FZ_STUB_PARAMS_MAGIC 0x534d5241505a46ULL /* "FZPARMS" */
-/*
- * The stub's stacks: the main one, one per other thread, then one per worker
- * that fills memory in parallel.
- */
-#define FZ_STUB_MAIN_STACK (256UL << 10)
-#define FZ_STUB_THREAD_STACK (32UL << 10)
-#define FZ_STUB_WORKERS 8
-#define FZ_STUB_WORKER_STACK (32UL << 10)
-
-/* Bytes of stack the stub needs for a process of nthreads threads. */
-static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
-{
-	return FZ_STUB_MAIN_STACK + (nthreads - 1) * FZ_STUB_THREAD_STACK +
-	       FZ_STUB_WORKERS * FZ_STUB_WORKER_STACK;
-}
-/* Behind the stacks, this much room per FD record for the stub's fd table. */
-#define FZ_STUB_FD_ROOM 32UL
-
-/* The stub's read-only segments (code, constants), checked before use. */
-#define FZ_STUB_CODE_SEGMENTS 4
-struct fz_stub_code {
-	uint64_t addr, len;
-};
-
-struct fz_stub_params {
-	uint64_t magic;
-	uint64_t payload_offset;  /* where the payload starts in the file */
-	uint64_t payload_addr;    /* where the stub maps it */
-	uint64_t payload_room;    /* free bytes there: the largest payload that
-				     fits (its size is only known from the
-				     trailer, written after this) */
-	uint64_t hole_start;      /* [hole_start, payload_addr + the payload's
-				     size) holds only the stub */
-	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
-	uint64_t scratch_size;
-	uint64_t stack_addr;      /* where the stub maps the stacks it restores */
-	uint64_t stack_size;      /* on: the main one, one per other thread,
-				     FZ_STUB_WORKERS worker stacks, then
-				     FZ_STUB_FD_ROOM per fd for its fd table */
-	/*
-	 * XXH64 of the stub's read-only segments as loaded, chained through the
-	 * seed (segment i hashed with the result of segment i-1, seed 0 first):
-	 * damage to the code itself is refused too. The writable segment, which
-	 * holds these parameters and changes as the stub runs, is not included.
-	 */
-	struct fz_stub_code code[FZ_STUB_CODE_SEGMENTS];
-	uint64_t code_csum;
-};
 
 #endif

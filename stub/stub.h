@@ -12,6 +12,7 @@
 
 #include "arch.h"
 #include "image/image_read.h"
+#include "stub_abi.h"
 #include "vdso/vdso_elf.h"
 
 #define STUB_MAX_SHARED_MAPS 256

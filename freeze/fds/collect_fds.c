@@ -182,7 +182,7 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 					 .pos = p->pos, .dup_of = -1 } };
 	if (is_inner_pipe(probes, nprobes, i)) {
 		e->rec.kind = FZ_FD_PIPE;
-		e->rec.pipe_id = p->st.st_ino;
+		e->rec.object_id = p->st.st_ino;
 		if (!is_named_fifo(p))
 			return 0;
 		e->path = strdup(p->link);
@@ -202,17 +202,17 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 	if (S_ISSOCK(p->st.st_mode)) {
 		/* collect_sockets() records it, or refuses it. */
 		e->rec.kind = FZ_FD_SOCKET;
-		e->rec.pipe_id = p->st.st_ino;
+		e->rec.object_id = p->st.st_ino;
 		return 0;
 	}
 	if (S_ISREG(p->st.st_mode) && is_memfd(p->link, p->st.st_dev)) {
 		/* collect_shmem() turns the inode into its object's id. */
 		e->rec.kind = FZ_FD_MEMFD;
-		e->rec.pipe_id = p->st.st_ino;
+		e->rec.object_id = p->st.st_ino;
 		return 0;
 	}
 	if (S_ISCHR(p->st.st_mode) && is_portable_device(p->link)) {
-		e->rec.kind = FZ_FD_FILE;
+		e->rec.kind = FZ_FD_DEVICE;
 		e->path = strdup(p->link);
 		return e->path ? 0 : -ENOMEM;
 	}
@@ -232,7 +232,7 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 /* Kinds whose fds can share one open file description. */
 static bool shareable(uint32_t kind)
 {
-	return kind == FZ_FD_FILE || kind == FZ_FD_PIPE || kind == FZ_FD_MEMFD ||
+	return kind == FZ_FD_DEVICE || kind == FZ_FD_PIPE || kind == FZ_FD_MEMFD ||
 	       kind == FZ_FD_REG || kind == FZ_FD_DIR || kind == FZ_FD_OPATH ||
 	       kind == FZ_FD_SOCKET ||
 	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
@@ -253,7 +253,7 @@ static void find_dup(struct target *t, const struct fd_probe *probes, size_t i,
 			e->path = NULL;
 			e->rec.kind = FZ_FD_DUP;
 			e->rec.dup_of = probes[j].fd;
-			e->rec.pipe_id = 0;
+			e->rec.object_id = 0;
 			return;
 		}
 	}
@@ -274,9 +274,9 @@ static int collect_inner_pipes(struct target *t)
 		const struct fz_fd *f = &t->fds[i].rec;
 		int err;
 		if (f->kind != FZ_FD_PIPE || (f->flags & O_ACCMODE) == O_WRONLY ||
-		    pipe_known(t, f->pipe_id))
+		    pipe_known(t, f->object_id))
 			continue;
-		if ((err = collect_pipe(t, f->fd, f->pipe_id)))
+		if ((err = collect_pipe(t, f->fd, f->object_id)))
 			return err;
 	}
 	return 0;

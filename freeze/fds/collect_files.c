@@ -143,7 +143,7 @@ int collect_files(struct target *t, const struct options *o)
 		known = find_file(t, &st);
 		if (!known && (err = add_file(t, o, e, &st)))
 			return err;
-		e->rec.pipe_id = known ? known->rec.id : t->files[t->nfiles - 1].rec.id;
+		e->rec.object_id = known ? known->rec.id : t->files[t->nfiles - 1].rec.id;
 	}
 	return 0;
 }

@@ -41,7 +41,7 @@ static bool known_posix(const struct target *t, const struct fz_lock *l,
 		for (size_t j = 0; j < t->nfds && !e; j++)
 			if (t->fds[j].rec.fd == t->locks[i].fd)
 				e = &t->fds[j];
-		if (e && e->rec.kind == FZ_FD_REG && e->rec.pipe_id == file_id &&
+		if (e && e->rec.kind == FZ_FD_REG && e->rec.object_id == file_id &&
 		    same_posix_lock(&t->locks[i], l))
 			return true;
 	}
@@ -82,7 +82,7 @@ static int collect_fd_locks(struct target *t, const struct fd_entry *e, char *in
 		struct fz_lock l;
 		if ((err = parse_lock(t, e, s + 1, &l)))
 			return err;
-		if (l.kind == FZ_LOCK_POSIX && known_posix(t, &l, e->rec.pipe_id))
+		if (l.kind == FZ_LOCK_POSIX && known_posix(t, &l, e->rec.object_id))
 			continue;
 		if ((err = append_item(&t->locks, &t->nlocks, sizeof(l), &l)))
 			return fail(err, "collecting locks");

@@ -17,6 +17,7 @@
 
 #include "checksum.h"
 #include "freeze.h"
+#include "stub_abi.h"
 #include "image/output.h"
 
 #define PAGE FZ_PAGE_SIZE

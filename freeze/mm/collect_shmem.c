@@ -145,11 +145,11 @@ static int add_memfd_fd(struct target *t, struct fd_entry *f)
 		return fail(-errno, "process %d: fd %d: reading its name",
 			    (int)t->pid, f->rec.fd);
 	link[n] = 0;
-	i = find_or_add(t, FZ_SHMEM_MEMFD, internal_shmem_dev(), f->rec.pipe_id, link);
+	i = find_or_add(t, FZ_SHMEM_MEMFD, internal_shmem_dev(), f->rec.object_id, link);
 	if (i < 0)
 		return (int)i;
 	s = &t->shmems[i];
-	f->rec.pipe_id = s->rec.id;
+	f->rec.object_id = s->rec.id;
 	return s->fd < 0 ? open_memfd(t, s, f->rec.fd) : 0;
 }
 

@@ -136,7 +136,7 @@ static void warn_pending(const struct sock_probe *p, uint32_t pending)
 static bool is_socket_of_process(const struct target *t, uint64_t ino)
 {
 	for (size_t i = 0; i < t->nfds; i++)
-		if (t->fds[i].rec.kind == FZ_FD_SOCKET && t->fds[i].rec.pipe_id == ino)
+		if (t->fds[i].rec.kind == FZ_FD_SOCKET && t->fds[i].rec.object_id == ino)
 			return true;
 	return false;
 }
@@ -228,7 +228,7 @@ static int refuse_kind(struct fd_entry *f, const struct sock_probe *p, int famil
 			warnx_fz("fd %d (%s %s socket) will be /dev/null after resume",
 				 p->fd, family_name(family), type_name(type));
 		f->rec.kind = FZ_FD_NULL;
-		f->rec.pipe_id = 0;
+		f->rec.object_id = 0;
 		return 0;
 	}
 	return fail(-ENOTSUP, "process %d: fd %d is a %s %s socket: not supported "
@@ -238,7 +238,7 @@ static int refuse_kind(struct fd_entry *f, const struct sock_probe *p, int famil
 
 static int collect_socket(struct target *t, struct fd_entry *f, struct sock_probe *p)
 {
-	struct socket_entry e = { .rec = { .id = f->rec.pipe_id }, .held_fd = -1 };
+	struct socket_entry e = { .rec = { .id = f->rec.object_id }, .held_fd = -1 };
 	int family, type, protocol, listening = 0, err;
 
 	p->rec = &e.rec;

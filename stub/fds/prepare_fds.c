@@ -76,7 +76,7 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	const char *path = (const char *)(f + 1);
 
 	switch (f->kind) {
-	case FZ_FD_FILE: {
+	case FZ_FD_DEVICE: {
 		int fd = open_lifted(st, path, (int)(f->flags & REOPEN_FLAGS));
 		if (fd < 0 && is_device(path))
 			return missing_device(f, path, fd);

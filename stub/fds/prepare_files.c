@@ -38,7 +38,7 @@ static const char *file_path(const struct fz_file *f)
 static int first_fd(const struct stub *st, const struct fz_file *f)
 {
 	for (unsigned i = 0; i < st->nfds; i++)
-		if (st->fds[i].rec->kind == FZ_FD_REG && st->fds[i].rec->pipe_id == f->id)
+		if (st->fds[i].rec->kind == FZ_FD_REG && st->fds[i].rec->object_id == f->id)
 			return st->fds[i].rec->fd;
 	return -1;
 }
@@ -125,7 +125,7 @@ static long open_all(struct stub *st, const struct fz_file *file, const char *pa
 	for (unsigned i = 0; i < st->nfds; i++) {
 		const struct fz_fd *f = st->fds[i].rec;
 		int fd;
-		if (f->kind != FZ_FD_REG || f->pipe_id != file->id)
+		if (f->kind != FZ_FD_REG || f->object_id != file->id)
 			continue;
 		if ((fd = open_fd(st, f, path, file_path(file))) < 0)
 			return fd;

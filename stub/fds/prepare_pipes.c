@@ -24,7 +24,7 @@ static const struct prepared_pipe *find_pipe(const struct stub *st, uint64_t id)
  */
 int pipe_end(const struct stub *st, const struct fz_fd *f)
 {
-	const struct prepared_pipe *p = find_pipe(st, f->pipe_id);
+	const struct prepared_pipe *p = find_pipe(st, f->object_id);
 	int end;
 
 	if (!p)
@@ -49,7 +49,7 @@ static const char *fifo_path(const struct stub *st, uint64_t id)
 	for_each_record(&st->img, r) {
 		const struct fz_fd *f = rec_data(r);
 		if (r->type == FZ_REC_FD && f->kind == FZ_FD_PIPE &&
-		    f->pipe_id == id && f->path_len > 1)
+		    f->object_id == id && f->path_len > 1)
 			return (const char *)(f + 1);
 	}
 	return 0;

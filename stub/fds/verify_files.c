@@ -57,7 +57,7 @@ static int check_fd(const struct fz_record *r, uint64_t files, const char **why)
 
 	if (r->size < sizeof(*f))
 		return 0;  /* image_read.c refuses it */
-	if (f->kind == FZ_FD_REG && (f->pipe_id == 0 || f->pipe_id > files))
+	if (f->kind == FZ_FD_REG && (f->object_id == 0 || f->object_id > files))
 		return bad(why, "file descriptor names a missing file record");
 	if ((f->kind == FZ_FD_DIR || f->kind == FZ_FD_OPATH) && f->path_len < 2)
 		return bad(why, "directory or O_PATH fd without a path");

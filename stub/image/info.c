@@ -52,7 +52,7 @@ static void print_mappings(const struct stub *st)
 static void print_fds(const struct stub *st)
 {
 	static const char *const kinds[] = {
-		[FZ_FD_FILE] = "file", [FZ_FD_DUP] = "dup",
+		[FZ_FD_DEVICE] = "device", [FZ_FD_DUP] = "dup",
 		[FZ_FD_INHERIT] = "the resuming terminal/stream",
 		[FZ_FD_NULL] = "/dev/null (replaced)",
 		[FZ_FD_PIPE] = "pipe",
@@ -71,17 +71,17 @@ static void print_fds(const struct stub *st)
 		if (r->type != FZ_REC_FD)
 			continue;
 		out(1, "  fd %d: %s", f->fd, f->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[f->kind] ? kinds[f->kind] : "?");
-		if (f->kind == FZ_FD_FILE || f->kind == FZ_FD_REG || f->kind == FZ_FD_DIR)
+		if (f->kind == FZ_FD_DEVICE || f->kind == FZ_FD_REG || f->kind == FZ_FD_DIR)
 			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
 		if (f->kind == FZ_FD_MEMFD)
 			out(1, " (shared memory %lu) at offset %lu",
-			    (unsigned long)f->pipe_id, (unsigned long)f->pos);
+			    (unsigned long)f->object_id, (unsigned long)f->pos);
 		if (f->kind == FZ_FD_OPATH || (f->kind == FZ_FD_TTY && f->path_len))
 			out(1, " %s", (const char *)(f + 1));
 		if (f->kind == FZ_FD_DUP)
 			out(1, " of fd %d", f->dup_of);
 		if (f->kind == FZ_FD_PIPE)
-			out(1, " %lu, %s end", (unsigned long)f->pipe_id,
+			out(1, " %lu, %s end", (unsigned long)f->object_id,
 			    (f->flags & 3) == 1 ? "write" : "read");
 		if (f->kind == FZ_FD_SOCKET)
 			print_socket_fd(st, f);

@@ -51,7 +51,7 @@ static void count_users(const struct stub *st, uint64_t id, unsigned *maps,
 		const struct fz_fd *f = rec_data(r);
 		if (r->type == FZ_REC_MAPPING && m->kind == FZ_MAP_SHMEM && m->shmem_id == id)
 			++*maps;
-		else if (r->type == FZ_REC_FD && f->kind == FZ_FD_MEMFD && f->pipe_id == id)
+		else if (r->type == FZ_REC_FD && f->kind == FZ_FD_MEMFD && f->object_id == id)
 			++*fds;
 	}
 }

@@ -215,7 +215,7 @@ static void check_references(const struct stub *st)
 				die("image is damaged: shared mapping at %lx",
 				    (unsigned long)m->start);
 		} else if (r->type == FZ_REC_FD && f->kind == FZ_FD_MEMFD) {
-			p = find_shmem(st, f->pipe_id);
+			p = find_shmem(st, f->object_id);
 			if (!p || p->rec->kind != FZ_SHMEM_MEMFD)
 				die("image is damaged: fd %d names no memfd", f->fd);
 		}
@@ -263,7 +263,7 @@ static int reopen_memfd(const struct stub *st, const struct prepared_shmem *p,
 
 int prepare_memfd_fd(struct stub *st, const struct fz_fd *f)
 {
-	struct prepared_shmem *p = &st->shmems[find_shmem(st, f->pipe_id) - st->shmems];
+	struct prepared_shmem *p = &st->shmems[find_shmem(st, f->object_id) - st->shmems];
 	int fd;
 	long ret;
 

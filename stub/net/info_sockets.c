@@ -55,7 +55,7 @@ void print_socket_fd(const struct stub *st, const struct fz_fd *f)
 {
 	for_each_record(&st->img, r) {
 		const struct fz_socket *s = rec_data(r);
-		if (r->type != FZ_REC_SOCKET || s->id != f->pipe_id)
+		if (r->type != FZ_REC_SOCKET || s->id != f->object_id)
 			continue;
 		out(1, " %s %s, %s", family_name(s->family), type_name(s->type),
 		    state_name(s->state));

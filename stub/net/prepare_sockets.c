@@ -23,7 +23,7 @@ int sock_fd_of(const struct stub *st, uint64_t id)
 {
 	for_each_record(&st->img, r) {
 		const struct fz_fd *f = rec_data(r);
-		if (r->type == FZ_REC_FD && f->kind == FZ_FD_SOCKET && f->pipe_id == id)
+		if (r->type == FZ_REC_FD && f->kind == FZ_FD_SOCKET && f->object_id == id)
 			return f->fd;
 	}
 	return -1;
@@ -288,7 +288,7 @@ void prepare_sockets(struct stub *st)
 
 int socket_fd(const struct stub *st, const struct fz_fd *f)
 {
-	const struct prepared_socket *s = find_socket(st, f->pipe_id);
+	const struct prepared_socket *s = find_socket(st, f->object_id);
 
 	if (!s)
 		die("image is damaged: fd %d is a socket it lacks", f->fd);
