@@ -23,13 +23,15 @@ STUB_LDFLAGS := -static-pie -nostdlib -Wl,-z,noexecstack -Wl,--no-dynamic-linker
 	-Wl,-T,stub/core/early.ld
 FREEZE_LIBS := -static -lelf -lz -llz4 -pthread
 
-STUB_SRCS := $(wildcard stub/*/*.c) arch/$(ARCH)/sigframe.c \
-	arch/$(ARCH)/stub_exit.c arch/$(ARCH)/cpu_features.c \
-	arch/$(ARCH)/cpu_collect.c arch/$(ARCH)/vdso_patch.c arch/$(ARCH)/pc.c \
+# arch/$(ARCH)/sides.mk says which of its files serve freeze, the stub or both.
+include arch/$(ARCH)/sides.mk
+arch_files = $(addprefix arch/$(ARCH)/,$(1))
+STUB_SRCS := $(wildcard stub/*/*.c) \
+	$(call arch_files,$(ARCH_STUB_SRCS) $(ARCH_BOTH_SRCS)) \
 	writers/decode.c writers/lz4_check.c
-STUB_ASM  := arch/$(ARCH)/stub_start.S arch/$(ARCH)/trampoline.S
-FREEZE_SRCS := $(wildcard freeze/*/*.c) arch/$(ARCH)/regs.c arch/$(ARCH)/pc.c \
-	arch/$(ARCH)/cpu_features.c arch/$(ARCH)/cpu_collect.c \
+STUB_ASM  := $(call arch_files,$(ARCH_STUB_ASM))
+FREEZE_SRCS := $(wildcard freeze/*/*.c) \
+	$(call arch_files,$(ARCH_FREEZE_SRCS) $(ARCH_BOTH_SRCS)) \
 	writers/encode.c writers/decode.c writers/lz4_check.c
 
 STUB_OBJS   := $(STUB_SRCS:%.c=$(BUILD)/stub-obj/%.o) $(STUB_ASM:%.S=$(BUILD)/stub-obj/%.o)

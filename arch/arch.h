@@ -1,6 +1,9 @@
 /*
  * The closed list of per-architecture hooks. Common code includes only this
- * header; the architecture is chosen here and nowhere else.
+ * header; the architecture is chosen here and nowhere else. Hooks are
+ * grouped by the side that calls them: freeze (hosted), the stub
+ * (freestanding: no libc) or both. Which file of arch/<arch>/ serves which
+ * side is listed in arch/<arch>/sides.mk, which the Makefile reads.
  */
 #ifndef FREEZE_ARCH_H
 #define FREEZE_ARCH_H
@@ -38,8 +41,6 @@ long arch_syscall_result(const struct fz_regs *regs);
 /* The bytes of one syscall instruction, to find one in the target. */
 extern const uint8_t arch_syscall_insn[ARCH_SYSCALL_INSN_LEN];
 
-/* The CPU features user space can use on this host. */
-void arch_cpu_collect(struct fz_cpu *cpu);
 /* Where this CPU puts each XSAVE component enabled in xcr0. */
 void arch_xsave_layout(uint64_t xcr0, struct fz_xsave_layout *layout);
 
@@ -53,6 +54,11 @@ int arch_apply_reloc(uint32_t type, uint8_t *where, uint64_t base,
 uint64_t arch_pc(const struct fz_regs *regs);
 void arch_set_pc(struct fz_regs *regs, uint64_t pc);
 
+/* The CPU features user space can use on this host. */
+void arch_cpu_collect(struct fz_cpu *cpu);
+
+/* --- stub side (freestanding) -------------------------------------------- */
+
 /* Names of CPU features the host lacks, one call per missing feature. */
 typedef void (*arch_missing_fn)(const char *name, void *ctx);
 int arch_cpu_missing(const struct fz_cpu *have, const struct fz_cpu *need,
@@ -64,7 +70,6 @@ void arch_xstate_describe(uint64_t mask, arch_missing_fn each, void *ctx);
 /* The components a thread's XSAVE area (as recorded) has in use. */
 uint64_t arch_xstate_in_use(const void *xstate, size_t len);
 
-/* --- stub side (freestanding) -------------------------------------------- */
 
 /* Give the stub a thread pointer: liblz4 reads its stack canary through it. */
 void arch_set_tls(void *tp);

@@ -1,7 +1,7 @@
 /*
  * x86_64 CPU features a process may have started to use: which CPUID bits
- * and XSAVE components must exist on the host that resumes it. Shared by the
- * freezer (collect) and the stub (compare), so it uses no libc.
+ * and XSAVE components must exist on the host that resumes it. Stub side
+ * (see sides.mk): it compares the image's with the host's, so no libc.
  */
 #include <stddef.h>
 

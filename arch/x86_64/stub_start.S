@@ -4,7 +4,7 @@
  * unspecified except rdx (an atexit function for dynamic executables, unused
  * by a static one).
  *
- * This code sits in .text.early, which stub/early.ld places first, so it is
+ * This code sits in .text.early, which stub/core/early.ld places first, so it is
  * on the first page of code: a truncated image may lack any later page, and
  * touching one raises SIGBUS, which early_fault turns into a message.
  * freeze writes the output's program headers behind this code (see
