@@ -65,10 +65,15 @@ $(BUILD)/stub-obj/%.o: %.S
 	$(CC) -MMD -MP -c -o $@ $<
 
 # A .bss would be zeroed by the kernel at exec: refuse to build one (see above).
+# After the point of no return (restore_*.c) failures lose the process: they
+# say so with die_lost(), never die() (stub/print.h).
 $(BUILD)/stub.elf: $(STUB_OBJS) stub/core/early.ld
 	$(CC) $(STUB_LDFLAGS) -o $@ $(STUB_OBJS) $(LZ4_A)
 	@if readelf -SW $@ | grep -q ' \.bss '; then \
 		echo "$@ has a .bss section: give its zero-initialised statics an explicit = 0"; \
+		rm -f $@; exit 1; fi
+	@if grep -n '\bdie(' stub/*/restore_*.c; then \
+		echo "die() after the point of no return: restore_*.c files use die_lost()"; \
 		rm -f $@; exit 1; fi
 
 # Fuzzing the stub's image reader (tests/fuzz/): `make fuzz` runs libFuzzer

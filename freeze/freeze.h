@@ -146,7 +146,9 @@ int fail_replace(int err, const char *fmt, ...) __attribute__((format(printf, 2,
 const char *fail_message(void);
 void note(const struct options *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void warnx_fz(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "freeze: warning: ..." on stderr, unless quiet_warnings() (-q) was called. */
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void quiet_warnings(void);
 
 /* append.c: add a copy of item (size bytes) to *array of *n items. 0 or -ENOMEM. */
 int append_item(void *array, size_t *n, size_t size, const void *item);

@@ -6,8 +6,15 @@ __attribute__((format(printf, 2, 3))) void out(int fd, const char *fmt, ...);
 /* Like out(), into buf (always NUL-terminated, cut to cap). */
 __attribute__((format(printf, 3, 4))) void format(char *buf, unsigned cap,
 						 const char *fmt, ...);
-/* "freeze: <message>\n" on stderr, then exit status 1. */
+/*
+ * Ending the stub with "freeze: ...\n" on stderr and exit status 1.
+ * die(): before the point of no return, when nothing of the process has
+ * been touched and the image can simply be run again. die_lost(): after
+ * it (restore_*.c), when the old world is gone and the process with it;
+ * the Makefile refuses a die() in a restore_*.c file.
+ */
 __attribute__((format(printf, 1, 2), noreturn)) void die(const char *fmt, ...);
+__attribute__((format(printf, 1, 2), noreturn)) void die_lost(const char *fmt, ...);
 /* "freeze: warning: <message>\n" on stderr. */
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 /* A short name for a -errno value, for messages. */

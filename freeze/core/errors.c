@@ -1,6 +1,7 @@
 /*
  * One error convention: a step that fails returns -errno and calls fail()
- * to name what failed; main() prints "freeze: <what>: <why>".
+ * to name what failed; main() prints "freeze: <what>: <why>". Warnings all
+ * go through warning(), which -q silences; note() speaks only with -v.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "freeze.h"
 
 static char message[1024];
+static bool quiet;     /* -q: warning() says nothing */
 
 int fail(int err, const char *fmt, ...)
 {
@@ -51,10 +53,17 @@ void note(const struct options *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-void warnx_fz(const char *fmt, ...)
+void quiet_warnings(void)
+{
+	quiet = true;
+}
+
+void warning(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (quiet)
+		return;
 	va_start(ap, fmt);
 	fputs("freeze: warning: ", stderr);
 	vfprintf(stderr, fmt, ap);

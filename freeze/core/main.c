@@ -227,6 +227,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (done)
 		return 0;
+	if (o.quiet)
+		quiet_warnings();
 	guard_start();
 	err = run(&o);
 	if (err) {

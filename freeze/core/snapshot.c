@@ -175,9 +175,9 @@ void snapshot_end(struct target *t, const struct options *o)
 		detach(t, 0);
 	}
 	if (err || ret != t->copy_vpid)
-		warnx_fz("the copy of process %d (pid %d) could not be reaped: "
-			 "it stays a zombie until the process exits",
-			 (int)t->pid, (int)t->copy_pid);
+		warning("the copy of process %d (pid %d) could not be reaped: "
+			"it stays a zombie until the process exits",
+			(int)t->pid, (int)t->copy_pid);
 	else
 		note(o, "copy %d reaped", (int)t->copy_pid);
 	t->copy_pid = 0;

@@ -68,8 +68,8 @@ static int resolve(struct target *t, size_t first, size_t i)
 			    (int)t->pid, e->fd, e->tfd);
 	h = fd_of(t, e->holder);
 	if (h && h->rec.kind == FZ_FD_NULL) {
-		warnx_fz("epoll fd %d: fd %d will be /dev/null: it is not watched after resume",
-			 e->fd, e->holder);
+		warning("epoll fd %d: fd %d will be /dev/null: it is not watched after resume",
+			e->fd, e->holder);
 		e->holder = -1;
 	}
 	return 0;

@@ -219,8 +219,8 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 	if ((e->rec.kind = anon_fd_kind(p->link)))
 		return 0;
 	if (o->unsupported_fds == FD_TO_NULL) {
-		warnx_fz("fd %d (%s, %s) will be /dev/null after resume", p->fd,
-			 kind_name(p), p->link);
+		warning("fd %d (%s, %s) will be /dev/null after resume", p->fd,
+			kind_name(p), p->link);
 		e->rec.kind = FZ_FD_NULL;
 		return 0;
 	}

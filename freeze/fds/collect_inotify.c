@@ -92,8 +92,8 @@ static void warn_unread(pid_t pid, int fd)
 	if (copy < 0)
 		return;
 	if (!ioctl(copy, FIONREAD, &n) && n > 0)
-		warnx_fz("inotify fd %d: %d bytes of events not read yet are dropped",
-			 fd, n);
+		warning("inotify fd %d: %d bytes of events not read yet are dropped",
+			fd, n);
 	close(copy);
 }
 

@@ -243,9 +243,9 @@ static int describe_memfd(struct target *t, struct shmem_entry *s)
 
 	if (s->fd < 0) {
 		s->rec.flags |= FZ_SHMEMF_SEALS_UNKNOWN;
-		warnx_fz("memfd %s mapped at %#lx: its seals and mode cannot be "
-			 "read without CAP_CHECKPOINT_RESTORE; it resumes unsealed",
-			 s->name, (unsigned long)(m ? m->start : 0));
+		warning("memfd %s mapped at %#lx: its seals and mode cannot be "
+			"read without CAP_CHECKPOINT_RESTORE; it resumes unsealed",
+			s->name, (unsigned long)(m ? m->start : 0));
 		return 0;
 	}
 	seals = fcntl(s->fd, F_GET_SEALS);

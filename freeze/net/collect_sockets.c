@@ -117,20 +117,19 @@ static void warn_peer_gone(const struct sock_probe *p)
 	char a[160], b[160];
 	const struct fz_socket *r = p->rec;
 
-	if (!p->o->quiet)
-		warnx_fz("fd %d: %s %s socket %s is connected to %s: after resume it "
-			 "reports the peer gone (connection reset)",
-			 p->fd, family_name((int)r->family), type_name((int)r->type),
-			 addr_str(r->addr, r->addr_len, a, sizeof(a)),
-			 addr_str(r->peer, r->peer_len, b, sizeof(b)));
+	warning("fd %d: %s %s socket %s is connected to %s: after resume it "
+		"reports the peer gone (connection reset)",
+		p->fd, family_name((int)r->family), type_name((int)r->type),
+		addr_str(r->addr, r->addr_len, a, sizeof(a)),
+		addr_str(r->peer, r->peer_len, b, sizeof(b)));
 }
 
 static void warn_pending(const struct sock_probe *p, uint32_t pending)
 {
-	if (pending && !p->o->quiet)
-		warnx_fz("fd %d: %u connection%s not yet accepted will be lost "
-			 "(their clients see them reset)", p->fd, pending,
-			 pending == 1 ? "" : "s");
+	if (pending)
+		warning("fd %d: %u connection%s not yet accepted will be lost "
+			"(their clients see them reset)", p->fd, pending,
+			pending == 1 ? "" : "s");
 }
 
 static bool is_socket_of_process(const struct target *t, uint64_t ino)
@@ -224,9 +223,8 @@ static int refuse_kind(struct fd_entry *f, const struct sock_probe *p, int famil
 		       int type)
 {
 	if (p->o->unsupported_fds == FD_TO_NULL) {
-		if (!p->o->quiet)
-			warnx_fz("fd %d (%s %s socket) will be /dev/null after resume",
-				 p->fd, family_name(family), type_name(type));
+		warning("fd %d (%s %s socket) will be /dev/null after resume",
+			p->fd, family_name(family), type_name(type));
 		f->rec.kind = FZ_FD_NULL;
 		f->rec.object_id = 0;
 		return 0;

@@ -63,8 +63,8 @@ static int unrecorded_terminal(const struct target *t, const struct options *o,
 	if (e->rec.fd <= 2) {
 		e->rec.kind = FZ_FD_INHERIT;
 	} else if (o->unsupported_fds == FD_TO_NULL) {
-		warnx_fz("fd %d (%s, %s) will be /dev/null after resume",
-			 e->rec.fd, what, e->path);
+		warning("fd %d (%s, %s) will be /dev/null after resume",
+			e->rec.fd, what, e->path);
 		e->rec.kind = FZ_FD_NULL;
 	} else {
 		err = fail(-ENOTSUP, "process %d: fd %d is on %s (%s): not "
@@ -186,8 +186,8 @@ int collect_tty(struct target *t, const struct options *o)
 	pick = choose(t, ctty, &chosen);
 	err = record_terminal(t, &t->fds[pick], chosen, ctty, foreground);
 	if (err == -EIO)
-		warnx_fz("terminal %s of process %d is hung up: its settings are "
-			 "not kept", t->fds[pick].path, (int)t->pid);
+		warning("terminal %s of process %d is hung up: its settings are "
+			"not kept", t->fds[pick].path, (int)t->pid);
 	else if (err)
 		return err;
 	return settle_unrecorded(t, o, chosen);
@@ -236,8 +236,8 @@ void tty_leave_sane(const struct target *t, const struct options *o)
 		return;
 	make_sane(&tio);
 	if (tcsetattr(t->tty->fd, TCSANOW, &tio) < 0)
-		warnx_fz("cannot set terminal %s back to cooked mode: %s",
-			 t->tty->path, strerror(errno));
+		warning("cannot set terminal %s back to cooked mode: %s",
+			t->tty->path, strerror(errno));
 	else
 		note(o, "terminal %s was in raw mode: set back to cooked mode",
 		     t->tty->path);

@@ -73,9 +73,9 @@ int leave_vdso(struct target *t, const struct options *o)
 		pid_t tid = t->threads[i].tid;
 		int n = step_out(tid, vdso);
 		if (n == -ETIMEDOUT)
-			warnx_fz("thread %d does not leave the vdso; the image "
-				 "resumes only where the kernel is the same build",
-				 (int)tid);
+			warning("thread %d does not leave the vdso; the image "
+				"resumes only where the kernel is the same build",
+				(int)tid);
 		else if (n < 0)
 			return fail(n, "thread %d: stepping out of the vdso", (int)tid);
 		else if (n > 0)

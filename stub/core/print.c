@@ -117,6 +117,16 @@ void die(const char *fmt, ...)
 	sys_exit_group(1);
 }
 
+void die_lost(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("freeze: the process is lost: ", fmt, ap);
+	va_end(ap);
+	sys_exit_group(1);
+}
+
 void warn(const char *fmt, ...)
 {
 	va_list ap;

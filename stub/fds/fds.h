@@ -34,7 +34,7 @@ int prepare_path_fd(const struct stub *st, const struct fz_fd *f);
 void prepare_files(struct stub *st);
 /* Only what prepare_files checks: vanished files refused, changed ones named. */
 void check_files(const struct stub *st);
-/* fill_file.c: write file's saved bytes into fd; buf: one decoded block. */
+/* prepare_file_data.c: write file's saved bytes into fd; buf: one decoded block. */
 long fill_file(const struct stub *st, int fd, const struct fz_file *file,
 	       uint8_t *buf);
 /* prepare_locks.c: take back flock and OFD locks, check POSIX ones are free. */

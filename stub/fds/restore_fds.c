@@ -31,7 +31,7 @@ static void place_one(const struct prepared_fd *p)
 		return;  /* prepare_fds warned already */
 	ret = sys_dup3(p->tmp, f->fd, flags);
 	if (ret < 0)
-		die("cannot place fd %d: %s", f->fd, errname(ret));
+		die_lost("cannot place fd %d: %s", f->fd, errname(ret));
 }
 
 void place_fds(const struct stub *st)

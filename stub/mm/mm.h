@@ -24,7 +24,7 @@ const struct prepared_shmem *find_shmem(const struct stub *st, uint64_t id);
 /* info_shmem.c: --info's list of shared memory objects. */
 void print_shmem(const struct stub *st);
 
-/* After it, in this order (restore_mm.c, fill_pages.c, restore_shmem.c). */
+/* After it, in this order (restore_mm.c, restore_pages.c, restore_shmem.c). */
 void unmap_all_but_stub(const struct stub *st);
 void restore_mappings(const struct stub *st);
 /* Every chunk's pages, on every usable CPU (restore_mappings calls it). */

@@ -27,7 +27,7 @@ static int shared_fd(const struct stub *st, const struct fz_mapping *m)
 	for (unsigned i = 0; i < st->nshared; i++)
 		if (st->shared[i].rec == m)
 			return st->shared[i].fd;
-	die("no file prepared for the shared mapping at %lx", (unsigned long)m->start);
+	die_lost("no file prepared for the shared mapping at %lx", (unsigned long)m->start);
 }
 
 static void map_one(const struct stub *st, const struct fz_mapping *m)
@@ -59,7 +59,7 @@ static void map_one(const struct stub *st, const struct fz_mapping *m)
 		ret = sys_mmap(m->start, len, PROT_READ | PROT_WRITE, flags, -1, 0);
 	}
 	if (ret < 0)
-		die("cannot map %lx-%lx: %s", (unsigned long)m->start,
+		die_lost("cannot map %lx-%lx: %s", (unsigned long)m->start,
 		    (unsigned long)m->end, errname(ret));
 }
 
@@ -99,7 +99,7 @@ static void finish_one(const struct fz_mapping *m)
 		return;
 	ret = sys_mprotect(m->start, m->end - m->start, (int)m->prot);
 	if (ret < 0)
-		die("cannot protect %lx-%lx: %s", (unsigned long)m->start,
+		die_lost("cannot protect %lx-%lx: %s", (unsigned long)m->start,
 		    (unsigned long)m->end, errname(ret));
 }
 

@@ -17,7 +17,7 @@
 static void check(long ret, const char *what, const struct fz_mapping *m)
 {
 	if (ret < 0)
-		die("cannot %s shared memory at %lx-%lx: %s", what,
+		die_lost("cannot %s shared memory at %lx-%lx: %s", what,
 		    (unsigned long)m->start, (unsigned long)m->end, errname(ret));
 }
 

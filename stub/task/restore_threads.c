@@ -203,7 +203,7 @@ static _Noreturn void other_thread(void *arg)
 	sp = build_frame(j->st, j->rec);
 	ret = arch_set_tls_bases(&j->rec->regs);
 	if (ret < 0)
-		die("thread %lu: cannot set its thread pointer: %s",
+		die_lost("thread %lu: cannot set its thread pointer: %s",
 		    (unsigned long)j->rec->tid, errname(ret));
 	arch_enter_trampoline_other(j->trampoline, sp, j->arrived, j->go);
 }
@@ -215,7 +215,7 @@ static uint64_t map_trampoline(const struct stub *st)
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 
 	if (ret < 0)
-		die("cannot map the trampoline: %s", errname(ret));
+		die_lost("cannot map the trampoline: %s", errname(ret));
 	__builtin_memcpy((void *)page, arch_trampoline_start,
 			 (size_t)(arch_trampoline_end - arch_trampoline_start));
 	sys_mprotect(page, FZ_PAGE_SIZE, PROT_READ | PROT_EXEC);
@@ -242,7 +242,7 @@ static void start_other_threads(const struct stub *st, uint64_t trampoline,
 		ret = arch_clone_thread(THREAD_FLAGS, stack, other_thread, &jobs[i],
 					0);
 		if (ret < 0)
-			die("cannot create thread %u of %u: %s", i + 1,
+			die_lost("cannot create thread %u of %u: %s", i + 1,
 			    st->nthreads, errname(ret));
 		tids[i] = ret;
 	}
@@ -275,7 +275,7 @@ void resume_threads(const struct stub *st)
 	wait_arrivals(st);
 	ret = arch_set_tls_bases(&leader->regs);
 	if (ret < 0)
-		die("cannot set the thread pointer: %s", errname(ret));
+		die_lost("cannot set the thread pointer: %s", errname(ret));
 	arch_enter_trampoline_leader(
 		trampoline + (uint64_t)(arch_trampoline_leader - arch_trampoline_start),
 		sp, trampoline + FZ_PAGE_SIZE,

@@ -34,7 +34,7 @@ static void move_kernel_maps(const struct stub *st, uint64_t from, uint64_t to)
 		ret = sys_mremap(from + off, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
 				 to + off);
 		if (ret < 0)
-			die("cannot move the vdso to %lx: %s",
+			die_lost("cannot move the vdso to %lx: %s",
 			    (unsigned long)(to + off), errname(ret));
 	}
 }
@@ -58,7 +58,7 @@ static void map_fixed(uint64_t start, uint64_t len, int prot)
 			    -1, 0);
 
 	if (ret < 0)
-		die("cannot map %lx-%lx for the vdso: %s", (unsigned long)start,
+		die_lost("cannot map %lx-%lx for the vdso: %s", (unsigned long)start,
 		    (unsigned long)(start + len), errname(ret));
 }
 

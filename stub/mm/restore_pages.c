@@ -58,7 +58,7 @@ static long map_chunk(const struct stub *st, const struct fz_chunk *c,
 	if (sys_mmap(c->addr, len, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
 		     -1, 0) < 0)
-		die("cannot map %lx-%lx again: %s", (unsigned long)c->addr,
+		die_lost("cannot map %lx-%lx again: %s", (unsigned long)c->addr,
 		    (unsigned long)(c->addr + len), errname(ret));
 	return ret;
 }
@@ -74,7 +74,7 @@ static void fill_chunk(const struct stub *st, const struct fz_mapping *m,
 	sys_madvise(c->addr, len, MADV_POPULATE_WRITE);
 	if (writer_decode(c->encoding, st->img.base + c->data_offset,
 			  c->data_size, (void *)c->addr, len))
-		die("page data at %lx does not decode", (unsigned long)c->addr);
+		die_lost("page data at %lx does not decode", (unsigned long)c->addr);
 }
 
 static uint32_t claim(void)
