@@ -28,7 +28,8 @@ struct map_entry {
 
 struct fd_entry {
 	struct fz_fd rec;
-	char *path;           /* for FZ_FD_DEVICE, else NULL */
+	char *path;           /* devices, FIFOs, terminals, files, directories,
+				 O_PATH fds: the path it is reopened at; or NULL */
 };
 
 /* A regular file open in the process, once per inode. */
@@ -156,6 +157,8 @@ int append_item(void *array, size_t *n, size_t size, const void *item);
 /* proc_files.c: small helpers for /proc/PID files and writing. */
 int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 		   size_t *len);
+/* A copy of fd of process pid in freeze (pidfd_getfd), or -errno. */
+int pidfd_dup(pid_t pid, int fd);
 /* The number after key (e.g. "\nTracerPid:") in a status file's text. */
 int status_field(const char *status, const char *key, long *value);
 /* Write all of buf where the file is, retrying short writes. 0 or -errno. */

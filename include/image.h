@@ -261,7 +261,8 @@ enum fz_fd_kind {
 	FZ_FD_REG = 35,     /* regular file: the FZ_REC_FILE whose id is in
 			       `object_id`; reopened with `flags`, at `pos` */
 	FZ_FD_DIR = 36,     /* directory `path`; getdents resumes at `pos` */
-	FZ_FD_OPATH = 37,   /* O_PATH fd on `path` (O_NOFOLLOW kept) */
+	FZ_FD_OPATH = 37,   /* O_PATH fd on `path` (O_NOFOLLOW,
+			       O_DIRECTORY kept) */
 	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `object_id`,
 			       opened with `flags`, at `pos` */
 };

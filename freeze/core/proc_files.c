@@ -1,9 +1,13 @@
-/* File I/O helpers: small /proc/PID files read whole, positioned writes. */
+/*
+ * File I/O helpers: small /proc/PID files read whole, copies of the
+ * target's fds, positioned writes.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "freeze.h"
@@ -74,4 +78,18 @@ int status_field(const char *status, const char *key, long *value)
 		return -ENOENT;
 	*value = strtol(p + strlen(key), NULL, 10);
 	return 0;
+}
+
+int pidfd_dup(pid_t pid, int fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int copy;
+
+	if (pidfd < 0)
+		return -errno;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (copy < 0)
+		copy = -errno;
+	close(pidfd);
+	return copy;
 }

@@ -3,8 +3,8 @@
  * timerfd, signalfd, inotify and epoll. Shared by collect_anon_fds.c and
  * the per-kind collectors.
  */
-#ifndef FREEZE_COLLECT_ANON_FDS_H
-#define FREEZE_COLLECT_ANON_FDS_H
+#ifndef FREEZE_ANON_FDS_H
+#define FREEZE_ANON_FDS_H
 
 #include <stdio.h>
 #include <sys/types.h>

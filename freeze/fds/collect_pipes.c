@@ -7,25 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fds/fds.h"
-#include "freeze.h"
-
-int pidfd_dup(pid_t pid, int fd)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	int copy;
-
-	if (pidfd < 0)
-		return -errno;
-	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	if (copy < 0)
-		copy = -errno;
-	close(pidfd);
-	return copy;
-}
 
 /* Copy the unread bytes of `src` (a read end) without consuming them. */
 static int peek_pipe(int src, uint32_t capacity, uint8_t **data, uint32_t *len)

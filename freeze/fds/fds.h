@@ -14,8 +14,6 @@ struct stat;
 
 /* collect_fds.c: every fd of the process, or a refusal naming one. */
 int collect_fds(struct target *t, const struct options *o);
-/* A copy of fd of process pid in freeze (pidfd_getfd), or -errno. */
-int pidfd_dup(pid_t pid, int fd);
 /* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
 int collect_pipe(struct target *t, int read_fd, uint64_t id);
 /*

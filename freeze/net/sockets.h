@@ -1,4 +1,4 @@
-/* What the socket collector uses from its helpers (freeze/sock_*.c). */
+/* What the socket collector uses from its helpers (net/sock_*.c). */
 #ifndef FREEZE_SOCKETS_H
 #define FREEZE_SOCKETS_H
 

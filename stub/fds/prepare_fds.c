@@ -1,8 +1,8 @@
 /*
- * Open everything the process needs from the host's file system while
- * failing is still harmless: its files, the files behind its shared
- * mappings, its working directory. The fds are kept above every number
- * the process uses, so placing them later overwrites nothing still needed.
+ * Every fd of the process, opened while failing is still harmless: pipes,
+ * shared memory and sockets first (fds name them), then each FD record by
+ * its kind. The fds are kept above every number the process uses, so
+ * placing them later (restore_fds.c) overwrites nothing still needed.
  */
 
 #include "fds/fds.h"

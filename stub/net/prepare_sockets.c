@@ -2,7 +2,7 @@
  * Rebuilding the process's sockets before the point of no return: names
  * bound, listeners listening, socketpairs rebuilt with the data that was
  * queued in them (connections to the outside: prepare_peer_gone.c and
- * restore_tcp_repair.c). Everything here may still fail cleanly.
+ * prepare_tcp_repair.c). Everything here may still fail cleanly.
  *
  * A UNIX socket's path that exists at resume time is taken over when it is
  * a stale socket file (nothing accepts connections on it); a live socket or

@@ -20,8 +20,8 @@ void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
 int peer_gone_unix(const struct stub *st, const struct fz_socket *r);
 int peer_gone_tcp(const struct stub *st, const struct fz_socket *r);
 
-/* restore_tcp_repair.c: socket s of fd number fd, in repair mode until
- * release_repaired(). */
+/* prepare_tcp_repair.c: socket s of fd number fd, in repair mode until
+ * leave_tcp_repair() (restore_tcp_repair.c). */
 void repair_connection(const struct stub *st, const struct fz_socket *r, int s, int fd);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * Process-wide kernel state: signal dispositions and pending signals, interval
- * timers, umask, cwd, limits.
+ * Process-wide kernel state after the point of no return: umask,
+ * personality, cwd, limits, prctl flags; the interval timers and the
+ * process-wide pending signals are started from here too.
  */
 #include <linux/prctl.h>
 
