@@ -84,18 +84,20 @@ struct arch_frame_args {
 	const void *xstate;          /* as the freezer read it */
 	size_t xstate_len;
 	const struct fz_cpu *host;   /* XSAVE components the host has */
+	uint64_t frame_top;          /* the frame is built below this address,
+					in memory of the stub's own */
 	const struct fz_xsave_layout *layout; /* of xstate; NULL: the host's */
 	uint64_t sigmask;
 	uint64_t altstack_sp, altstack_size;
 	uint32_t altstack_flags;
 };
 /*
- * Write an rt_sigframe below the red zone on the thread's own stack and
- * return the stack pointer rt_sigreturn must see.
+ * Write an rt_sigframe below a->frame_top and return the stack pointer
+ * rt_sigreturn must see. arch_sigframe_room(): the most bytes below
+ * frame_top a frame takes on this host.
  */
 uint64_t arch_build_sigframe(const struct arch_frame_args *a);
-/* The sp arch_build_sigframe() will return, without writing anything. */
-uint64_t arch_sigframe_sp(const struct arch_frame_args *a);
+uint64_t arch_sigframe_room(const struct fz_cpu *host);
 
 /*
  * The trampoline (trampoline.S): code copied to a page of its own, where

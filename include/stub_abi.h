@@ -41,6 +41,19 @@ static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
 /* Behind the stacks, this much room per FD record for the stub's fd table. */
 #define FZ_STUB_FD_ROOM 32UL
 
+/*
+ * The exit area, first in the hole: the trampoline's page, then one slot
+ * per thread for its signal frame (XSAVE area included) and its sync word.
+ * Every thread leaves the stub through it, so the stub never writes a byte
+ * of the process's own memory, its stacks included; it stays mapped once
+ * the process runs (nothing is left to unmap it).
+ */
+#define FZ_STUB_EXIT_SLOT (16UL << 10)
+static inline uint64_t fz_stub_exit_size(uint32_t nthreads)
+{
+	return 4096 + (uint64_t)nthreads * FZ_STUB_EXIT_SLOT;
+}
+
 /* The stub's read-only segments (code, constants), checked before use. */
 #define FZ_STUB_CODE_SEGMENTS 4
 struct fz_stub_code {
@@ -57,6 +70,7 @@ struct fz_stub_params {
 				     trailer, written after this) */
 	uint64_t hole_start;      /* [hole_start, payload_addr + the payload's
 				     size) holds only the stub */
+	uint64_t exit_size;       /* the exit area, at hole_start */
 	uint64_t scratch_addr;    /* a free range inside the hole for the vdso */
 	uint64_t scratch_size;
 	uint64_t stack_addr;      /* where the stub maps the stacks it restores */
@@ -72,7 +86,7 @@ struct fz_stub_params {
 	struct fz_stub_code code[FZ_STUB_CODE_SEGMENTS];
 	uint64_t code_csum;
 };
-_Static_assert(sizeof(struct fz_stub_params) == 72 + FZ_STUB_CODE_SEGMENTS * 16 + 8,
+_Static_assert(sizeof(struct fz_stub_params) == 80 + FZ_STUB_CODE_SEGMENTS * 16 + 8,
 	       "fz_stub_params size");
 
 #endif

@@ -43,7 +43,6 @@ struct x86_rt_sigframe {
 #define UC_STRICT_RESTORE_SS 0x4
 #define USER_CS 0x33
 #define USER_DS 0x2b
-#define RED_ZONE 128
 #define SS_ONSTACK 1
 
 /* The software-reserved words of the FXSAVE area that describe XSAVE. */
@@ -155,22 +154,19 @@ static void put_xstate(uint8_t *area, const struct arch_frame_args *a,
 	__builtin_memcpy(area + size, &magic2, sizeof(magic2));
 }
 
-/* Where the frame and its XSAVE area go: below the red zone, aligned. */
+/* Where the frame and its XSAVE area go: below frame_top, aligned. */
 static uint64_t frame_at(const struct arch_frame_args *a, uint32_t xsize,
 			 uint64_t *xarea)
 {
-	uint64_t sp = a->regs->rsp - RED_ZONE;
-
-	*xarea = (sp - xsize - sizeof(uint32_t)) & ~63ULL;
+	*xarea = (a->frame_top - xsize - sizeof(uint32_t)) & ~63ULL;
 	return (*xarea - sizeof(struct x86_rt_sigframe)) & ~15ULL;
 }
 
-uint64_t arch_sigframe_sp(const struct arch_frame_args *a)
+uint64_t arch_sigframe_room(const struct fz_cpu *host)
 {
-	uint64_t xarea;
-
-	return frame_at(a, host_xstate_size(a->host->xcr0), &xarea) +
-	       sizeof(uint64_t);
+	/* The XSAVE area and its magic, the frame, and both alignments. */
+	return host_xstate_size(host->xcr0) + sizeof(uint32_t) + 63 +
+	       sizeof(struct x86_rt_sigframe) + 15;
 }
 
 uint64_t arch_build_sigframe(const struct arch_frame_args *a)

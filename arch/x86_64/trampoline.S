@@ -9,7 +9,8 @@
  * The leader enters at arch_trampoline_leader, once every other thread has
  * arrived, with rdi/rsi = the range to unmap (the stub and its payload),
  * r13 = go, rsp = its sigreturn sp; it unmaps the stub and releases all.
- * The words live on the process's stacks below the signal frames.
+ * The words, and the signal frames rsp points at, are in the exit area
+ * (stub_abi.h), the stub's own memory: nothing of the process is written.
  */
 #include <asm/unistd.h>
 

@@ -5,7 +5,7 @@
  *
  * The output file:  [ELF header][the stub's loaded bytes, with the program
  *                   headers behind its entry code][payload, page-aligned]
- * The address hole: [trampoline page][stub][stack][scratch for the vdso]
+ * The address hole: [exit area][stub][stack][scratch for the vdso]
  *                   [room for the payload, which the stub maps itself]
  */
 #include <errno.h>
@@ -252,6 +252,7 @@ int link_output(const struct target *t, const struct output *out,
 	struct fz_stub_params params = { .magic = FZ_STUB_PARAMS_MAGIC };
 	uint64_t stacks = fz_stub_stacks_size(t->nthreads) +
 			  ALIGN(t->nfds * FZ_STUB_FD_ROOM, PAGE);
+	uint64_t exit_size = fz_stub_exit_size(t->nthreads);
 	uint64_t hole, room_end, stub_base, params_at, phdrs_at, stub_end;
 	uint8_t *where, *phdrs;
 	int err = open_stub(&s);
@@ -260,14 +261,15 @@ int link_output(const struct target *t, const struct output *out,
 		err = fail(err, "the embedded stub is not a usable ELF file");
 		goto done;
 	}
-	if (pick_hole(t, PAGE + s.span + stacks + SCRATCH_SIZE + PAGE, &hole,
+	if (pick_hole(t, exit_size + s.span + stacks + SCRATCH_SIZE + PAGE, &hole,
 		      &room_end)) {
 		err = fail(-ENOMEM, "no free address range in process %d for the "
 			   "resume stub", (int)t->pid);
 		goto done;
 	}
-	stub_base = hole + PAGE;
+	stub_base = hole + exit_size;
 	params.hole_start = hole;
+	params.exit_size = exit_size;
 	params.stack_addr = stub_base + s.span;
 	params.stack_size = stacks;
 	params.scratch_addr = params.stack_addr + stacks;

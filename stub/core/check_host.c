@@ -139,9 +139,24 @@ static void check_vdso(struct stub *st)
 	out(2, "\n");
 }
 
+/*
+ * Each thread's signal frame, with this CPU's XSAVE area, must fit in its
+ * slot of the exit area (stub_abi.h); its sync word takes the first bytes.
+ */
+static void check_frame_room(const struct stub *st)
+{
+	uint64_t room = arch_sigframe_room(&st->host);
+
+	if (room + sizeof(uint64_t) > FZ_STUB_EXIT_SLOT)
+		die("this CPU's signal frames (%lu bytes) do not fit the %lu bytes "
+		    "the image has for each thread", (unsigned long)room,
+		    (unsigned long)FZ_STUB_EXIT_SLOT);
+}
+
 void check_host(struct stub *st)
 {
 	check_cpu(st);
+	check_frame_room(st);
 	check_vdso(st);
 	probe_kernel(st, 0);
 	check_limits(st);

@@ -125,6 +125,9 @@ static void map_stub_stacks(struct stub *st)
 	    (st->params->stack_size - stacks) / FZ_STUB_FD_ROOM < nfds)
 		die("image is damaged: too little stack reserved for %u threads "
 		    "and %lu fds", st->nthreads, (unsigned long)nfds);
+	if (st->params->exit_size < fz_stub_exit_size(st->nthreads))
+		die("image is damaged: too small an exit area for %u threads",
+		    st->nthreads);
 	if (sys_mmap(st->params->stack_addr, st->params->stack_size,
 		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 		     -1, 0) < 0)

@@ -4,10 +4,17 @@
  *
  * The leader (this thread) builds its own signal frame, then clones one
  * thread per other recorded thread. Each of those restores its per-thread
- * kernel state, builds its frame on its own stack, enters the trampoline
- * and says it arrived. Once all have arrived, the leader enters the
- * trampoline too: it unmaps the stub and payload, releases the others, and
- * all of them rt_sigreturn into the process at once.
+ * kernel state, builds its frame in its slot of the exit area, enters the
+ * trampoline and says it arrived. Once all have arrived, the leader enters
+ * the trampoline too: it unmaps the stub and payload, releases the others,
+ * and all of them rt_sigreturn into the process at once.
+ *
+ * The exit area (stub_abi.h) is the stub's own memory: the trampoline's
+ * code on its first page, then a slot per thread with its sync word at the
+ * slot's start (the leader's is `go`, the others' `arrived`) and its signal
+ * frame built down from the slot's end. No byte of the process's memory is
+ * written for them: a program whose stacks are small and side by side (Go,
+ * coroutines) finds every byte below its stack pointers as it left it.
  */
 #include <linux/futex.h>
 #include <linux/mman.h>
@@ -21,9 +28,6 @@
 
 #define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
 		      CLONE_THREAD | CLONE_SYSVSEM)
-/* The sync words go this far below a thread's signal frame, cache-line apart. */
-#define WORD_BELOW_FRAME 64
-
 struct thread_job {
 	const struct stub *st;
 	const struct fz_thread *rec;
@@ -171,25 +175,24 @@ static struct arch_frame_args frame_args(const struct stub *st,
 	};
 }
 
-static uint32_t *word_below(uint64_t sp)
+/* Thread i's slot in the exit area. */
+static uint64_t exit_slot(const struct stub *st, unsigned i)
 {
-	return (uint32_t *)((sp - sizeof(uint64_t) - WORD_BELOW_FRAME) & ~63ULL);
+	return st->params->hole_start + FZ_PAGE_SIZE + i * FZ_STUB_EXIT_SLOT;
 }
 
-/* Build t's rt_sigframe on its stack; returns the sp rt_sigreturn needs. */
-static uint64_t build_frame(const struct stub *st, const struct fz_thread *t)
+static uint32_t *sync_word(const struct stub *st, unsigned i)
 {
-	struct arch_frame_args fa = frame_args(st, t);
+	return (uint32_t *)exit_slot(st, i);
+}
 
+/* Build thread i's rt_sigframe in its slot; returns the sp rt_sigreturn needs. */
+static uint64_t build_frame(const struct stub *st, unsigned i)
+{
+	struct arch_frame_args fa = frame_args(st, st->threads[i]);
+
+	fa.frame_top = exit_slot(st, i) + FZ_STUB_EXIT_SLOT;
 	return arch_build_sigframe(&fa);
-}
-
-/* Where a thread's sync word goes: just below the frame it will build. */
-static uint32_t *word_below_frame(const struct stub *st, const struct fz_thread *t)
-{
-	struct arch_frame_args fa = frame_args(st, t);
-
-	return word_below(arch_sigframe_sp(&fa));
 }
 
 static _Noreturn void other_thread(void *arg)
@@ -200,7 +203,7 @@ static _Noreturn void other_thread(void *arg)
 
 	restore_thread_attrs(j->st, j->rec);
 	queue_pending_signals(j->st, j->index);
-	sp = build_frame(j->st, j->rec);
+	sp = build_frame(j->st, j->index);
 	ret = arch_set_tls_bases(&j->rec->regs);
 	if (ret < 0)
 		die_lost("thread %lu: cannot set its thread pointer: %s",
@@ -208,18 +211,19 @@ static _Noreturn void other_thread(void *arg)
 	arch_enter_trampoline_other(j->trampoline, sp, j->arrived, j->go);
 }
 
-static uint64_t map_trampoline(const struct stub *st)
+/* The exit area, with the trampoline's code on its first page. */
+static uint64_t map_exit_area(const struct stub *st)
 {
-	uint64_t page = st->params->hole_start;
-	long ret = sys_mmap(page, FZ_PAGE_SIZE, PROT_READ | PROT_WRITE,
+	uint64_t area = st->params->hole_start;
+	long ret = sys_mmap(area, st->params->exit_size, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 
 	if (ret < 0)
-		die_lost("cannot map the trampoline: %s", errname(ret));
-	__builtin_memcpy((void *)page, arch_trampoline_start,
+		die_lost("cannot map the exit area: %s", errname(ret));
+	__builtin_memcpy((void *)area, arch_trampoline_start,
 			 (size_t)(arch_trampoline_end - arch_trampoline_start));
-	sys_mprotect(page, FZ_PAGE_SIZE, PROT_READ | PROT_EXEC);
-	return page;
+	sys_mprotect(area, FZ_PAGE_SIZE, PROT_READ | PROT_EXEC);
+	return area;
 }
 
 static void start_other_threads(const struct stub *st, uint64_t trampoline,
@@ -236,7 +240,7 @@ static void start_other_threads(const struct stub *st, uint64_t trampoline,
 
 		jobs[i] = (struct thread_job){
 			.st = st, .rec = t, .index = i, .trampoline = entry, .go = go,
-			.arrived = word_below_frame(st, t),
+			.arrived = sync_word(st, i),
 		};
 		*jobs[i].arrived = 0;
 		ret = arch_clone_thread(THREAD_FLAGS, stack, other_thread, &jobs[i],
@@ -258,13 +262,11 @@ static void wait_arrivals(const struct stub *st)
 void resume_threads(const struct stub *st)
 {
 	const struct fz_thread *leader = st->threads[0];
-	uint64_t trampoline = map_trampoline(st);
-	uint64_t sp;
-	uint32_t *go;
+	uint64_t trampoline = map_exit_area(st);
+	uint64_t stub_start = trampoline + st->params->exit_size;
+	uint64_t sp = build_frame(st, 0);
+	uint32_t *go = sync_word(st, 0);
 	long ret;
-
-	sp = build_frame(st, leader);
-	go = word_below(sp);
 
 	*go = 0;
 	tids[0] = sys_gettid();
@@ -278,6 +280,5 @@ void resume_threads(const struct stub *st)
 		die_lost("cannot set the thread pointer: %s", errname(ret));
 	arch_enter_trampoline_leader(
 		trampoline + (uint64_t)(arch_trampoline_leader - arch_trampoline_start),
-		sp, trampoline + FZ_PAGE_SIZE,
-		st->hole_end - trampoline - FZ_PAGE_SIZE, go);
+		sp, stub_start, st->hole_end - stub_start, go);
 }
