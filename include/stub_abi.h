@@ -46,9 +46,17 @@ static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
  * per thread for its signal frame (XSAVE area included) and its sync word.
  * Every thread leaves the stub through it, so the stub never writes a byte
  * of the process's own memory, its stacks included; it stays mapped once
- * the process runs (nothing is left to unmap it).
+ * the process runs (nothing is left to unmap it). The code page ends with
+ * struct fz_exit_mark, so that freezing the resumed process again leaves
+ * the area out instead of carrying it into the next image.
  */
 #define FZ_STUB_EXIT_SLOT (16UL << 10)
+#define FZ_EXIT_MAGIC 0x5449584545524646ULL /* "FFREEXIT" */
+struct fz_exit_mark {
+	uint64_t magic;
+	uint64_t size;            /* of the whole exit area */
+};
+_Static_assert(sizeof(struct fz_exit_mark) == 16, "fz_exit_mark size");
 static inline uint64_t fz_stub_exit_size(uint32_t nthreads)
 {
 	return 4096 + (uint64_t)nthreads * FZ_STUB_EXIT_SLOT;

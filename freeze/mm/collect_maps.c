@@ -12,6 +12,7 @@
 
 #include "freeze.h"
 #include "mm/mm.h"
+#include "stub_abi.h"
 
 static bool is_header_line(const char *line)
 {
@@ -120,6 +121,48 @@ static int finish_entry(struct target *t, struct map_entry *m)
 	return append_item(&t->maps, &t->nmaps, sizeof(*m), m);
 }
 
+/*
+ * Is m the code page of the exit area a resume left behind (stub_abi.h),
+ * with its frame slots in the mapping after it? Its size, or 0.
+ */
+static uint64_t exit_area_at(const struct target *t, size_t i)
+{
+	const struct map_entry *m = &t->maps[i], *next = &t->maps[i + 1];
+	struct fz_exit_mark mark;
+	struct iovec local = { &mark, sizeof(mark) };
+	struct iovec remote = { (void *)(m->end - sizeof(mark)), sizeof(mark) };
+
+	if (i + 1 >= t->nmaps || m->path || m->shared || m->end - m->start != 4096 ||
+	    m->prot != (PROT_READ | PROT_EXEC) || next->path || next->shared ||
+	    next->start != m->end)
+		return 0;
+	if (process_vm_readv(t->pid, &local, 1, &remote, 1, 0) != sizeof(mark) ||
+	    mark.magic != FZ_EXIT_MAGIC || mark.size != next->end - m->start)
+		return 0;
+	return mark.size;
+}
+
+/*
+ * A process resumed from an image holds the exit area its stub left: it is
+ * never used again, so the next image leaves it out instead of growing by
+ * one such area per freeze and resume.
+ */
+static void drop_exit_areas(struct target *t)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->nmaps; i++) {
+		if (exit_area_at(t, i)) {
+			free(t->maps[i].path);
+			free(t->maps[i + 1].path);
+			i++;
+			continue;
+		}
+		t->maps[kept++] = t->maps[i];
+	}
+	t->nmaps = kept;
+}
+
 int collect_maps(struct target *t)
 {
 	char path[64], line[FZ_PATH_MAX + 128];
@@ -157,5 +200,6 @@ int collect_maps(struct target *t)
 	fclose(f);
 	if (err)
 		return fail(err, "process %d: reading its memory map", (int)t->pid);
+	drop_exit_areas(t);
 	return 0;
 }

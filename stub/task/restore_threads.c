@@ -217,11 +217,14 @@ static uint64_t map_exit_area(const struct stub *st)
 	uint64_t area = st->params->hole_start;
 	long ret = sys_mmap(area, st->params->exit_size, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	struct fz_exit_mark mark = { FZ_EXIT_MAGIC, st->params->exit_size };
 
 	if (ret < 0)
 		die_lost("cannot map the exit area: %s", errname(ret));
 	__builtin_memcpy((void *)area, arch_trampoline_start,
 			 (size_t)(arch_trampoline_end - arch_trampoline_start));
+	__builtin_memcpy((void *)(area + FZ_PAGE_SIZE - sizeof(mark)), &mark,
+			 sizeof(mark));
 	sys_mprotect(area, FZ_PAGE_SIZE, PROT_READ | PROT_EXEC);
 	return area;
 }
