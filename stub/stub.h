@@ -41,6 +41,7 @@ struct prepared_map {
 struct prepared_pipe {
 	const struct fz_pipe *rec;
 	int ends[2];             /* read, write: the stub's own fds */
+	int taken[2];            /* an fd of the process has ends[i] */
 };
 
 /* A socket of the process, rebuilt (see net/prepare_sockets.c). */

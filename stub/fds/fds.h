@@ -24,7 +24,7 @@ int open_lifted(const struct stub *st, const char *path, int flags);
 /* prepare_pipes.c: a PIPE record rebuilt with its unread bytes; the end
    an FZ_FD_PIPE fd names. */
 void prepare_pipe(struct stub *st, const struct fz_pipe *rec);
-int pipe_end(const struct stub *st, const struct fz_fd *f);
+int pipe_end(struct stub *st, const struct fz_fd *f);
 /* prepare_paths.c: prepare_fds's step for a directory or O_PATH fd. */
 int prepare_path_fd(const struct stub *st, const struct fz_fd *f);
 /*

@@ -10,7 +10,7 @@
 #include "print.h"
 #include "sys.h"
 
-static const struct prepared_pipe *find_pipe(const struct stub *st, uint64_t id)
+static struct prepared_pipe *find_pipe(struct stub *st, uint64_t id)
 {
 	for (unsigned i = 0; i < st->npipes; i++)
 		if (st->pipes[i].rec->id == id)
@@ -19,13 +19,39 @@ static const struct prepared_pipe *find_pipe(const struct stub *st, uint64_t id)
 }
 
 /*
+ * A pipe end the process had opened more than once (again through
+ * /proc/self/fd or a FIFO's path, not dup'ed): each fd on it has an open
+ * file description of its own, and its status flags with it. Opened the
+ * same way here; without /proc it shares the first one's, with a warning.
+ */
+static int another_description(const struct stub *st, const struct fz_fd *f,
+				int end)
+{
+	int mode = (int)(f->flags & O_ACCMODE) | O_NONBLOCK;
+	char proc_path[32];
+	const char *path = (const char *)(f + 1);
+	int fd;
+
+	if (f->path_len <= 1) {
+		format(proc_path, sizeof(proc_path), "/proc/self/fd/%d", end);
+		path = proc_path;
+	}
+	fd = open_lifted(st, path, mode);
+	if (fd >= 0)
+		return fd;
+	warn("fd %d shares its status flags with another fd on the same pipe end: "
+	     "cannot open it again (%s: %s)", f->fd, path, errname(fd));
+	return end;
+}
+
+/*
  * The end of a rebuilt pipe an fd stands for, with its status flags; a
  * FIFO opened for both reading and writing is opened so again.
  */
-int pipe_end(const struct stub *st, const struct fz_fd *f)
+int pipe_end(struct stub *st, const struct fz_fd *f)
 {
-	const struct prepared_pipe *p = find_pipe(st, f->object_id);
-	int end;
+	struct prepared_pipe *p = find_pipe(st, f->object_id);
+	int side = (f->flags & O_ACCMODE) == O_WRONLY, end;
 
 	if (!p)
 		die("image is damaged: fd %d is an end of a pipe it lacks", f->fd);
@@ -36,8 +62,11 @@ int pipe_end(const struct stub *st, const struct fz_fd *f)
 		if (end < 0)
 			die("cannot open the FIFO %s: %s", (const char *)(f + 1),
 			    errname(end));
+	} else if (p->taken[side]) {
+		end = another_description(st, f, p->ends[side]);
 	} else {
-		end = p->ends[(f->flags & O_ACCMODE) == O_WRONLY];
+		end = p->ends[side];
+		p->taken[side] = 1;
 	}
 	sys_fcntl(end, F_SETFL, f->flags & (O_NONBLOCK | O_DIRECT));
 	return end;

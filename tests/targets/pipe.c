@@ -4,6 +4,8 @@
  * resume the read must complete with exactly that (never EINTR).  A second
  * pipe holds bytes written before the freeze and never read; its read end
  * is O_NONBLOCK.  Both must come back as pipes with their data and flags.
+ * The read end is also open a second time, through /proc/self/fd (another
+ * open file description, not a dup), without O_NONBLOCK: each keeps its own.
  */
 #include "target.h"
 #include <fcntl.h>
@@ -31,7 +33,8 @@ int main(void)
 {
 	struct sigaction sa;
 	sigset_t usr1;
-	int data_pipe[2], rflags;
+	int data_pipe[2], rflags, again, again_flags;
+	char path[64];
 	char buf[64];
 	ssize_t n;
 
@@ -43,6 +46,11 @@ int main(void)
 	if (fcntl(data_pipe[0], F_SETFL, O_NONBLOCK))
 		target_die("fcntl");
 	rflags = fcntl(data_pipe[0], F_GETFL);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", data_pipe[0]);
+	again = open(path, O_RDONLY);
+	if (again < 0)
+		target_die("open /proc/self/fd of the read end");
+	again_flags = fcntl(again, F_GETFL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sa.sa_flags = SA_RESTART;
@@ -59,8 +67,14 @@ int main(void)
 		     n < 0 ? strerror(errno) : "wrong data");
 	sigprocmask(SIG_BLOCK, &usr1, NULL);
 
-	target_check(fcntl(data_pipe[0], F_GETFL) == rflags, "read end flags %#x, were %#x",
-		     fcntl(data_pipe[0], F_GETFL), rflags);
+	target_check(fcntl(again, F_GETFL) == again_flags, "the read end opened again: "
+		     "flags %#x, were %#x", fcntl(again, F_GETFL), again_flags);
+	if (fcntl(data_pipe[0], F_GETFL) != rflags) {
+		/* Not O_NONBLOCK any more: the reads below would block. */
+		target_check(0, "read end flags %#x, were %#x",
+			     fcntl(data_pipe[0], F_GETFL), rflags);
+		return target_finish();
+	}
 	n = read(data_pipe[0], buf, sizeof(buf));
 	target_check(n == sizeof(unread) && !memcmp(buf, unread, sizeof(unread)),
 		     "unread pipe data lost: read returned %zd", n);
