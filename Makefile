@@ -118,8 +118,12 @@ test-qemu: all
 bench: all
 	bash tests/bench.sh
 
+# .clang-format describes the code's style as closely as clang-format 14 can
+# (it would still rewrap about 3,300 of the tree's hand-wrapped lines, its
+# aligned comments and its one-line syscall wrappers): `make indent` formats
+# only the lines changed since the last commit, never the code around them.
 indent:
-	clang-format -i $(STUB_SRCS) $(FREEZE_SRCS)
+	git clang-format -f
 
 clean:
 	rm -rf $(BUILD) bin $(EXAMPLES)
