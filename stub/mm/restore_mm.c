@@ -60,7 +60,7 @@ static void map_one(const struct stub *st, const struct fz_mapping *m)
 	}
 	if (ret < 0)
 		die_lost("cannot map %lx-%lx: %s", (unsigned long)m->start,
-		    (unsigned long)m->end, errname(ret));
+		         (unsigned long)m->end, errname(ret));
 }
 
 /*
@@ -100,7 +100,7 @@ static void finish_one(const struct fz_mapping *m)
 	ret = sys_mprotect(m->start, m->end - m->start, (int)m->prot);
 	if (ret < 0)
 		die_lost("cannot protect %lx-%lx: %s", (unsigned long)m->start,
-		    (unsigned long)m->end, errname(ret));
+		         (unsigned long)m->end, errname(ret));
 }
 
 static void map_all(const struct stub *st)

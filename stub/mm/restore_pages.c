@@ -59,7 +59,7 @@ static long map_chunk(const struct stub *st, const struct fz_chunk *c,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
 		     -1, 0) < 0)
 		die_lost("cannot map %lx-%lx again: %s", (unsigned long)c->addr,
-		    (unsigned long)(c->addr + len), errname(ret));
+		         (unsigned long)(c->addr + len), errname(ret));
 	return ret;
 }
 

@@ -18,7 +18,7 @@ static void check(long ret, const char *what, const struct fz_mapping *m)
 {
 	if (ret < 0)
 		die_lost("cannot %s shared memory at %lx-%lx: %s", what,
-		    (unsigned long)m->start, (unsigned long)m->end, errname(ret));
+		         (unsigned long)m->start, (unsigned long)m->end, errname(ret));
 }
 
 /*

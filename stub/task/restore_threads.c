@@ -207,7 +207,7 @@ static _Noreturn void other_thread(void *arg)
 	ret = arch_set_tls_bases(&j->rec->regs);
 	if (ret < 0)
 		die_lost("thread %lu: cannot set its thread pointer: %s",
-		    (unsigned long)j->rec->tid, errname(ret));
+		         (unsigned long)j->rec->tid, errname(ret));
 	arch_enter_trampoline_other(j->trampoline, sp, j->arrived, j->go);
 }
 
@@ -250,7 +250,7 @@ static void start_other_threads(const struct stub *st, uint64_t trampoline,
 					0);
 		if (ret < 0)
 			die_lost("cannot create thread %u of %u: %s", i + 1,
-			    st->nthreads, errname(ret));
+			         st->nthreads, errname(ret));
 		tids[i] = ret;
 	}
 }

@@ -35,7 +35,7 @@ static void move_kernel_maps(const struct stub *st, uint64_t from, uint64_t to)
 				 to + off);
 		if (ret < 0)
 			die_lost("cannot move the vdso to %lx: %s",
-			    (unsigned long)(to + off), errname(ret));
+			         (unsigned long)(to + off), errname(ret));
 	}
 }
 
@@ -59,7 +59,7 @@ static void map_fixed(uint64_t start, uint64_t len, int prot)
 
 	if (ret < 0)
 		die_lost("cannot map %lx-%lx for the vdso: %s", (unsigned long)start,
-		    (unsigned long)(start + len), errname(ret));
+		         (unsigned long)(start + len), errname(ret));
 }
 
 /* The host's vdso at its planned place: its address, or 0 if that failed. */
