@@ -41,20 +41,28 @@ _deps_of() {
 	done
 }
 
+# sources_sum SRC EXTRA: SRC_SUM[SRC|EXTRA], the sha256 of SRC, what it includes
+# and the file EXTRA (if not "-") with what that includes; once per run.
+declare -A SRC_SUM=()
+sources_sum() {
+	local f
+	[[ -n ${SRC_SUM[$1|$2]:-} ]] && return 0
+	SRC_SUM[$1|$2]=$(for f in $(deps_of "$1"; [[ $2 == - ]] || deps_of "$2"); do
+		echo "== $f"
+		cat "$REPO/$f"
+	done | sha256sum)
+}
+
 # fresh OUT SRC EXTRA CC ARGS...: is OUT, built by `CC ARGS` from SRC (and
 # EXTRA, a header, if not "-"), still what they make?  KEY is set to the key
 # to store in OUT.key once it is built.
 fresh() {
-	local out=$1 src=$2 extra=$3 cc=$4 f
+	local out=$1 src=$2 extra=$3 cc=$4
 	shift 4
 	cc_identity "$cc"
-	KEY=$({
-		printf '%s\n' "${CC_ID[$cc]}" "$cc" "$@"
-		for f in $(deps_of "$src"; [[ $extra == - ]] || deps_of "$extra"); do
-			echo "== $f"
-			cat "$REPO/$f"
-		done
-	} | sha256sum | cut -d' ' -f1)
+	sources_sum "$src" "$extra"
+	KEY=$(printf '%s\n' "${CC_ID[$cc]}" "$cc" "$@" "${SRC_SUM[$src|$extra]}" | sha256sum)
+	KEY=${KEY%% *}
 	[[ -x $out && -f $out.key && $(<"$out.key") == "$KEY" ]]
 }
 
