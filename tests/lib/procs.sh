@@ -86,11 +86,23 @@ untouched_or_dead() { dead "$1" || untouched "$1"; }
 untraced_or_dead() { dead "$1" || [[ $(status_field "$1" TracerPid) == 0 ]]; }
 
 # Has PID a handler for SIGUSR1 (bit 9 of SigCgt)?  Until then it is still
-# the resume stub, which SIGUSR1 would kill.
+# the resume stub, which SIGUSR1 would kill; or, just after the fork, still
+# a copy of this shell, which catches it too (bash catches the terminating
+# signals once it has an EXIT trap) and would die of it before its trap ''
+# USR1 and its exec: a process named like this shell does not count.
+RUNNER_COMM=$(<"/proc/$$/comm")
 catches_usr1() {
-	local mask
-	mask=$(status_field "$1" SigCgt) || return 1
-	(((16#$mask >> 9) & 1))
+	local key value name= mask=
+	while read -r key value; do
+		case $key in
+		Name:) name=$value ;;
+		SigCgt:)
+			mask=$value
+			break
+			;;
+		esac
+	done 2>/dev/null <"/proc/$1/status"
+	[[ -n $mask && $name != "$RUNNER_COMM" ]] && (((16#$mask >> 9) & 1))
 }
 catches_usr1_or_dead() { catches_usr1 "$1" || dead "$1"; }
 
