@@ -2,6 +2,9 @@
 # this host, for the guest to resume.  Sourced by tests/qemu/run.sh.
 
 TARGET_CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror)
+# The targets' link flags: their libs= in tests/targets/TARGETS.
+source "$TESTS/lib/targets.sh"
+source "$TESTS/targets/TARGETS"
 READY_TIMEOUT=30
 FREEZE_TIMEOUT=120
 UNPRIV=nobody
@@ -12,9 +15,10 @@ getent group nogroup >/dev/null || UNPRIV_GROUP=$(id -gn nobody 2>/dev/null)
 # unless newer than its sources; BUILD_WHY says why it could not be.
 build_one() {
 	local name=$1 variant=$2 src=$3 out=$BUILD/targets/$1-$2
-	local log=$out.log flags=("${TARGET_CFLAGS[@]}") cc=gcc
+	local log=$out.log flags=("${TARGET_CFLAGS[@]}") cc=gcc libs
 	TARGET_BIN=$BIN/$name-$variant BUILD_WHY=
-	case $name in threads | procattrs | timers | rseq) flags+=(-pthread -lrt) ;; esac
+	read -ra libs <<<"${T_LIBS[$name]:-}"
+	flags+=("${libs[@]}")
 	case $variant in
 	pie) flags+=(-fPIE -pie) ;;
 	static) flags+=(-static -no-pie) ;;

@@ -1,0 +1,201 @@
+# tests/cases/bad.sh - inputs freeze must refuse: exit 1, one line on
+# stderr, no output file, the target left as it was.  Sourced by
+# tests/run.sh.
+
+STREAM_CUT=300000	# bytes of a streamed image read before the reader quits: past the stub
+
+# refusal_case NAME TARGET PATTERN [ARGS...]: TARGET, started as root with
+# ARGS, is refused by freeze with a message matching PATTERN and survives.
+refusal_case() {
+	local name=$1 target=$2 pattern=$3
+	shift 3
+	selected "$name" || return 0
+	bad_start "$name" root "$target" "$@"
+	refused "$name" root "$CASE/out/img" "$BAD_PID" "$pattern"
+	survived "$BAD_PID"
+	report "$name"
+}
+
+# The first kernel thread in /proc (pid 2, kthreadd, on most systems).
+kernel_thread() {
+	local p line rest
+	local -a f
+	for p in 2 /proc/[0-9]*; do
+		p=${p#/proc/}
+		read -r line 2>/dev/null <"/proc/$p/stat" || continue
+		rest=${line##*) }
+		read -ra f <<<"$rest"
+		if (((f[6] & 0x200000) != 0)); then	# PF_KTHREAD
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+bad_cases() {
+	local name pid tracer parent zpid kt
+	local have_unpriv=0
+	[[ " ${USERS[*]} " == *" nobody "* ]] && have_unpriv=1
+
+	name=bad/missing-pid
+	if selected "$name"; then
+		new_case "$name" root
+		pid=999999
+		while [[ -e /proc/$pid ]]; do pid=$((pid + 1)); done
+		refused "$name" root "$CASE/out/img" "$pid"
+		report "$name"
+	fi
+
+	for pid in abc 12x; do
+		name=bad/non-numeric-pid-$pid
+		selected "$name" || continue
+		new_case "$name" root
+		refused "$name" root "$CASE/out/img" "$pid"
+		report "$name"
+	done
+
+	name=bad/zombie
+	if selected "$name"; then
+		new_case "$name" root
+		(sleep 0.01 & echo $! >"$CASE/zpid" && exec sleep 600) &
+		parent=$!
+		track "$parent"
+		wait_until 5 test -s "$CASE/zpid"
+		zpid=$(cat "$CASE/zpid")
+		if wait_until 5 zombie "$zpid"; then
+			refused "$name" root "$CASE/out/img" "$zpid"
+			report "$name"
+		else
+			skip "$name" "could not make a zombie"
+		fi
+		kill_reap "$parent"
+	fi
+
+	name=bad/kernel-thread
+	if selected "$name"; then
+		new_case "$name" root
+		if kt=$(kernel_thread); then
+			refused "$name" root "$CASE/out/img" "$kt"
+			report "$name (pid $kt)"
+		else
+			skip "$name" "no kernel thread visible in /proc"
+		fi
+	fi
+
+	name=bad/traced
+	if selected "$name" && need_helper seize; then
+		bad_start "$name" root heap
+		"$BIN/seize" "$BAD_PID" >"$CASE/seize.out" 2>&1 &
+		tracer=$!
+		track "$tracer"
+		if wait_until 5 has_line "$CASE/seize.out" SEIZED; then
+			refused "$name" root "$CASE/out/img" "$BAD_PID"
+			[[ $(status_field "$BAD_PID" TracerPid) == "$tracer" ]] || WHYS+=("the first tracer lost the target")
+		else
+			WHYS+=("the helper tracer failed: $(brief "$CASE/seize.out")")
+		fi
+		kill_reap "$tracer"
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	name=bad/permission-denied
+	if selected "$name"; then
+		if ((have_unpriv)); then
+			bad_start "$name" root heap
+			chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/out"
+			refused "$name" nobody "$CASE/out/img" "$BAD_PID"
+			survived "$BAD_PID"
+			report "$name"
+		else
+			skip "$name" "needs the unprivileged user"
+		fi
+	fi
+
+	name=bad/unwritable-dir
+	if selected "$name"; then
+		if ((have_unpriv)); then
+			bad_start "$name" nobody heap
+			mkdir -p "$CASE/ro"
+			chown root:root "$CASE/ro"
+			chmod 755 "$CASE/ro"
+			refused "$name" nobody "$CASE/ro/img" "$BAD_PID"
+			survived "$BAD_PID"
+			report "$name"
+		else
+			skip "$name" "needs the unprivileged user"
+		fi
+	fi
+
+	name=bad/proc-nonexistent
+	if selected "$name"; then
+		bad_start "$name" root heap
+		refused "$name" root /proc/nonexistent/x "$BAD_PID"
+		survived "$BAD_PID"
+		report "$name"
+	fi
+
+	name=bad/full-tmpfs
+	if selected "$name"; then
+		bad_start "$name" root heap
+		mkdir -p "$CASE/full"
+		if [[ $EUID == 0 ]] && mount -t tmpfs -o size=64k tmpfs "$CASE/full" 2>"$CASE/mount.err"; then
+			TMPFS_MOUNT=$CASE/full
+			refused "$name" root "$CASE/full/img" "$BAD_PID"
+			umount "$CASE/full" && TMPFS_MOUNT=
+			survived "$BAD_PID"
+			report "$name"
+		else
+			kill_reap "$BAD_PID"
+			skip "$name" "cannot mount a small tmpfs: $(brief "$CASE/mount.err")"
+		fi
+	fi
+
+	# The reader of a streamed image goes away part-way (EPIPE): freeze -k
+	# fails with one line and does not kill; what it streamed refuses to run.
+	name=bad/stream-reader-gone
+	if selected "$name"; then
+		bad_start "$name" root heap
+		mkfifo "$CASE/stream"
+		head -c "$STREAM_CUT" "$CASE/stream" >"$CASE/partial" &
+		pid=$!
+		track "$pid"
+		run_freeze root "$CASE/freeze.err" -k - "$BAD_PID" >"$CASE/stream"
+		reap "$pid"
+		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit 1")
+		[[ $(grep -c . "$CASE/freeze.err") == 1 ]] && grep -q '^freeze: .*standard output' "$CASE/freeze.err" ||
+			WHYS+=("not one line about standard output: $(brief "$CASE/freeze.err")")
+		survived "$BAD_PID"
+		report "$name"
+		chmod 700 "$CASE/partial"
+		refuses "$name/partial-image" "$CASE/partial" 'truncated'
+	fi
+
+	# A SysV segment of another IPC namespace cannot be looked up: refused.
+	name=bad/sysv-other-ipc-namespace
+	if selected "$name"; then
+		if [[ $EUID == 0 ]] && unshare --ipc true 2>/dev/null; then
+			new_case "$name" root
+			need sysvshm pie || WHYS+=("sysvshm-pie was not built: $BUILD_WHY")
+			start_target root "$CASE/t" "$CASE/t.out" unshare --ipc "$BIN/sysvshm-pie" "$CASE/t"
+			BAD_PID=$TPID
+			wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$BAD_PID"
+			wait_until "$BLOCK_TIMEOUT" sleeping "$BAD_PID"
+			refused "$name" root "$CASE/out/img" "$BAD_PID" 'another IPC namespace'
+			survived "$BAD_PID"
+			report "$name"
+		else
+			skip "$name" "needs root and unshare --ipc"
+		fi
+	fi
+
+	refusal_case bad/socket-fd sockfd 'fd 5 is a netlink' socket
+	# A watch on a file no path leads to (unlinked, kept by a mapping).
+	refusal_case bad/inotify-deleted inotify 'inotify fd [0-9]+: watch [0-9]+' deleted
+	# epoll watches a file only a child process still holds.
+	refusal_case bad/epoll-unheld eventfd_epoll \
+		'epoll fd [0-9]+ watches a file registered as fd [0-9]+' unheld
+
+	freeze_case -a null -f --unsupported-fds=null unsupported-fds-null sockfd pie root kill
+}

@@ -1,0 +1,65 @@
+# tests/cases/damaged.sh - a damaged or truncated image: --verify exits 1
+# with a message, running it exits non-zero with a message; never a
+# signal, never a hang.  Sourced by tests/run.sh.
+
+TRUNCATED_HEADER_SIZE=164	# ELF header (64) + 100 bytes
+
+# code_middle IMAGE: the file offset of the middle of the stub's code
+# segment (the executable PT_LOAD).
+code_middle() {
+	local off siz
+	read -r off siz < <(readelf -lW "$1" | awk '$1 == "LOAD" && / R E / { print $2, $5; exit }')
+	echo $((off + siz / 2))
+}
+
+damaged_cases() {
+	local name=damaged good spec bad rc off size
+	selected "$name" || return 0
+	need_helper flip || return 0
+	new_case "$name" root
+	good=$CASE/good
+	if ! good_image; then
+		fail "$name" "could not make an image to damage: freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	"$good" --verify >/dev/null 2>"$CASE/good.err"
+	rc=$?
+	if ((rc == 0)); then pass "$name/undamaged/verify"; else fail "$name/undamaged/verify" "$(describe_rc $rc): $(brief "$CASE/good.err")"; fi
+	size=$(stat -c %s "$good")
+	for spec in flip-middle flip-3/4 flip-1/4 flip-code truncate-half truncate-last-byte truncate-header; do
+		bad=$CASE/${spec//\//-}
+		cp "$good" "$bad"
+		case $spec in
+		flip-middle) off=$("$BIN/flip" "$bad" 500) ;;
+		flip-3/4) off=$("$BIN/flip" "$bad" 750) ;;
+		flip-1/4) off=$("$BIN/flip" "$bad" 250) ;;
+		flip-code) off=$("$BIN/flip" "$bad" "@$(code_middle "$good")") ;;
+		truncate-half) truncate -s $((size / 2)) "$bad" ;;
+		truncate-last-byte) truncate -s $((size - 1)) "$bad" ;;
+		truncate-header) truncate -s "$TRUNCATED_HEADER_SIZE" "$bad" ;;
+		esac
+		damaged_run "$name/$spec" "$bad" verify
+		damaged_run "$name/$spec" "$bad" run
+	done
+}
+
+# damaged_run NAME IMG verify|run
+damaged_run() {
+	local name=$1/$3 img=$2 rc args=()
+	[[ $3 == verify ]] && args=(--verify)
+	(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$img" "${args[@]}") \
+		</dev/null >"$img.$3.out" 2>"$img.$3.err"
+	rc=$?
+	WHYS=()
+	if ((rc == 124)); then
+		WHYS+=("still running after ${VERDICT_TIMEOUT}s (did it resume?)")
+	elif ((rc >= 128)); then
+		WHYS+=("$(describe_rc $rc)")
+	elif ((rc == 0)); then
+		WHYS+=("exit 0")
+	elif [[ $3 == verify && $name != */truncate-header/* && $rc != 1 ]]; then
+		WHYS+=("exit $rc, not 1")
+	fi
+	[[ -s $img.$3.err ]] || WHYS+=("no message on stderr")
+	report "$name"
+}

@@ -1,0 +1,34 @@
+# tests/targets/hooks.sh - what some targets need done between their freeze
+# and the resume: after_freeze_NAME CASE USER, for each target whose line in
+# TARGETS has the word hook.  CASE is the case's directory (the target's
+# scratch directory is CASE/t, the image CASE/img); what is wrong goes into
+# WHYS.  Sourced by tests/run.sh.
+
+# The 1 GiB region is reserved, only 3 pages are touched: the image must
+# not hold the rest.  The private file mapping must come from the image,
+# not from the file: take the file away (root) or change it (unprivileged).
+MAX_SPARSE_IMAGE=$((256 << 20))
+after_freeze_mmaps() {
+	local dir=$1 user=$2 size
+	size=$(stat -c %s "$dir/img")
+	((size < MAX_SPARSE_IMAGE)) || WHYS+=("image of $size bytes: the untouched part of the 1 GiB region was saved")
+	if [[ $user == root ]]; then
+		rm -f "$dir/t/priv.dat"
+	else
+		head -c "$(stat -c %s "$dir/t/priv.dat")" /dev/zero | tr '\0' Z >"$dir/t/priv.dat.new"
+		cat "$dir/t/priv.dat.new" >"$dir/t/priv.dat"
+	fi
+}
+
+# The FIFO gone (root): the stub makes it again; else it reopens it.
+after_freeze_fifo() {
+	[[ $2 == root ]] && rm -f "$1/t/queue.fifo"
+	return 0
+}
+
+# The keyed segment outlives the target: as root it is removed, so the
+# image must recreate it; as nobody the image finds it still there.
+after_freeze_sysvshm() {
+	[[ $2 == root ]] && ipcrm -M "$(cat "$1/t/sysv.key")" 2>/dev/null
+	return 0
+}
