@@ -111,6 +111,7 @@ run_extras
 map_pages_cases
 pidns_snapshot_case
 interpreter_cases	# cases/python.sh
+stack_cases		# cases/stacks.sh
 tty_cases		# cases/tty.sh
 chroot_cases		# cases/chroot.sh
 vdso_cases		# cases/vdso.sh

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-enum { NTHREADS = 4, N = 1 << 16, PHASES = 15000 };
+enum { NTHREADS = 4, N = 1 << 16, PHASES = 45000 };
 
 static uint64_t cells[N];
 static uint64_t total;

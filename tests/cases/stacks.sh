@@ -1,0 +1,134 @@
+# tests/cases/stacks.sh - the stub writes nothing of the process's memory
+# (its signal frames and sync words live in its exit area): a Go program,
+# a many-threaded image resumed again and again, and processes frozen again
+# after a resume (the exit area is not carried along).  The coroutine
+# target (a 2 KiB makecontext stack) is in the table.  Sourced by
+# tests/run.sh.
+
+GO_BUILD_TIMEOUT=300
+RESUME_AGAIN_RUNS=100	# runs of one image of threads-64
+REFREEZE_CYCLES=3
+
+# go_build: BIN/goroutines from tests/targets/goroutines.go, through a cache
+# keyed on the source and the Go toolchain; 1 with BUILD_WHY when it cannot.
+go_build() {
+	local src=$TESTS/targets/goroutines.go out=$BUILD/goroutines-go key
+	BUILD_WHY=
+	if ! command -v go >/dev/null; then
+		BUILD_WHY="no Go toolchain (apt-get install golang-go)"
+		return 2
+	fi
+	mkdir -p "$BUILD"
+	key=$({ go version; cat "$src"; } | sha256sum | cut -d' ' -f1)
+	if ! [[ -x $out && -f $out.key && $(<"$out.key") == "$key" ]]; then
+		rm -f "$out.key"
+		if ! (cd "$TESTS/targets" && GOCACHE=$BUILD/go-cache GO111MODULE=off \
+			timeout "$GO_BUILD_TIMEOUT" go build -o "$out" goroutines.go) >"$out.log" 2>&1; then
+			BUILD_WHY="go build failed: $(brief "$out.log")"
+			return 1
+		fi
+		echo "$key" >"$out.key"
+	fi
+	install_bin "$out"
+}
+
+# go/goroutines/USER: frozen with -k while goroutines sit deep in their
+# small stacks and in read(2); after resume each checks its frames.
+go_case() {
+	local user=$1 name=go/goroutines/$1
+	selected "$name" || return 0
+	go_build
+	case $? in
+	1) fail "$name" "$BUILD_WHY"; return ;;
+	2) skip "$name" "$BUILD_WHY"; return ;;
+	esac
+	new_case "$name" "$user"
+	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/goroutines-go" "$CASE/t"
+	frozen_k "$user" "$CASE/img" || { freeze_failed "$name"; return; }
+	resume "$user" sig "$CASE/img" "$CASE/elsewhere" ""
+	report "$name"
+}
+
+# threads-64/pie/USER/resumed-100-times: one image of 64 threads, run
+# RESUME_AGAIN_RUNS times; every run must reach its verdict (a thread that
+# missed its wake-up in the stub hangs the run until the time limit).
+resume_again_case() {
+	local user=$1 name=threads-64/pie/$1/resumed-$RESUME_AGAIN_RUNS-times i passed=0
+	selected "$name" || return 0
+	need_pie threads "$name" || return 0
+	new_case "$name" "$user"
+	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/threads-pie" "$CASE/t" 64
+	frozen_k "$user" "$CASE/img" || { freeze_failed "$name"; return; }
+	for ((i = 1; i <= RESUME_AGAIN_RUNS && ${#WHYS[@]} == 0; i++)); do
+		resume "$user" sig "$CASE/img" "$CASE/elsewhere" "run $i: "
+		((${#WHYS[@]})) || passed=$i
+	done
+	report "$name ($passed runs passed)"
+}
+
+# refreeze/heap/USER: heap frozen with -k, resumed, and the resumed process
+# frozen and resumed again, REFREEZE_CYCLES times: it passes at the end and
+# has no more mappings after the last cycle than after the first.  From the
+# second image on, the process's stdout is the file the first resume gave
+# it (imgN.out is each run's own, created as USER).
+refreeze_case() {
+	local user=$1 name=refreeze/heap/$1 c pid first= now
+	selected "$name" || return 0
+	need_pie heap "$name" || return 0
+	new_case "$name" "$user"
+	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/heap-pie" "$CASE/t"
+	frozen_k "$user" "$CASE/img1" || { freeze_failed "$name"; return; }
+	for ((c = 1; c <= REFREEZE_CYCLES; c++)); do
+		touch "$CASE/img$c.out" "$CASE/img$c.err"
+		[[ $user == root ]] || chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/img$c.out" "$CASE/img$c.err"
+		start_bg "$user" "$CASE/elsewhere" "$CASE/img$c.out" "$CASE/img$c.err" "$CASE/img$c"
+		pid=$BGPID
+		if ! wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$pid" || dead "$pid"; then
+			kill_reap "$pid"
+			WHYS+=("cycle $c: did not resume: $(brief "$CASE/img$c.err")")
+			break
+		fi
+		now=$(wc -l <"/proc/$pid/maps")
+		first=${first:-$now}
+		((now <= first)) || WHYS+=("cycle $c: $now mappings, $first after the first resume")
+		if ((c == REFREEZE_CYCLES)); then
+			finish "$pid" sig "$VERDICT_TIMEOUT"
+			verdict sig "$CASE/img1.out" "$CASE/img$c.err"
+			[[ -n $WHY ]] && WHYS+=("after the last resume: $WHY")
+			break
+		fi
+		wait_until "$BLOCK_TIMEOUT" sleeping "$pid"
+		run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img$((c + 1))" "$pid"
+		kill_reap "$pid"
+		if ((FREEZE_RC != 0)); then
+			WHYS+=("cycle $c: freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+			break
+		fi
+	done
+	report "$name"
+}
+
+# quiet/unsupported-fds-null: -q silences every warning: the freeze that
+# replaces sockfd's netlink socket by /dev/null (a warning without -q) says
+# nothing, and the image resumes.
+quiet_case() {
+	local name=quiet/unsupported-fds-null
+	selected "$name" || return 0
+	need_pie sockfd "$name" || return 0
+	new_case "$name" root
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/sockfd-pie" "$CASE/t" null
+	frozen_k root "$CASE/img" -q --unsupported-fds=null || { freeze_failed "$name"; return; }
+	[[ -s $CASE/freeze.err ]] && WHYS+=("freeze -q wrote to stderr: $(brief "$CASE/freeze.err")")
+	resume root sig "$CASE/img" "$CASE/elsewhere" "image: "
+	report "$name"
+}
+
+stack_cases() {
+	local u
+	for u in "${USERS[@]}"; do
+		go_case "$u"
+		resume_again_case "$u"
+		refreeze_case "$u"
+	done
+	quiet_case
+}
