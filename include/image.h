@@ -246,6 +246,9 @@ enum fz_fd_kind {
 	FZ_FD_DUP = 2,      /* shares the open file of fd `dup_of` */
 	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
 	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
+	FZ_FD_PROC = 6,     /* a file of the process's own /proc/PID:
+			       reopen `path` (/proc/self/...) with `flags`,
+			       seek to `pos`: the resumed process's own */
 	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `object_id`;
 			       with a path, a FIFO reopened there */
 	/* New instances whose state is in the record of the same fd number. */

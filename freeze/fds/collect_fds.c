@@ -172,10 +172,40 @@ static bool is_inner_pipe(const struct fd_probe *probes, size_t n, size_t i)
 	return reader && writer;
 }
 
+/*
+ * A file of a /proc/PID directory: the process's own (PID its pid) is
+ * recorded as /proc/self/..., which resumes as the resumed process's own
+ * file; another process's (or a thread's, whose id changes) is refused.
+ * 1 when p is such a file, 0 when not, or -errno.
+ */
+static int classify_proc(pid_t pid, const struct fd_probe *p, struct fd_entry *e)
+{
+	const char *rest;
+	char *end;
+	long n;
+
+	if (strncmp(p->link, "/proc/", 6) || !S_ISREG(p->st.st_mode))
+		return 0;
+	n = strtol(p->link + 6, &end, 10);
+	if (end == p->link + 6 || *end != '/')
+		return 0;
+	rest = end;
+	if (n != pid)
+		return fail(-ENOTSUP, "process %d: fd %d is on %s, a file of another "
+			    "process or thread: not supported", (int)pid, p->fd, p->link);
+	if (asprintf(&e->path, "/proc/self%s", rest) < 0) {
+		e->path = NULL;
+		return -ENOMEM;
+	}
+	e->rec.kind = FZ_FD_PROC;
+	return 1;
+}
+
 static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		    const struct options *o, pid_t pid, struct fd_entry *e)
 {
 	const struct fd_probe *p = &probes[i];
+	int err;
 
 	*e = (struct fd_entry){ .rec = { .fd = p->fd, .flags = p->flags,
 					 .cloexec = !!(p->flags & O_CLOEXEC),
@@ -188,6 +218,8 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->path = strdup(p->link);
 		return e->path ? 0 : -ENOMEM;
 	}
+	if ((err = classify_proc(pid, p, e)))
+		return err < 0 ? err : 0;
 	if (is_file_fd(p->link, &p->st, p->flags))
 		return classify_file(pid, p->link, &p->st, e);
 	if (is_terminal(p)) {
@@ -232,9 +264,9 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 /* Kinds whose fds can share one open file description. */
 static bool shareable(uint32_t kind)
 {
-	return kind == FZ_FD_DEVICE || kind == FZ_FD_PIPE || kind == FZ_FD_MEMFD ||
-	       kind == FZ_FD_REG || kind == FZ_FD_DIR || kind == FZ_FD_OPATH ||
-	       kind == FZ_FD_SOCKET ||
+	return kind == FZ_FD_DEVICE || kind == FZ_FD_PROC || kind == FZ_FD_PIPE ||
+	       kind == FZ_FD_MEMFD || kind == FZ_FD_REG || kind == FZ_FD_DIR ||
+	       kind == FZ_FD_OPATH || kind == FZ_FD_SOCKET ||
 	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
 }
 

@@ -33,7 +33,8 @@ static void count_needs(const struct stub *st, struct needs *n)
 		const struct fz_mapping *m = rec_data(r);
 		if (r->type == FZ_REC_FD) {
 			/* Dups, pipe ends and inherited fds open nothing more. */
-			n->fds += f->kind == FZ_FD_DEVICE || f->kind == FZ_FD_NULL;
+			n->fds += f->kind == FZ_FD_DEVICE || f->kind == FZ_FD_PROC ||
+				  f->kind == FZ_FD_NULL;
 			if (f->fd > n->max_fd)
 				n->max_fd = f->fd;
 		} else if (r->type == FZ_REC_PIPE) {

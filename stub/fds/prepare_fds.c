@@ -71,23 +71,32 @@ static int missing_device(const struct fz_fd *f, const char *path, int err)
 	return -1;
 }
 
-static int prepare_one(struct stub *st, const struct fz_fd *f)
+/*
+ * A device or a /proc/self file, opened again at its path and position. A
+ * missing device is not fatal (missing_device); a /proc file is.
+ */
+static int reopen(const struct stub *st, const struct fz_fd *f)
 {
 	const char *path = (const char *)(f + 1);
+	int fd = open_lifted(st, path, (int)(f->flags & REOPEN_FLAGS));
 
+	if (fd < 0 && f->kind == FZ_FD_DEVICE && is_device(path))
+		return missing_device(f, path, fd);
+	if (fd < 0)
+		die("cannot reopen fd %d (%s): %s%s", f->fd, path, errname(fd),
+		    f->kind == FZ_FD_PROC ? " (is /proc mounted?)" : "");
+	if (sys_lseek(fd, (long)f->pos, 0 /* SEEK_SET */) < 0 && f->pos != 0)
+		die("cannot seek fd %d (%s) to %lu", f->fd, path,
+		    (unsigned long)f->pos);
+	return fd;
+}
+
+static int prepare_one(struct stub *st, const struct fz_fd *f)
+{
 	switch (f->kind) {
-	case FZ_FD_DEVICE: {
-		int fd = open_lifted(st, path, (int)(f->flags & REOPEN_FLAGS));
-		if (fd < 0 && is_device(path))
-			return missing_device(f, path, fd);
-		if (fd < 0)
-			die("cannot reopen fd %d (%s): %s", f->fd, path, errname(fd));
-		if (sys_lseek(fd, (long)f->pos, 0 /* SEEK_SET */) < 0 &&
-		    f->pos != 0)
-			die("cannot seek fd %d (%s) to %lu", f->fd, path,
-			    (unsigned long)f->pos);
-		return fd;
-	}
+	case FZ_FD_DEVICE:
+	case FZ_FD_PROC:
+		return reopen(st, f);
 	case FZ_FD_NULL: {
 		int fd = open_lifted(st, "/dev/null", O_RDWR);
 		if (fd < 0)

@@ -53,6 +53,7 @@ static void print_fds(const struct stub *st)
 {
 	static const char *const kinds[] = {
 		[FZ_FD_DEVICE] = "device", [FZ_FD_DUP] = "dup",
+		[FZ_FD_PROC] = "its own /proc file",
 		[FZ_FD_INHERIT] = "the resuming terminal/stream",
 		[FZ_FD_NULL] = "/dev/null (replaced)",
 		[FZ_FD_PIPE] = "pipe",
@@ -71,7 +72,8 @@ static void print_fds(const struct stub *st)
 		if (r->type != FZ_REC_FD)
 			continue;
 		out(1, "  fd %d: %s", f->fd, f->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[f->kind] ? kinds[f->kind] : "?");
-		if (f->kind == FZ_FD_DEVICE || f->kind == FZ_FD_REG || f->kind == FZ_FD_DIR)
+		if (f->kind == FZ_FD_DEVICE || f->kind == FZ_FD_PROC || f->kind == FZ_FD_REG ||
+		    f->kind == FZ_FD_DIR)
 			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
 		if (f->kind == FZ_FD_MEMFD)
 			out(1, " (shared memory %lu) at offset %lu",

@@ -197,5 +197,8 @@ bad_cases() {
 	refusal_case bad/epoll-unheld eventfd_epoll \
 		'epoll fd [0-9]+ watches a file registered as fd [0-9]+' unheld
 
+	# Another process's /proc file: it would name another process after resume.
+	refusal_case bad/proc-other procfds 'fd [0-9]+ is on /proc/1/status, a file of another process' other
+
 	freeze_case -a null -f --unsupported-fds=null unsupported-fds-null sockfd pie root kill
 }
