@@ -45,6 +45,29 @@ static int another_description(const struct stub *st, const struct fz_fd *f,
 }
 
 /*
+ * An fd open for both ends: a FIFO opened so again by its path; an
+ * unlinked one, which no path leads to, through /proc/self/fd of the
+ * rebuilt pipe (Linux opens a pipe there like a FIFO).
+ */
+static int both_ends(const struct stub *st, const struct fz_fd *f, int read_end)
+{
+	char proc_path[32];
+	const char *path = (const char *)(f + 1);
+	int fd;
+
+	if (f->path_len <= 1) {
+		format(proc_path, sizeof(proc_path), "/proc/self/fd/%d", read_end);
+		path = proc_path;
+	}
+	fd = open_lifted(st, path, O_RDWR | O_NONBLOCK);
+	if (fd < 0)
+		die("fd %d: cannot open %s for reading and writing: %s%s", f->fd,
+		    path, errname(fd), path == proc_path ?
+		    " (an unlinked FIFO open for both ends needs /proc)" : "");
+	return fd;
+}
+
+/*
  * The end of a rebuilt pipe an fd stands for, with its status flags; a
  * FIFO opened for both reading and writing is opened so again.
  */
@@ -56,12 +79,7 @@ int pipe_end(struct stub *st, const struct fz_fd *f)
 	if (!p)
 		die("image is damaged: fd %d is an end of a pipe it lacks", f->fd);
 	if ((f->flags & O_ACCMODE) == O_RDWR) {
-		if (f->path_len <= 1)
-			die("image is damaged: fd %d is a pipe open for both ends", f->fd);
-		end = open_lifted(st, (const char *)(f + 1), O_RDWR | O_NONBLOCK);
-		if (end < 0)
-			die("cannot open the FIFO %s: %s", (const char *)(f + 1),
-			    errname(end));
+		end = both_ends(st, f, p->ends[0]);
 	} else if (p->taken[side]) {
 		end = another_description(st, f, p->ends[side]);
 	} else {
