@@ -38,8 +38,11 @@ static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
 	return FZ_STUB_MAIN_STACK + (nthreads - 1) * FZ_STUB_THREAD_STACK +
 	       FZ_STUB_WORKERS * FZ_STUB_WORKER_STACK;
 }
-/* Behind the stacks, this much room per FD record for the stub's fd table. */
-#define FZ_STUB_FD_ROOM 32UL
+/*
+ * Behind the stacks, the stub's tables: this much room per FD, PIPE,
+ * SOCKET, SHMEM and MAPPING record, so that none has a fixed capacity.
+ */
+#define FZ_STUB_TABLE_ROOM 32UL
 
 /*
  * The exit area, first in the hole: the trampoline's page, then one slot
@@ -84,7 +87,7 @@ struct fz_stub_params {
 	uint64_t stack_addr;      /* where the stub maps the stacks it restores */
 	uint64_t stack_size;      /* on: the main one, one per other thread,
 				     FZ_STUB_WORKERS worker stacks, then
-				     FZ_STUB_FD_ROOM per fd for its fd table */
+				     its tables (FZ_STUB_TABLE_ROOM) */
 	/*
 	 * XXH64 of the stub's read-only segments as loaded, chained through the
 	 * seed (segment i hashed with the result of segment i-1, seed 0 first):

@@ -15,8 +15,6 @@
 #include "stub_abi.h"
 #include "vdso/vdso_elf.h"
 
-#define STUB_MAX_SHARED_MAPS 256
-
 /* Status flags open(2) can set again; creation flags must not come back. */
 #define REOPEN_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_DIRECT | \
 		      O_LARGEFILE | O_NOATIME | __O_SYNC)
@@ -27,32 +25,32 @@ struct prepared_fd {
 	int tmp;                 /* the stub's own number for it, or: */
 #define INHERIT_FD (-2)          /* keep the resumer's fd at this number */
 };
-_Static_assert(sizeof(struct prepared_fd) <= FZ_STUB_FD_ROOM,
-	       "freeze reserves FZ_STUB_FD_ROOM bytes per fd for this");
+_Static_assert(sizeof(struct prepared_fd) <= FZ_STUB_TABLE_ROOM,
+	       "freeze reserves FZ_STUB_TABLE_ROOM bytes per record for this");
 
 /* The file behind a MAP_SHARED mapping, opened before the point of no return. */
 struct prepared_map {
 	const struct fz_mapping *rec;
 	int fd;
 };
+_Static_assert(sizeof(struct prepared_map) <= FZ_STUB_TABLE_ROOM, "table room");
 
 /* A pipe of the process, rebuilt with its unread bytes. */
-#define STUB_MAX_PIPES 256
 struct prepared_pipe {
 	const struct fz_pipe *rec;
 	int ends[2];             /* read, write: the stub's own fds */
 	int taken[2];            /* an fd of the process has ends[i] */
 };
+_Static_assert(sizeof(struct prepared_pipe) <= FZ_STUB_TABLE_ROOM, "table room");
 
 /* A socket of the process, rebuilt (see net/prepare_sockets.c). */
-#define STUB_MAX_SOCKETS 256
 struct prepared_socket {
 	const struct fz_socket *rec;
 	int fd;                  /* the stub's own fd */
 };
+_Static_assert(sizeof(struct prepared_socket) <= FZ_STUB_TABLE_ROOM, "table room");
 
 /* A shared memory object, rebuilt before the point of no return. */
-#define STUB_MAX_SHMEM 256
 struct prepared_shmem {
 	const struct fz_shmem *rec;
 	int fd;                  /* the new memfd (lifted); -1 for SysV */
@@ -60,6 +58,7 @@ struct prepared_shmem {
 	int fd_given;            /* an fd of the process took fd itself */
 	int created;             /* SysV: made here, so removed on failure */
 };
+_Static_assert(sizeof(struct prepared_shmem) <= FZ_STUB_TABLE_ROOM, "table room");
 
 /* The process's terminal and the one ./out.bin was started on. */
 struct stub_tty {
@@ -142,16 +141,17 @@ struct stub {
 	uint64_t host_vdso;                     /* AT_SYSINFO_EHDR, or 0 */
 	const char *execfn;                     /* AT_EXECFN, or NULL */
 	int cwd_fd;                             /* -1 when cwd is not restored */
-	struct prepared_fd *fds;  /* one per FD record, behind the stacks */
+	/* The tables, behind the stacks: one entry per record of their kind. */
+	struct prepared_fd *fds;
 	unsigned nfds;
 	int max_fd;
-	struct prepared_map shared[STUB_MAX_SHARED_MAPS];
+	struct prepared_map *shared;
 	unsigned nshared;
-	struct prepared_pipe pipes[STUB_MAX_PIPES];
+	struct prepared_pipe *pipes;
 	unsigned npipes;
-	struct prepared_socket sockets[STUB_MAX_SOCKETS];
+	struct prepared_socket *sockets;
 	unsigned nsockets;
-	struct prepared_shmem shmems[STUB_MAX_SHMEM];
+	struct prepared_shmem *shmems;
 	unsigned nshmems;
 	struct stub_tty tty;
 	struct vdso_plan vdso;

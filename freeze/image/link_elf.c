@@ -250,8 +250,10 @@ int link_output(const struct target *t, const struct output *out,
 {
 	struct stub_image s = { 0 };
 	struct fz_stub_params params = { .magic = FZ_STUB_PARAMS_MAGIC };
+	/* Room for a table entry per record that may need one (stub_abi.h). */
+	uint64_t entries = t->nfds + t->npipes + t->nsockets + t->nshmems + t->nmaps;
 	uint64_t stacks = fz_stub_stacks_size(t->nthreads) +
-			  ALIGN(t->nfds * FZ_STUB_FD_ROOM, PAGE);
+			  ALIGN(entries * FZ_STUB_TABLE_ROOM, PAGE);
 	uint64_t exit_size = fz_stub_exit_size(t->nthreads);
 	uint64_t hole, room_end, stub_base, params_at, phdrs_at, stub_end;
 	uint8_t *where, *phdrs;

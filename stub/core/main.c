@@ -111,20 +111,49 @@ static void parse_args(struct stub_opts *o, long argc, char **argv)
 	}
 }
 
+/* Entries of the stub's tables the image needs, by kind (see struct stub). */
+struct table_sizes {
+	uint64_t fds, shared, pipes, sockets, shmems;
+};
+
+static struct table_sizes table_sizes(const struct stub *st)
+{
+	struct table_sizes n = { 0 };
+
+	for_each_record(&st->img, r) {
+		const struct fz_mapping *m = rec_data(r);
+		n.fds += r->type == FZ_REC_FD;
+		n.pipes += r->type == FZ_REC_PIPE;
+		n.sockets += r->type == FZ_REC_SOCKET;
+		n.shmems += r->type == FZ_REC_SHMEM;
+		n.shared += r->type == FZ_REC_MAPPING && m->kind == FZ_MAP_SHARED_FILE;
+	}
+	return n;
+}
+
+/* Carve n entries of `size` bytes off the tables at *at. */
+static void *table(uint64_t *at, uint64_t n, uint64_t size)
+{
+	void *t = (void *)*at;
+
+	*at += n * size;
+	return t;
+}
+
 /*
- * The stub's stacks and fd table, in the hole freeze reserved for them:
- * the kernel's stack goes with everything else outside the hole.
+ * The stub's stacks and tables, in the hole freeze reserved for them: the
+ * kernel's stack goes with everything else outside the hole.
  */
 static void map_stub_stacks(struct stub *st)
 {
-	uint64_t stacks = fz_stub_stacks_size(st->nthreads), nfds = 0;
+	uint64_t stacks = fz_stub_stacks_size(st->nthreads), at;
+	struct table_sizes n = table_sizes(st);
+	uint64_t entries = n.fds + n.shared + n.pipes + n.sockets + n.shmems;
 
-	for_each_record(&st->img, r)
-		nfds += r->type == FZ_REC_FD;
 	if (st->params->stack_size < stacks ||
-	    (st->params->stack_size - stacks) / FZ_STUB_FD_ROOM < nfds)
+	    (st->params->stack_size - stacks) / FZ_STUB_TABLE_ROOM < entries)
 		die("image is damaged: too little stack reserved for %u threads "
-		    "and %lu fds", st->nthreads, (unsigned long)nfds);
+		    "and %lu records", st->nthreads, (unsigned long)entries);
 	if (st->params->exit_size < fz_stub_exit_size(st->nthreads))
 		die("image is damaged: too small an exit area for %u threads",
 		    st->nthreads);
@@ -132,7 +161,12 @@ static void map_stub_stacks(struct stub *st)
 		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 		     -1, 0) < 0)
 		die("cannot map the stub's stack");
-	st->fds = (struct prepared_fd *)(st->params->stack_addr + stacks);
+	at = st->params->stack_addr + stacks;
+	st->fds = table(&at, n.fds, sizeof(*st->fds));
+	st->shared = table(&at, n.shared, sizeof(*st->shared));
+	st->pipes = table(&at, n.pipes, sizeof(*st->pipes));
+	st->sockets = table(&at, n.sockets, sizeof(*st->sockets));
+	st->shmems = table(&at, n.shmems, sizeof(*st->shmems));
 }
 
 static _Noreturn void resume(void *arg)

@@ -14,9 +14,6 @@ void prepare_shared_maps(struct stub *st)
 		int fd;
 		if (r->type != FZ_REC_MAPPING || m->kind != FZ_MAP_SHARED_FILE)
 			continue;
-		if (st->nshared == STUB_MAX_SHARED_MAPS)
-			die("more than %d shared file mappings: not supported yet",
-			    STUB_MAX_SHARED_MAPS);
 		fd = open_lifted(st, path, (m->prot & 2) ? O_RDWR : O_RDONLY);
 		if (fd < 0)
 			die("cannot open %s for its shared mapping at %lx: %s", path,

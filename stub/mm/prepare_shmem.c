@@ -229,9 +229,6 @@ void prepare_shmem(struct stub *st)
 		struct prepared_shmem *p = &st->shmems[st->nshmems];
 		if (r->type != FZ_REC_SHMEM)
 			continue;
-		if (st->nshmems == STUB_MAX_SHMEM)
-			die("more than %d shared memory objects: not supported yet",
-			    STUB_MAX_SHMEM);
 		if (find_shmem(st, rec->id))
 			die("image is damaged: two shared memory objects %lu",
 			    (unsigned long)rec->id);
