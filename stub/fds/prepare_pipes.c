@@ -7,8 +7,25 @@
 #include <linux/stat.h>
 
 #include "fds/fds.h"
+#include "lib.h"
 #include "print.h"
 #include "sys.h"
+
+/*
+ * --verify changes nothing on the host: a FIFO that is gone is not made
+ * again; the check goes on with an anonymous pipe in its place.
+ */
+static int gone_while_verifying(const struct stub *st, const char *path)
+{
+	long fd;
+
+	if (strcmp(st->opt.mode, "--verify"))
+		return 0;
+	fd = sys_open(path, O_RDONLY | O_NONBLOCK, 0);
+	if (fd >= 0)
+		sys_close((int)fd);
+	return fd == -ENOENT;
+}
 
 static struct prepared_pipe *find_pipe(struct stub *st, uint64_t id)
 {
@@ -55,7 +72,7 @@ static int both_ends(const struct stub *st, const struct fz_fd *f, int read_end)
 	const char *path = (const char *)(f + 1);
 	int fd;
 
-	if (f->path_len <= 1) {
+	if (f->path_len <= 1 || gone_while_verifying(st, path)) {
 		format(proc_path, sizeof(proc_path), "/proc/self/fd/%d", read_end);
 		path = proc_path;
 	}
@@ -136,6 +153,10 @@ void prepare_pipe(struct stub *st, const struct fz_pipe *rec)
 	int fds[2];
 	long ret;
 
+	if (path && gone_while_verifying(st, path)) {
+		warn("the FIFO %s is gone: resuming makes it again", path);
+		path = 0;
+	}
 	if (path) {
 		open_fifo(st, path, fds);
 	} else {

@@ -20,9 +20,15 @@ after_freeze_mmaps() {
 	fi
 }
 
-# The FIFO gone (root): the stub makes it again; else it reopens it.
+# The FIFO gone (root): --verify leaves it gone, the resume makes it
+# again; else the stub reopens it.
 after_freeze_fifo() {
-	[[ $2 == root ]] && rm -f "$1/t/queue.fifo"
+	[[ $2 == root ]] || return 0
+	rm -f "$1/t/queue.fifo"
+	# --verify changes nothing on the host: the FIFO stays gone.
+	"$1/img" --verify >"$1/verify.out" 2>&1 ||
+		WHYS+=("--verify refused the image of a gone FIFO: $(brief "$1/verify.out")")
+	[[ -e $1/t/queue.fifo ]] && WHYS+=("--verify made the FIFO again")
 	return 0
 }
 
