@@ -190,7 +190,8 @@ static int classify_proc(pid_t pid, const struct fd_probe *p, struct fd_entry *e
 	if (end == p->link + 6 || *end != '/')
 		return 0;
 	rest = end;
-	if (n != pid)
+	/* A thread's own files (/proc/PID/task/TID/...): its id changes. */
+	if (n != pid || !strncmp(rest, "/task/", 6))
 		return fail(-ENOTSUP, "process %d: fd %d is on %s, a file of another "
 			    "process or thread: not supported", (int)pid, p->fd, p->link);
 	if (asprintf(&e->path, "/proc/self%s", rest) < 0) {

@@ -197,8 +197,10 @@ bad_cases() {
 	refusal_case bad/epoll-unheld eventfd_epoll \
 		'epoll fd [0-9]+ watches a file registered as fd [0-9]+' unheld
 
-	# Another process's /proc file: it would name another process after resume.
+	# Another process's or a thread's /proc file: after resume it would
+	# name another process, or a thread id that changed.
 	refusal_case bad/proc-other procfds 'fd [0-9]+ is on /proc/1/status, a file of another process' other
+	refusal_case bad/proc-thread procfds 'fd [0-9]+ is on /proc/[0-9]+/task/[0-9]+/status' thread
 
 	freeze_case -a null -f --unsupported-fds=null unsupported-fds-null sockfd pie root kill
 }

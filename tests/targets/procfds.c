@@ -3,8 +3,9 @@
  * /proc/self/status (read part-way) and /proc/PID/maps. After resume each
  * must be the resumed process's own file, at the same offset: status names
  * its pid as it is now, maps lists its stack. With argv[2] = "other" it
- * also holds /proc/1/status, another process's file, which freeze refuses
- * (bad/proc-other).
+ * also holds /proc/1/status, another process's file, and with "thread"
+ * /proc/thread-self/status, whose thread id would change: freeze refuses
+ * both (bad/proc-other, bad/proc-thread).
  */
 #include "target.h"
 #include <fcntl.h>
@@ -41,6 +42,9 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[2], "other") &&
 	    (other = open("/proc/1/status", O_RDONLY)) < 0)
 		target_die("open /proc/1/status");
+	if (argc > 2 && !strcmp(argv[2], "thread") &&
+	    (other = open("/proc/thread-self/status", O_RDONLY)) < 0)
+		target_die("open /proc/thread-self/status");
 	target_ready();
 	target_wait();
 
