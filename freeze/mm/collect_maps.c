@@ -8,9 +8,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
-#include <sys/uio.h>
 
-#include "freeze.h"
+#include "core/core.h"
 #include "mm/mm.h"
 #include "stub_abi.h"
 
@@ -91,13 +90,11 @@ static int classify(struct map_entry *m, pid_t pid)
 static int read_vdso(struct target *t, const struct map_entry *m)
 {
 	size_t len = m->end - m->start;
-	struct iovec local, remote = { (void *)m->start, len };
 
 	t->vdso = malloc(len);
 	if (!t->vdso)
 		return -ENOMEM;
-	local = (struct iovec){ t->vdso, len };
-	if (process_vm_readv(t->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+	if (remote_rw(t->pid, m->start, t->vdso, len, false))
 		return fail(-EFAULT, "process %d: reading its vdso", (int)t->pid);
 	t->vdso_len = len;
 	return 0;
@@ -129,14 +126,12 @@ static uint64_t exit_area_at(const struct target *t, size_t i)
 {
 	const struct map_entry *m = &t->maps[i], *next = &t->maps[i + 1];
 	struct fz_exit_mark mark;
-	struct iovec local = { &mark, sizeof(mark) };
-	struct iovec remote = { (void *)(m->end - sizeof(mark)), sizeof(mark) };
 
 	if (i + 1 >= t->nmaps || m->path || m->shared || m->end - m->start != 4096 ||
 	    m->prot != (PROT_READ | PROT_EXEC) || next->path || next->shared ||
 	    next->start != m->end)
 		return 0;
-	if (process_vm_readv(t->pid, &local, 1, &remote, 1, 0) != sizeof(mark) ||
+	if (remote_rw(t->pid, m->end - sizeof(mark), &mark, sizeof(mark), false) ||
 	    mark.magic != FZ_EXIT_MAGIC || mark.size != next->end - m->start)
 		return 0;
 	return mark.size;

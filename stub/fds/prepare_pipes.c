@@ -36,6 +36,23 @@ static struct prepared_pipe *find_pipe(struct stub *st, uint64_t id)
 }
 
 /*
+ * A new open file description of a rebuilt pipe's end `end`, with f's
+ * access mode: a FIFO opened again by its path; an unlinked one, or a pipe,
+ * through /proc/self/fd (Linux opens a pipe there like a FIFO). The fd, or
+ * -errno; *via gets the path tried, proc_path when it is the /proc one.
+ */
+static int open_again(const struct stub *st, const struct fz_fd *f, int end,
+		      char proc_path[32], const char **via)
+{
+	*via = (const char *)(f + 1);
+	if (f->path_len <= 1 || gone_while_verifying(st, *via)) {
+		format(proc_path, 32, "/proc/self/fd/%d", end);
+		*via = proc_path;
+	}
+	return open_lifted(st, *via, (int)(f->flags & O_ACCMODE) | O_NONBLOCK);
+}
+
+/*
  * A pipe end the process had opened more than once (again through
  * /proc/self/fd or a FIFO's path, not dup'ed): each fd on it has an open
  * file description of its own, and its status flags with it. Opened the
@@ -44,42 +61,27 @@ static struct prepared_pipe *find_pipe(struct stub *st, uint64_t id)
 static int another_description(const struct stub *st, const struct fz_fd *f,
 				int end)
 {
-	int mode = (int)(f->flags & O_ACCMODE) | O_NONBLOCK;
 	char proc_path[32];
-	const char *path = (const char *)(f + 1);
-	int fd;
+	const char *via;
+	int fd = open_again(st, f, end, proc_path, &via);
 
-	if (f->path_len <= 1) {
-		format(proc_path, sizeof(proc_path), "/proc/self/fd/%d", end);
-		path = proc_path;
-	}
-	fd = open_lifted(st, path, mode);
 	if (fd >= 0)
 		return fd;
 	warn("fd %d shares its status flags with another fd on the same pipe end: "
-	     "cannot open it again (%s: %s)", f->fd, path, errname(fd));
+	     "cannot open it again (%s: %s)", f->fd, via, errname(fd));
 	return end;
 }
 
-/*
- * An fd open for both ends: a FIFO opened so again by its path; an
- * unlinked one, which no path leads to, through /proc/self/fd of the
- * rebuilt pipe (Linux opens a pipe there like a FIFO).
- */
+/* An fd open for both ends (O_RDWR): a FIFO's, or an unlinked FIFO's. */
 static int both_ends(const struct stub *st, const struct fz_fd *f, int read_end)
 {
 	char proc_path[32];
-	const char *path = (const char *)(f + 1);
-	int fd;
+	const char *via;
+	int fd = open_again(st, f, read_end, proc_path, &via);
 
-	if (f->path_len <= 1 || gone_while_verifying(st, path)) {
-		format(proc_path, sizeof(proc_path), "/proc/self/fd/%d", read_end);
-		path = proc_path;
-	}
-	fd = open_lifted(st, path, O_RDWR | O_NONBLOCK);
 	if (fd < 0)
 		die("fd %d: cannot open %s for reading and writing: %s%s", f->fd,
-		    path, errname(fd), path == proc_path ?
+		    via, errname(fd), via == proc_path ?
 		    " (an unlinked FIFO open for both ends needs /proc)" : "");
 	return fd;
 }
