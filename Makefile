@@ -30,12 +30,17 @@ STUB_SRCS := $(wildcard stub/*/*.c) \
 	$(call arch_files,$(ARCH_STUB_SRCS) $(ARCH_BOTH_SRCS)) \
 	writers/decode.c writers/lz4_check.c
 STUB_ASM  := $(call arch_files,$(ARCH_STUB_ASM))
+# The stub's record checks, built into freeze too: it runs them on an image
+# before keeping it (freeze/image/check_image.c), and the fuzzer on its input.
+RECORD_CHECK_SRCS := stub/image/image_read.c stub/image/verify_links.c \
+	stub/fds/verify_anon_fds.c stub/net/verify_sockets.c stub/fds/verify_files.c
 FREEZE_SRCS := $(wildcard freeze/*/*.c) \
 	$(call arch_files,$(ARCH_FREEZE_SRCS) $(ARCH_BOTH_SRCS)) \
 	writers/encode.c writers/decode.c writers/lz4_check.c
 
 STUB_OBJS   := $(STUB_SRCS:%.c=$(BUILD)/stub-obj/%.o) $(STUB_ASM:%.S=$(BUILD)/stub-obj/%.o)
-FREEZE_OBJS := $(FREEZE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/freeze/image/stub_blob.o
+FREEZE_OBJS := $(FREEZE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/freeze/image/stub_blob.o \
+	$(RECORD_CHECK_SRCS:%.c=$(BUILD)/obj/%.o)
 
 EXAMPLES := examples/counter
 
@@ -51,6 +56,10 @@ bin/freeze: $(FREEZE_OBJS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Hosted builds of the record checks, and the one freeze file that calls them.
+$(RECORD_CHECK_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/freeze/image/check_image.o: \
+	CFLAGS += -Istub
 
 $(BUILD)/obj/freeze/image/stub_blob.o: freeze/image/stub_blob.S $(BUILD)/stub.elf
 	@mkdir -p $(@D)
@@ -84,8 +93,7 @@ FUZZ_CC ?= clang-14
 FUZZ_SECONDS ?= 300
 # The harness, image_read.c and every file it calls into (hosted builds of
 # freestanding code: they must need nothing else of the stub).
-FUZZ_SRCS := tests/fuzz/image_fuzz.c stub/image/image_read.c \
-	stub/fds/verify_anon_fds.c stub/net/verify_sockets.c stub/fds/verify_files.c \
+FUZZ_SRCS := tests/fuzz/image_fuzz.c $(RECORD_CHECK_SRCS) \
 	writers/decode.c writers/lz4_check.c
 FUZZ_DEPS := $(FUZZ_SRCS) $(wildcard include/*.h stub/*.h stub/*/*.h writers/*.h arch/*.h)
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Iarch -Iwriters -Istub
@@ -106,10 +114,20 @@ fuzz: all $(BUILD)/fuzz/image_fuzz
 
 fuzz-replay: $(BUILD)/fuzz/replay
 
-test: all
+# tests/unit/: C tests of freeze's own parts, run by tests/run.sh.
+UNIT_OBJS := $(addprefix $(BUILD)/obj/,freeze/image/check_image.o \
+	freeze/image/image_writer.o freeze/core/errors.o freeze/core/proc_files.o \
+	writers/encode.o \
+	writers/decode.o writers/lz4_check.o $(RECORD_CHECK_SRCS:%.c=%.o))
+$(BUILD)/unit/check_image: tests/unit/check_image.c $(UNIT_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c %.o,$^) -static -llz4 -pthread
+unit: $(BUILD)/unit/check_image
+
+test: all unit
 	bash tests/run.sh
 
-check: all
+check: all unit
 	TESTS_QUICK=1 bash tests/run.sh
 
 test-qemu: all
@@ -128,5 +146,5 @@ indent:
 clean:
 	rm -rf $(BUILD) bin $(EXAMPLES)
 
-.PHONY: all test check test-qemu bench indent clean fuzz fuzz-replay
+.PHONY: all unit test check test-qemu bench indent clean fuzz fuzz-replay
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

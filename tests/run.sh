@@ -119,6 +119,7 @@ vdso_damaged_case
 cpu_cases		# cases/cpu.sh
 socket_cases		# cases/sockets.sh
 damaged_cases		# cases/damaged.sh
+damaged_links_cases
 reliability_cases	# cases/reliability.sh
 bad_cases		# cases/bad.sh
 files_policy_cases	# cases/files_policy.sh

@@ -268,6 +268,7 @@ int iw_finish(struct image_writer *w, uint64_t *size)
 	err = emit(w, w->records, w->records_len);
 	if (!err)
 		err = emit(w, &t, sizeof(t));
+	w->trailer = t;
 	*size = t.image_size;
 	return err;
 }

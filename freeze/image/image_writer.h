@@ -41,6 +41,7 @@ struct image_writer {
 	unsigned jobs;            /* encoding threads */
 	struct pending_chunk batch[IW_BATCH];
 	unsigned npending;
+	struct fz_trailer trailer;  /* what iw_finish() wrote */
 };
 
 int iw_begin(struct image_writer *w, int fd, const char *dest,
@@ -74,6 +75,12 @@ int iw_chunk_runs(struct image_writer *w, uint32_t type, uint64_t base,
 		  const uint8_t *buf, bool *wanted, size_t n);
 /* Write the records and the trailer; *size gets the payload's size. */
 int iw_finish(struct image_writer *w, uint64_t *size);
+/*
+ * check_image.c: the stub's own record checks (image_verify, built into
+ * freeze) on what iw_finish() wrote. 0, or a fail() saying the image would
+ * be refused: it must not be kept, and -k must not kill for it.
+ */
+int iw_check(const struct image_writer *w);
 void iw_free(struct image_writer *w);
 
 #endif

@@ -82,6 +82,8 @@ int write_image(struct target *t, const struct output *out,
 		err = write_memory(t, &w);
 	if (!err && (err = iw_finish(&w, image_size)))
 		err = iw_failed(&w, err);
+	if (!err)
+		err = iw_check(&w);
 	iw_free(&w);
 	return err;
 }

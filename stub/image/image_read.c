@@ -136,7 +136,8 @@ static int check_chunk(const struct image *img, const struct fz_chunk *c,
 		*why = "page chunk outside its mapping";
 		return -EBADMSG;
 	}
-	return img->defer_data ? 0 : image_check_chunk_data(img, c, why);
+	return img->defer_data || img->records_only ? 0 :
+	       image_check_chunk_data(img, c, why);
 }
 
 /* A SHMEM_CHUNK: right after its object, inside it (addr is an offset). */
@@ -151,7 +152,8 @@ static int check_shmem_chunk(const struct image *img, const struct fz_chunk *c,
 		*why = "page chunk outside its shared memory object";
 		return -EBADMSG;
 	}
-	return img->defer_data ? 0 : image_check_chunk_data(img, c, why);
+	return img->defer_data || img->records_only ? 0 :
+	       image_check_chunk_data(img, c, why);
 }
 
 static int check_shmem(const struct fz_record *r, const char **why)
@@ -317,7 +319,8 @@ int image_verify(struct image *img, const void *base, uint64_t size,
 	img->trailer = size >= sizeof(struct fz_trailer) && size % 8 == 0 ?
 		(const void *)(img->base + size - sizeof(struct fz_trailer)) : 0;
 	if (check_trailer(img, why) || check_records(img, why) ||
-	    check_contents(img, why) || verify_files(img, why))
+	    check_contents(img, why) || verify_files(img, why) ||
+	    verify_links(img, why))
 		return -EBADMSG;
 	return 0;
 }

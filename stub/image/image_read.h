@@ -14,6 +14,10 @@ struct image {
 	int defer_data;           /* set by the caller: image_verify leaves
 				     each chunk's stored data to
 				     image_check_chunk_data() */
+	int records_only;         /* set by the caller: the page data is not
+				     there (freeze checks the records it is
+				     about to commit); no stored bytes are
+				     checked, only where they lie */
 };
 
 /*
@@ -31,6 +35,9 @@ int image_check_chunk_data(const struct image *img, const struct fz_chunk *c,
 
 /* verify_files.c: the FILE, FILE_BLOCK and LOCK records, within image_verify. */
 int verify_files(const struct image *img, const char **why);
+/* verify_links.c: every id or fd number a record names is a record of the
+   right kind; last in image_verify. */
+int verify_links(const struct image *img, const char **why);
 /* verify_anon_fds.c: an eventfd, timerfd, signalfd, inotify watch
    or epoll registration record of the right size has sane contents. */
 int check_anon_fd_record(const struct fz_record *r, const char **why);

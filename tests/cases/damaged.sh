@@ -63,3 +63,45 @@ damaged_run() {
 	[[ -s $img.$3.err ]] || WHYS+=("no message on stderr")
 	report "$name"
 }
+
+# Records that do not hold together, their checksums right: the stub
+# refuses them before it changes anything (stub/image/verify_links.c), and
+# freeze, which runs the same checks before it keeps an image and before
+# -k kills (freeze/image/check_image.c), refuses to write them
+# (tests/unit/check_image.c, the image writer on made-up records).
+damaged_links_cases() {
+	local name=damaged-links how rc line args
+	selected "$name" || return 0
+	new_case "$name" root
+	if make -s -C "$REPO" build/unit/check_image >"$CASE/make.out" 2>&1; then
+		"$REPO/build/unit/check_image" "$CASE/scratch.img" >"$CASE/unit.out" 2>&1
+		while read -r line; do
+			case $line in
+			"ok "*) pass "$name/freeze/${line#ok }" ;;
+			"not ok "*) line=${line#not ok }; fail "$name/freeze/${line%%:*}" "${line#*: }" ;;
+			*) fail "$name/freeze" "unexpected output: $line" ;;
+			esac
+		done <"$CASE/unit.out"
+		[[ -s $CASE/unit.out ]] || fail "$name/freeze" "build/unit/check_image printed nothing"
+	else
+		fail "$name/freeze" "cannot build build/unit/check_image: $(brief "$CASE/make.out")"
+	fi
+	need_pie pipe "$name" && need_helper patchrec || return 0
+	# Bit 40 of every FD record's object_id (byte 32): its pipes are gone.
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/pipe-pie" "$CASE/t"
+	frozen_k root "$CASE/bad" || { freeze_failed "$name"; return; }
+	"$BIN/patchrec" "$CASE/bad" 8 32 10000000000 >/dev/null ||
+		{ fail "$name" "patchrec failed on the FD records"; return; }
+	for how in verify run; do
+		args=()
+		[[ $how == verify ]] && args+=(--verify)
+		WHYS=()
+		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/bad" "${args[@]}") \
+			</dev/null >"$CASE/$how.out" 2>"$CASE/$how.err"
+		rc=$?
+		((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+		grep -q "file descriptor names a record the image lacks" "$CASE/$how.err" ||
+			WHYS+=("stderr: $(brief "$CASE/$how.err")")
+		report "$name/stub/$how"
+	done
+}
