@@ -8,6 +8,8 @@
 GO_BUILD_TIMEOUT=300
 RESUME_AGAIN_RUNS=100	# runs of one image of threads-64
 REFREEZE_CYCLES=3
+SOAK_CYCLES=200		# freezes and resumes of one soak computation
+SOAK_RSS_SLACK_KB=1024	# resident memory a resume may add to the first one's
 
 # go_build: BIN/goroutines from tests/targets/goroutines.go, through a cache
 # keyed on the source and the Go toolchain; 1 with BUILD_WHY when it cannot.
@@ -108,6 +110,88 @@ refreeze_case() {
 	report "$name"
 }
 
+# soak_freeze USER MODE IMG PID: freeze PID into IMG the MODE way (kill,
+# stop: then killed, running: left running, then killed); PID is gone after.
+soak_freeze() {
+	local user=$1 mode=$2 img=$3 pid=$4 flags=()
+	case $mode in
+	kill) flags=(-k) ;;
+	stop) flags=(-s) ;;
+	esac
+	run_freeze "$user" "$CASE/freeze.err" "${flags[@]}" "$img" "$pid"
+	kill_reap "$pid"
+}
+
+# soak_sizes PID: SIZES = (MAPPINGS FDS RSS_KB) of PID.
+soak_sizes() {
+	local fds=(/proc/"$1"/fd/*)
+	SIZES=("$(wc -l <"/proc/$1/maps")" "${#fds[@]}" "$(status_field "$1" VmRSS | awk '{ print $1 }')")
+}
+
+# soak_out PID IMG: the stub is gone: nothing of IMG is mapped (the signal
+# handlers, which the resume polls for, are in place before that).
+soak_out() { [[ -r /proc/$1/maps ]] && ! grep -qF "$2" "/proc/$1/maps"; }
+
+# soak_no_bigger PID: PID's sizes are no bigger than FIRST's.
+soak_no_bigger() {
+	soak_sizes "$1"
+	((SIZES[0] <= FIRST[0] && SIZES[1] <= FIRST[1] &&
+	  SIZES[2] <= FIRST[2] + SOAK_RSS_SLACK_KB))
+}
+
+# soak/USER: one computation (soak) frozen and resumed SOAK_CYCLES times in a
+# row, by -k, -s and leaving it running in turn, each image resumed from the
+# one before. No resumed process has more mappings or fds than the first
+# one had, or more than SOAK_RSS_SLACK_KB more resident memory; after
+# the last resume its state equals a fresh computation's.  From the second
+# image on, the process's stdout is the file the first resume gave it
+# (imgN.out is each run's own).
+soak_case() {
+	local user=$1 name=soak/$1 c pid modes=(kill stop running) mode SIZES=() FIRST=()
+	selected "$name" || return 0
+	need_pie soak "$name" || return 0
+	new_case "$name" "$user"
+	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/soak-pie" "$CASE/t"
+	pid=$TPID
+	if ! wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$pid" || dead "$pid"; then
+		fail "$name" "did not get ready: $(brief "$CASE/t.out")"
+		kill_reap "$pid"
+		return
+	fi
+	for ((c = 1; c <= SOAK_CYCLES; c++)); do
+		mode=${modes[c % 3]}
+		soak_freeze "$user" "$mode" "$CASE/img" "$pid"
+		if ((FREEZE_RC != 0)); then
+			WHYS+=("cycle $c: freeze ($mode) $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+			break
+		fi
+		touch "$CASE/img$c.out" "$CASE/img$c.err"
+		[[ $user == root ]] || chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/img$c.out" "$CASE/img$c.err"
+		start_bg "$user" "$CASE/elsewhere" "$CASE/img$c.out" "$CASE/img$c.err" "$CASE/img"
+		pid=$BGPID
+		if ! wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$pid" || dead "$pid"; then
+			WHYS+=("cycle $c: did not resume: $(brief "$CASE/img$c.err")")
+			kill_reap "$pid"
+			break
+		fi
+		wait_until "$HANDLER_TIMEOUT" soak_out "$pid" "$CASE/img"
+		if ((c == 1)); then
+			soak_sizes "$pid"
+			FIRST=("${SIZES[@]}")
+		elif ! wait_until "$BLOCK_TIMEOUT" soak_no_bigger "$pid"; then
+			WHYS+=("cycle $c: ${SIZES[0]} mappings, ${SIZES[1]} fds, ${SIZES[2]} KiB resident;" \
+			       "after the first resume ${FIRST[0]}, ${FIRST[1]}, ${FIRST[2]} KiB")
+		fi
+		((${#WHYS[@]} == 0)) || { kill_reap "$pid"; break; }
+	done
+	if ((${#WHYS[@]} == 0)); then
+		finish "$pid" sig "$VERDICT_TIMEOUT"
+		verdict sig "$CASE/img1.out" "$CASE/img$((c - 1)).err"
+		[[ -n $WHY ]] && WHYS+=("after the last resume: $WHY")
+	fi
+	report "$name ($((c - 1)) cycles; mappings, fds, KiB resident: ${FIRST[*]} after the first resume, ${SIZES[*]} after the last)"
+}
+
 # quiet/unsupported-fds-null: -q silences every warning: the freeze that
 # replaces sockfd's netlink socket by /dev/null (a warning without -q) says
 # nothing, and the image resumes.
@@ -129,6 +213,7 @@ stack_cases() {
 		go_case "$u"
 		resume_again_case "$u"
 		refreeze_case "$u"
+		soak_case "$u"
 	done
 	quiet_case
 }
