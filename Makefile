@@ -86,7 +86,7 @@ FUZZ_SECONDS ?= 300
 # freestanding code: they must need nothing else of the stub).
 FUZZ_SRCS := tests/fuzz/image_fuzz.c stub/image/image_read.c \
 	stub/fds/verify_anon_fds.c stub/net/verify_sockets.c stub/fds/verify_files.c \
-	writers/decode.c writers/lz4_check.c
+	stub/mm/verify_aio.c writers/decode.c writers/lz4_check.c
 FUZZ_DEPS := $(FUZZ_SRCS) $(wildcard include/*.h stub/*.h stub/*/*.h writers/*.h arch/*.h)
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -Iarch -Iwriters -Istub
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
