@@ -33,7 +33,8 @@ STUB_ASM  := $(call arch_files,$(ARCH_STUB_ASM))
 # The stub's record checks, built into freeze too: it runs them on an image
 # before keeping it (freeze/image/check_image.c), and the fuzzer on its input.
 RECORD_CHECK_SRCS := stub/image/image_read.c stub/image/verify_links.c \
-	stub/fds/verify_anon_fds.c stub/net/verify_sockets.c stub/fds/verify_files.c
+	stub/fds/verify_anon_fds.c stub/net/verify_sockets.c stub/fds/verify_files.c \
+	stub/mm/verify_aio.c
 FREEZE_SRCS := $(wildcard freeze/*/*.c) \
 	$(call arch_files,$(ARCH_FREEZE_SRCS) $(ARCH_BOTH_SRCS)) \
 	writers/encode.c writers/decode.c writers/lz4_check.c

@@ -61,6 +61,12 @@ struct shmem_entry {
 	bool fd_seekable;     /* fd has its own offset: SEEK_DATA may skip holes */
 };
 
+/* A Linux AIO context (collect_aio.c): its ring and unreaped completions. */
+struct aio_entry {
+	struct fz_aio_ring rec;
+	struct fz_io_event *events;   /* rec.nevents, oldest first */
+};
+
 /* The process's terminal: its settings, and freeze's own copy of it. */
 struct tty_state {
 	struct fz_tty rec;
@@ -136,6 +142,8 @@ struct target {
 	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
 	struct shmem_entry *shmems;
 	size_t nshmems;
+	struct aio_entry *aios;     /* one per FZ_MAP_AIO mapping */
+	size_t naios;
 	uint64_t syscall_insn;      /* address of a syscall instruction */
 	uint64_t scratch_addr;      /* a page injected syscalls write to */
 };

@@ -93,6 +93,9 @@ enum fz_record_type {
 				 it; addr is the byte offset in the object */
 	FZ_REC_XSAVE_LAYOUT = 45, /* struct fz_xsave_layout of the freezing CPU */
 	FZ_REC_CREDS = 50,    /* struct fz_creds: for --info only, never applied */
+	FZ_REC_AIO_RING = 55, /* struct fz_aio_ring + its unreaped completions:
+				 a Linux AIO context, rebuilt at the address of
+				 its FZ_MAP_AIO mapping */
 };
 
 enum fz_encoding {
@@ -157,6 +160,9 @@ enum fz_map_kind {
 	FZ_MAP_VVAR = 4,        /* [vvar] or [vvar_vclock]: kernel data pages */
 	FZ_MAP_SHMEM = 10,      /* MAP_SHARED of the SHMEM object `shmem_id`
 				   at `offset`, no chunks (the object has them) */
+	FZ_MAP_AIO = 11,        /* the ring of a Linux AIO context: left free
+				   by the mappings, its FZ_REC_AIO_RING puts
+				   a new context's ring there; no chunks */
 };
 
 #define FZ_MAPF_GROWSDOWN 1u    /* the stack: mapped MAP_GROWSDOWN */
@@ -555,5 +561,28 @@ struct fz_xsave_layout {
 	uint32_t size[FZ_XSAVE_COMPONENTS];
 };
 _Static_assert(sizeof(struct fz_xsave_layout) == 256, "fz_xsave_layout size");
+
+/*
+ * A Linux AIO context (io_setup). The aio_context_t a process holds is the
+ * user address of its ring, so the stub makes a context whose ring has the
+ * same size and moves the ring to `addr`. The completions not reaped yet
+ * follow, oldest first; requests in flight are refused by freeze.
+ */
+struct fz_aio_ring {
+	uint64_t addr;            /* start of its FZ_MAP_AIO mapping */
+	uint64_t size;            /* bytes of the ring; whole pages */
+	uint32_t nr;              /* io_event slots: (size - 32) / 32 */
+	uint32_t nevents;         /* struct fz_io_event that follow, < nr */
+};
+_Static_assert(sizeof(struct fz_aio_ring) == 24, "fz_aio_ring size");
+
+/* struct io_event of <linux/aio_abi.h>. */
+struct fz_io_event {
+	uint64_t data, obj;
+	int64_t res, res2;
+};
+_Static_assert(sizeof(struct fz_io_event) == 32, "fz_io_event size");
+
+#define FZ_AIO_RING_HEADER 32     /* sizeof(struct aio_ring) in fs/aio.c */
 
 #endif

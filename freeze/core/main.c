@@ -137,7 +137,7 @@ static int collect(struct target *t, const struct options *o)
 	if ((err = check_interrupted()) || (err = collect_maps(t)) ||
 	    (err = leave_vdso(t, o)) || (err = collect_threads(t)) ||
 	    (err = collect_process(t)) || (err = collect_creds(t)) ||
-	    (err = collect_injected(t)) ||
+	    (err = collect_injected(t)) || (err = collect_aio(t)) ||
 	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
 	    (err = collect_tty(t, o)) || (err = collect_shmem(t)))
 		return err;

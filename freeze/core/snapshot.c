@@ -48,8 +48,10 @@ static bool copy_holds_memory(const struct target *t)
 		const struct map_entry *m = &t->maps[i];
 		if (m->flags & (FZ_MAPF_DONTFORK | FZ_MAPF_WIPEONFORK))
 			return false;
+		/* An AIO ring's completions were read by collect_aio already. */
 		if (m->shared && m->kind != FZ_MAP_SHARED_FILE &&
-		    m->kind != FZ_MAP_VDSO && m->kind != FZ_MAP_VVAR)
+		    m->kind != FZ_MAP_VDSO && m->kind != FZ_MAP_VVAR &&
+		    m->kind != FZ_MAP_AIO)
 			return false;
 	}
 	return true;

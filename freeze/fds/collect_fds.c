@@ -251,6 +251,8 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 	}
 	if ((e->rec.kind = anon_fd_kind(p->link)))
 		return 0;
+	if (is_io_uring_link(p->link))  /* even with --unsupported-fds=null */
+		return refuse_io_uring_fd(pid, p->fd);
 	if (o->unsupported_fds == FD_TO_NULL) {
 		warning("fd %d (%s, %s) will be /dev/null after resume", p->fd,
 			kind_name(p), p->link);

@@ -34,6 +34,15 @@ uint32_t anon_fd_kind(const char *link);
 /* The state of every such fd, once all fds are classified. */
 int collect_anon_fds(struct target *t);
 
+/*
+ * refuse_io_uring.c: io_uring instances, as fds or as mapped rings, are
+ * refused with a message naming the fd (refuse_io_uring looks it up).
+ */
+bool is_io_uring_link(const char *link);
+bool is_io_uring_mapping(const struct map_entry *m);
+int refuse_io_uring_fd(pid_t pid, int fd);
+int refuse_io_uring(pid_t pid, uint64_t addr);
+
 /* write_files.c: the FILE records and the bytes they carry. */
 int write_files(const struct target *t, struct image_writer *w);
 /* collect_anon_fds.c: their records. */

@@ -80,6 +80,8 @@ int write_image(struct target *t, const struct output *out,
 		err = write_shmem(t, &w);
 	if (!err)
 		err = write_memory(t, &w);
+	if (!err)
+		err = write_aio(t, &w);
 	if (!err && (err = iw_finish(&w, image_size)))
 		err = iw_failed(&w, err);
 	if (!err)

@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 
 #include "core/core.h"
+#include "fds/fds.h"
 #include "mm/mm.h"
 #include "stub_abi.h"
 
@@ -66,6 +67,10 @@ static int classify(struct map_entry *m, pid_t pid)
 		m->kind = FZ_MAP_VDSO;
 	else if (!strncmp(p, "[vvar", 5))
 		m->kind = FZ_MAP_VVAR;
+	else if (is_io_uring_mapping(m))
+		return refuse_io_uring(pid, m->start);
+	else if (is_aio_ring(m))
+		m->kind = FZ_MAP_AIO;  /* collect_aio.c */
 	else if (m->shared && is_shmem_mapping(m)) {
 		if (m->hugetlb)
 			return fail(-ENOTSUP, "process %d: shared huge page memory "

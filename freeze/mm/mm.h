@@ -18,6 +18,14 @@ int collect_maps(struct target *t);
 bool is_shmem_mapping(const struct map_entry *m);
 bool is_memfd(const char *link, uint64_t dev);
 int collect_shmem(struct target *t);
+/*
+ * collect_aio.c: is m the ring of a Linux AIO context? collect_aio records
+ * each context's ring and unreaped completions, and refuses one with
+ * requests in flight (run with the process stopped, after collect_maps).
+ */
+bool is_aio_ring(const struct map_entry *m);
+int collect_aio(struct target *t);
+int write_aio(struct target *t, struct image_writer *w);
 /* write_pages.c: every mapping's record and page chunks. */
 int write_memory(struct target *t, struct image_writer *w);
 /* write_shmem.c: each object's record and page chunks. */

@@ -179,6 +179,7 @@ static _Noreturn void resume(void *arg)
 	restore_vdso_place(st);
 	restore_mappings(st);
 	restore_shmem_finish(st);
+	restore_aio(st);
 	restore_mm_fields(st);
 	restore_tty(st);
 	restore_signals(st);
@@ -241,6 +242,7 @@ void stub_main(long *sp)
 	}
 	prepare_cwd(st);
 	prepare_shared_maps(st);
+	prepare_aio(st);
 	if (!strcmp(mode, "--verify")) {
 		out(1, "image OK: checksums verified, this host can resume it\n");
 		sys_exit_group(0);

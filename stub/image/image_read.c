@@ -289,6 +289,9 @@ static int check_contents(const struct image *img, const char **why)
 				*why = "bad socket record";
 				return -EBADMSG;
 			}
+		} else if (r->type == FZ_REC_AIO_RING) {
+			if (check_aio_record(img, r, why))
+				return -EBADMSG;
 		} else if (r->type == FZ_REC_CWD) {
 			if (!has_nul_at_end(d, r->size)) {
 				*why = "bad cwd record";

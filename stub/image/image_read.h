@@ -33,6 +33,9 @@ int image_verify(struct image *img, const void *base, uint64_t size,
 int image_check_chunk_data(const struct image *img, const struct fz_chunk *c,
 			   const char **why);
 
+/* verify_aio.c: one FZ_REC_AIO_RING record. */
+int check_aio_record(const struct image *img, const struct fz_record *r,
+		     const char **why);
 /* verify_files.c: the FILE, FILE_BLOCK and LOCK records, within image_verify. */
 int verify_files(const struct image *img, const char **why);
 /* verify_links.c: every id or fd number a record names is a record of the

@@ -20,6 +20,7 @@ static const char *kind_name(uint32_t kind)
 	case FZ_MAP_VDSO: return "vdso";
 	case FZ_MAP_VVAR: return "vvar";
 	case FZ_MAP_SHMEM: return "shared memory";
+	case FZ_MAP_AIO: return "AIO ring";
 	}
 	return "?";
 }

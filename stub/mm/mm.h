@@ -21,6 +21,8 @@ void prepare_shmem(struct stub *st);
 int prepare_memfd_fd(struct stub *st, const struct fz_fd *f);
 void prepare_sysv(struct stub *st);
 const struct prepared_shmem *find_shmem(const struct stub *st, uint64_t id);
+/* prepare_aio.c: each AIO context made once on this host, and destroyed. */
+void prepare_aio(const struct stub *st);
 /* info_shmem.c: --info's list of shared memory objects. */
 void print_shmem(const struct stub *st);
 
@@ -32,6 +34,8 @@ void fill_pages(const struct stub *st);
 /* Map one FZ_MAP_SHMEM mapping; then seal and mark removed. */
 void restore_shmem_map(const struct stub *st, const struct fz_mapping *m);
 void restore_shmem_finish(const struct stub *st);
+/* restore_aio.c: each AIO context made again, its ring at its address. */
+void restore_aio(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
 
 #endif

@@ -14,7 +14,9 @@
 #include "stub.h"
 #include "sys.h"
 
-#define is_kernel_map(m) ((m)->kind == FZ_MAP_VDSO || (m)->kind == FZ_MAP_VVAR)
+/* Made by the kernel, not here: an AIO ring comes in restore_aio.c. */
+#define is_kernel_map(m) ((m)->kind == FZ_MAP_VDSO || (m)->kind == FZ_MAP_VVAR || \
+			  (m)->kind == FZ_MAP_AIO)
 
 void unmap_all_but_stub(const struct stub *st)
 {

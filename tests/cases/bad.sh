@@ -200,6 +200,8 @@ bad_cases() {
 	# Another process's or a thread's /proc file: after resume it would
 	# name another process, or a thread id that changed.
 	refusal_case bad/proc-other procfds 'fd [0-9]+ is on /proc/1/status, a file of another process' other
+	refusal_case bad/aio-inflight aio 'AIO context 0x[0-9a-f]+ has 1 request in flight' inflight
+	refusal_case bad/io-uring aio 'fd [0-9]+ is an io_uring instance' uring
 	refusal_case bad/proc-thread procfds 'fd [0-9]+ is on /proc/[0-9]+/task/[0-9]+/status' thread
 
 	freeze_case -a null -f --unsupported-fds=null unsupported-fds-null sockfd pie root kill
