@@ -15,7 +15,7 @@
 
 #define FZ_MAGIC "FRZIMAGE"
 #define FZ_MAGIC_LEN 8
-#define FZ_VERSION 2
+#define FZ_VERSION 3
 #define FZ_PAGE_SIZE 4096UL
 #define FZ_CHUNK_MAX_PAGES 256 /* 1 MiB of raw page data per chunk */
 #define FZ_PATH_MAX 4096
@@ -112,11 +112,15 @@ struct fz_process {
 	uint32_t dumpable;           /* PR_GET_DUMPABLE */
 	uint32_t no_new_privs;
 	uint32_t child_subreaper;
-	uint32_t pad;
+	uint32_t known; /* FZ_PROCK_*: which fields below were read */
 	/* The process's CLOCK_MONOTONIC and CLOCK_BOOTTIME when it stopped. */
 	int64_t monotonic_sec, monotonic_nsec, boottime_sec, boottime_nsec;
+	int32_t oom_score_adj; /* /proc/PID/oom_score_adj */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_process) == 168, "fz_process size");
+_Static_assert(sizeof(struct fz_process) == 176, "fz_process size");
+
+#define FZ_PROCK_OOM_SCORE_ADJ 1u /* oom_score_adj was read */
 
 /* x86_64 general registers, in the order of the kernel's user_regs_struct. */
 struct fz_regs {

@@ -3,7 +3,7 @@
  * process and thread names, each thread's nice value, scheduling policy
  * and parent-death signal, the personality, the child-subreaper,
  * no_new_privs and (as root, who can still trace a non-dumpable process)
- * dumpable flags.
+ * dumpable flags; the oom_score_adj, raised (which needs no privilege).
  */
 #include "target.h"
 #include <pthread.h>
@@ -27,6 +27,34 @@ static int thread_nice(void)
 {
 	errno = 0;
 	return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+}
+
+static int read_oom_score_adj(void)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", "r");
+	int v = -10000;
+
+	if (f && fscanf(f, "%d", &v) != 1)
+		v = -10000;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* Raised from what it was at the start: it must come back as set. */
+static int raise_oom_score_adj(void)
+{
+	int v = read_oom_score_adj() + 123;
+	FILE *f;
+
+	if (v > 1000)
+		v = 1000;
+	f = fopen("/proc/self/oom_score_adj", "w");
+	if (!f || fprintf(f, "%d\n", v) < 0 || fclose(f))
+		target_die("writing /proc/self/oom_score_adj");
+	if (read_oom_score_adj() != v)
+		target_die("oom_score_adj did not change");
+	return v;
 }
 
 static void *worker(void *arg)
@@ -54,7 +82,7 @@ int main(void)
 	struct sched_param sp = { .sched_priority = 0 };
 	pthread_t th;
 	char name[16] = "";
-	int is_root = geteuid() == 0, v = 0;
+	int is_root = geteuid() == 0, v = 0, oom;
 
 	target_init();
 	prctl(PR_SET_NAME, "frz-main");
@@ -73,6 +101,7 @@ int main(void)
 	if (is_root)
 		prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	oom = raise_oom_score_adj();
 	target_ready();
 	target_wait();
 
@@ -92,5 +121,7 @@ int main(void)
 	if (is_root)
 		target_check(prctl(PR_GET_DUMPABLE) == 0, "dumpable is %d, not 0",
 			     prctl(PR_GET_DUMPABLE));
+	target_check(read_oom_score_adj() == oom, "oom_score_adj %d, not %d",
+		     read_oom_score_adj(), oom);
 	return target_finish();
 }
