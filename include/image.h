@@ -116,9 +116,11 @@ struct fz_process {
 	/* The process's CLOCK_MONOTONIC and CLOCK_BOOTTIME when it stopped. */
 	int64_t monotonic_sec, monotonic_nsec, boottime_sec, boottime_nsec;
 	int32_t oom_score_adj; /* /proc/PID/oom_score_adj */
-	uint32_t pad;
+	uint32_t thp_disable;  /* PR_GET_THP_DISABLE: 0, or 1 | its flags */
+	uint32_t mdwe;         /* PR_GET_MDWE: PR_MDWE_* */
+	uint32_t memory_merge; /* PR_GET_MEMORY_MERGE */
 };
-_Static_assert(sizeof(struct fz_process) == 176, "fz_process size");
+_Static_assert(sizeof(struct fz_process) == 184, "fz_process size");
 
 #define FZ_PROCK_OOM_SCORE_ADJ 1u /* oom_score_adj was read */
 
@@ -151,8 +153,11 @@ struct fz_thread {
 	uint32_t sched_priority;
 	uint32_t pdeathsig;
 	struct fz_regs regs;
+	uint64_t timerslack_ns; /* PR_GET_TIMERSLACK */
+	int32_t mce_kill;       /* PR_MCE_KILL_GET: PR_MCE_KILL_* */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_thread) == 328, "fz_thread size");
+_Static_assert(sizeof(struct fz_thread) == 344, "fz_thread size");
 
 enum fz_map_kind {
 	FZ_MAP_ANON = 1,        /* private memory, contents in chunks */

@@ -1,8 +1,8 @@
 /*
  * State only the process itself can tell, asked for with injected syscalls:
- * every signal's action, the interval timers and the exact brk (once,
- * through the leader); each
- * thread's sigaltstack and tid address.
+ * every signal's action, the interval timers, the exact brk and the prctl
+ * flags of its mm (once, through the leader); each thread's sigaltstack,
+ * tid address, timer slack and machine-check policy.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,6 +13,7 @@
 
 #include "core/core.h"
 #include "freeze.h"
+#include "kernel_abi.h"
 #include "task/task.h"
 
 static int ask(struct target *t, struct thread *th, long nr, uint64_t a0,
@@ -124,6 +125,46 @@ static int collect_clocks(struct target *t, struct thread *th)
 	return err;
 }
 
+/* A prctl getter whose result is the value; older kernels lack some: 0. */
+static int prctl_value(struct target *t, struct thread *th, int op, uint32_t *value)
+{
+	long res;
+	int err = ask(t, th, SYS_prctl, (uint64_t)op, 0, 0, 0, &res);
+
+	*value = !err && res > 0 ? (uint32_t)res : 0;
+	return err;
+}
+
+/*
+ * Flags of the mm a fresh process lacks: no transparent huge pages, memory
+ * deny write execute, KSM merging of all its memory.
+ */
+static int collect_mm_prctls(struct target *t, struct thread *leader)
+{
+	int err = prctl_value(t, leader, PR_GET_THP_DISABLE, &t->proc.thp_disable);
+
+	if (!err)
+		err = prctl_value(t, leader, PR_GET_MDWE, &t->proc.mdwe);
+	if (!err)
+		err = prctl_value(t, leader, PR_GET_MEMORY_MERGE, &t->proc.memory_merge);
+	return err;
+}
+
+/* Per thread: timer slack and the machine-check kill policy. */
+static int collect_thread_prctls(struct target *t, struct thread *th)
+{
+	long slack, mce;
+	int err = ask(t, th, SYS_prctl, PR_GET_TIMERSLACK, 0, 0, 0, &slack);
+
+	if (!err)
+		err = ask(t, th, SYS_prctl, PR_MCE_KILL_GET, 0, 0, 0, &mce);
+	if (err)
+		return err;
+	th->rec.timerslack_ns = slack > 0 ? (uint64_t)slack : 0;
+	th->rec.mce_kill = mce >= 0 ? (int32_t)mce : PR_MCE_KILL_DEFAULT;
+	return 0;
+}
+
 static int collect_process_wide(struct target *t, struct thread *leader)
 {
 	long brk, dumpable;
@@ -135,6 +176,8 @@ static int collect_process_wide(struct target *t, struct thread *leader)
 		t->proc.dumpable = (uint32_t)dumpable;
 	if (!err)
 		err = prctl_int(t, leader, PR_GET_CHILD_SUBREAPER, &t->proc.child_subreaper);
+	if (!err)
+		err = collect_mm_prctls(t, leader);
 	if (!err)
 		err = collect_itimers(t, leader);
 	if (!err)
@@ -219,6 +262,8 @@ int collect_injected(struct target *t)
 		if (!err)
 			err = prctl_int(t, &t->threads[i], PR_GET_PDEATHSIG,
 					&t->threads[i].rec.pdeathsig);
+		if (!err)
+			err = collect_thread_prctls(t, &t->threads[i]);
 	}
 	/* Undo even when a step above failed. */
 	err2 = inject_finish(t);

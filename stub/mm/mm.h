@@ -33,5 +33,9 @@ void fill_pages(const struct stub *st);
 void restore_shmem_map(const struct stub *st, const struct fz_mapping *m);
 void restore_shmem_finish(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
+/* restore_mm_flags.c: the prctl flags of the mm, from restore_mappings:
+   THP disabled before anything is mapped, KSM merging after. */
+void restore_thp_disable(const struct stub *st);
+void restore_memory_merge(const struct stub *st);
 
 #endif

@@ -116,6 +116,7 @@ static void map_all(const struct stub *st)
 
 void restore_mappings(const struct stub *st)
 {
+	restore_thp_disable(st);
 	map_all(st);
 	fill_pages(st);
 	if (st->self_fd >= 0)
@@ -125,6 +126,7 @@ void restore_mappings(const struct stub *st)
 		if (r->type == FZ_REC_MAPPING && !is_kernel_map(m))
 			finish_one(m);
 	}
+	restore_memory_merge(st);
 }
 
 void restore_mm_fields(const struct stub *st)

@@ -1,11 +1,14 @@
 /*
  * Process-wide kernel state after the point of no return: umask,
  * personality, cwd, limits, prctl flags, oom_score_adj; the interval
- * timers and the process-wide pending signals are started from here too.
+ * timers and the process-wide pending signals are started from here too,
+ * and the prctl flags of each thread and MDWE are set from here, when
+ * restore_threads.c asks.
  */
 #include <linux/errno.h>
 #include <linux/prctl.h>
 
+#include "kernel_abi.h"
 #include "print.h"
 #include "sys.h"
 #include "task/task.h"
@@ -46,6 +49,47 @@ static void restore_oom_score_adj(const struct fz_process *p)
 		warn("cannot restore oom_score_adj %d (it is %ld here): %s%s",
 		     (int)p->oom_score_adj, now, errname(ret),
 		     ret == -EACCES ? ": lowering it takes CAP_SYS_RESOURCE" : "");
+}
+
+/*
+ * Per thread, after its scheduling policy (which resets the timer slack of
+ * a real-time thread): timer slack and machine-check kill policy.
+ */
+void restore_thread_prctls(const struct fz_thread *t)
+{
+	long ret;
+
+	if (t->timerslack_ns &&
+	    (uint64_t)sys_prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) != t->timerslack_ns &&
+	    (ret = sys_prctl(PR_SET_TIMERSLACK, (long)t->timerslack_ns, 0, 0, 0)) < 0)
+		warn("thread %lu: cannot restore its timer slack of %lu ns: %s",
+		     (unsigned long)t->tid, (unsigned long)t->timerslack_ns, errname(ret));
+	if (sys_prctl(PR_MCE_KILL_GET, 0, 0, 0, 0) == t->mce_kill)
+		return;
+	ret = t->mce_kill == PR_MCE_KILL_DEFAULT ?
+		      sys_prctl(PR_MCE_KILL, PR_MCE_KILL_CLEAR, 0, 0, 0) :
+		      sys_prctl(PR_MCE_KILL, PR_MCE_KILL_SET, t->mce_kill, 0, 0);
+	if (ret < 0)
+		warn("thread %lu: cannot restore its machine-check kill policy %d: %s",
+		     (unsigned long)t->tid, (int)t->mce_kill, errname(ret));
+}
+
+/*
+ * Memory-deny-write-execute is sticky and forbids what the stub still
+ * does until its exit area is ready (making a page executable after
+ * writing it): resume_threads calls this once it no longer does.
+ */
+void restore_mdwe(const struct stub *st)
+{
+	uint32_t want = st->proc->mdwe;
+	long now = sys_prctl(PR_GET_MDWE, 0, 0, 0, 0), ret;
+
+	if (!want || now == (long)want)
+		return;
+	ret = sys_prctl(PR_SET_MDWE, want, 0, 0, 0);
+	if (ret < 0)
+		warn("cannot deny write+execute memory again (PR_SET_MDWE %u): %s",
+		     want, errname(ret));
 }
 
 /* Last of the process-wide steps: the cwd fd is closed by place_fds later. */

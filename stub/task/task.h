@@ -28,6 +28,10 @@ long proc_self_write(const char *name, long value);
 /* restore_process.c: umask, cwd, limits, personality, prctl flags,
    oom_score_adj. */
 void restore_process_attrs(const struct stub *st);
+/* Each thread's timer slack and machine-check policy, by the thread. */
+void restore_thread_prctls(const struct fz_thread *t);
+/* PR_SET_MDWE, once the stub makes no page executable any more. */
+void restore_mdwe(const struct stub *st);
 /* restore_timers.c: interval timers (from restore_process_attrs);
    timer_create() timers under their old ids, once the threads exist:
    tids[i] is thread i's new id, for SIGEV_THREAD_ID. */
