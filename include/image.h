@@ -119,10 +119,15 @@ struct fz_process {
 	uint32_t thp_disable;  /* PR_GET_THP_DISABLE: 0, or 1 | its flags */
 	uint32_t mdwe;         /* PR_GET_MDWE: PR_MDWE_* */
 	uint32_t memory_merge; /* PR_GET_MEMORY_MERGE */
+	uint32_t membarrier;   /* the MEMBARRIER_CMD_REGISTER_* it made */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_process) == 184, "fz_process size");
+_Static_assert(sizeof(struct fz_process) == 192, "fz_process size");
 
 #define FZ_PROCK_OOM_SCORE_ADJ 1u /* oom_score_adj was read */
+#define FZ_PROCK_MEMBARRIER \
+	2u /* membarrier holds every registration;
+				     else only those a probe could find */
 
 /* x86_64 general registers, in the order of the kernel's user_regs_struct. */
 struct fz_regs {

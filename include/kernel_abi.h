@@ -11,13 +11,41 @@
 #ifndef PR_SET_MDWE
 #define PR_SET_MDWE 65                  /* 6.3: memory-deny-write-execute */
 #define PR_GET_MDWE 66
+/* membarrier(2) */
+#ifndef MEMBARRIER_CMD_GET_REGISTRATIONS
+#define MEMBARRIER_CMD_GET_REGISTRATIONS (1 << 9) /* 6.3 */
+#endif
+/* The registrations a process can hold, each a MEMBARRIER_CMD_REGISTER_*. */
+#define FZ_MEMBARRIER_REGISTRATIONS ((1u << 2) | (1u << 4) | (1u << 6) | (1u << 8))
+
 #endif
 #ifndef PR_MDWE_REFUSE_EXEC_GAIN
 #define PR_MDWE_REFUSE_EXEC_GAIN (1UL << 0)
+/* membarrier(2) */
+#ifndef MEMBARRIER_CMD_GET_REGISTRATIONS
+#define MEMBARRIER_CMD_GET_REGISTRATIONS (1 << 9) /* 6.3 */
+#endif
+/* The registrations a process can hold, each a MEMBARRIER_CMD_REGISTER_*. */
+#define FZ_MEMBARRIER_REGISTRATIONS ((1u << 2) | (1u << 4) | (1u << 6) | (1u << 8))
+
 #endif
 #ifndef PR_SET_MEMORY_MERGE
 #define PR_SET_MEMORY_MERGE 67          /* 6.4: KSM for the whole process */
 #define PR_GET_MEMORY_MERGE 68
+/* membarrier(2) */
+#ifndef MEMBARRIER_CMD_GET_REGISTRATIONS
+#define MEMBARRIER_CMD_GET_REGISTRATIONS (1 << 9) /* 6.3 */
 #endif
+/* The registrations a process can hold, each a MEMBARRIER_CMD_REGISTER_*. */
+#define FZ_MEMBARRIER_REGISTRATIONS ((1u << 2) | (1u << 4) | (1u << 6) | (1u << 8))
+
+#endif
+
+/* membarrier(2) */
+#ifndef MEMBARRIER_CMD_GET_REGISTRATIONS
+#define MEMBARRIER_CMD_GET_REGISTRATIONS (1 << 9) /* 6.3 */
+#endif
+/* The registrations a process can hold, each a MEMBARRIER_CMD_REGISTER_*. */
+#define FZ_MEMBARRIER_REGISTRATIONS ((1u << 2) | (1u << 4) | (1u << 6) | (1u << 8))
 
 #endif

@@ -67,6 +67,10 @@ static inline long sys_mremap(uint64_t old, size_t old_len, size_t new_len,
 { return SYS(mremap, old, old_len, new_len, flags, new_addr, 0); }
 static inline long sys_prctl(int op, long a, long b, long c, long d)
 { return SYS(prctl, op, a, b, c, d, 0); }
+static inline long sys_membarrier(unsigned cmd, unsigned flags, int cpu)
+{
+	return SYS(membarrier, cmd, flags, cpu, 0, 0, 0);
+}
 static inline long sys_prlimit(int pid, int res, const void *new_lim,
 			       void *old_lim)
 { return SYS(prlimit64, pid, res, new_lim, old_lim, 0, 0); }

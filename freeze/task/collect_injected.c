@@ -1,13 +1,15 @@
 /*
  * State only the process itself can tell, asked for with injected syscalls:
  * every signal's action, the interval timers, the exact brk and the prctl
- * flags of its mm (once, through the leader); each thread's sigaltstack,
+ * flags of its mm, its membarrier registrations (once, through the leader);
+ * each thread's sigaltstack,
  * tid address, timer slack and machine-check policy.
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <linux/membarrier.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -150,6 +152,43 @@ static int collect_mm_prctls(struct target *t, struct thread *leader)
 	return err;
 }
 
+/*
+ * Which membarrier registrations the process made: nothing in /proc says.
+ * MEMBARRIER_CMD_GET_REGISTRATIONS (6.3) tells without doing anything.
+ * Before it, each private expedited command is tried: it fails with EPERM
+ * unless registered, and with every thread stopped it has no thread to
+ * interrupt, so the process cannot notice. Whether the process registered
+ * for GLOBAL_EXPEDITED cannot be tried that way (any process may issue
+ * that command), so it is then left unknown.
+ */
+static int collect_membarrier(struct target *t, struct thread *leader)
+{
+	static const uint32_t probes[][2] = {
+		{ MEMBARRIER_CMD_PRIVATE_EXPEDITED, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED },
+		{ MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE,
+		  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE },
+		{ MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ,
+		  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ },
+	};
+	long res;
+	int err = ask(t, leader, SYS_membarrier, MEMBARRIER_CMD_GET_REGISTRATIONS, 0,
+		      0, 0, &res);
+
+	if (err || res >= 0 || res == -ENOSYS) {
+		t->proc.membarrier = res > 0 ? (uint32_t)res & FZ_MEMBARRIER_REGISTRATIONS : 0;
+		t->proc.known |= FZ_PROCK_MEMBARRIER;
+		return err;
+	}
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		err = ask(t, leader, SYS_membarrier, probes[i][0], 0, 0, 0, &res);
+		if (err)
+			return err;
+		if (res == 0)
+			t->proc.membarrier |= probes[i][1];
+	}
+	return 0;
+}
+
 /* Per thread: timer slack and the machine-check kill policy. */
 static int collect_thread_prctls(struct target *t, struct thread *th)
 {
@@ -178,6 +217,8 @@ static int collect_process_wide(struct target *t, struct thread *leader)
 		err = prctl_int(t, leader, PR_GET_CHILD_SUBREAPER, &t->proc.child_subreaper);
 	if (!err)
 		err = collect_mm_prctls(t, leader);
+	if (!err)
+		err = collect_membarrier(t, leader);
 	if (!err)
 		err = collect_itimers(t, leader);
 	if (!err)

@@ -92,6 +92,25 @@ void restore_mdwe(const struct stub *st)
 		     want, errname(ret));
 }
 
+/*
+ * membarrier registrations, which liburcu and managed runtimes make once
+ * and rely on ever after: without them their barriers fail with EPERM.
+ */
+static void restore_membarrier(const struct fz_process *p)
+{
+	uint32_t regs = p->membarrier & FZ_MEMBARRIER_REGISTRATIONS;
+
+	for (uint32_t cmd = 1; cmd <= regs; cmd <<= 1) {
+		long ret = (regs & cmd) ? sys_membarrier(cmd, 0, 0) : 0;
+		if (ret < 0)
+			warn("cannot register for membarrier again (command %u): %s",
+			     cmd, errname(ret));
+	}
+	if (!(p->known & FZ_PROCK_MEMBARRIER))
+		warn("membarrier: whether the process registered for "
+		     "GLOBAL_EXPEDITED was not known at freeze time (kernel < 6.3)");
+}
+
 /* Last of the process-wide steps: the cwd fd is closed by place_fds later. */
 void restore_process_attrs(const struct stub *st)
 {
@@ -101,6 +120,7 @@ void restore_process_attrs(const struct stub *st)
 	queue_pending_signals(st, FZ_SIGINFO_SHARED);
 	restore_prctl_flags(p);
 	restore_oom_score_adj(p);
+	restore_membarrier(p);
 	sys_umask(p->umask);
 	sys_personality(p->personality);
 	if (st->cwd_fd >= 0)

@@ -6,7 +6,8 @@
  * dumpable flags; the oom_score_adj, raised (which needs no privilege);
  * each thread's timer slack and machine-check kill policy; transparent
  * huge pages disabled and memory-deny-write-execute (which must still
- * refuse to make memory executable after the resume).
+ * refuse to make memory executable after the resume); no membarrier
+ * registration where the process made none.
  */
 #include "target.h"
 #include <pthread.h>
@@ -178,5 +179,9 @@ int main(void)
 		     "PR_GET_MDWE %d, not PR_MDWE_REFUSE_EXEC_GAIN",
 		     prctl(PR_GET_MDWE, 0, 0, 0, 0));
 	check_mdwe_refuses();
+	/* Never registered: the resume must not register it either. */
+	target_check(syscall(SYS_membarrier, 1 << 3 /* PRIVATE_EXPEDITED */, 0, 0) == -1 &&
+			     errno == EPERM,
+		     "membarrier(PRIVATE_EXPEDITED) works, yet the process never registered");
 	return target_finish();
 }
