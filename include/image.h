@@ -50,49 +50,51 @@ struct fz_record {
 _Static_assert(sizeof(struct fz_record) == 16, "fz_record size");
 
 enum fz_record_type {
-	FZ_REC_PROCESS = 1,   /* struct fz_process, exactly one */
-	FZ_REC_THREAD = 2,    /* struct fz_thread + XSAVE area; the first is
+	FZ_REC_PROCESS = 1,      /* struct fz_process, exactly one */
+	FZ_REC_THREAD = 2,       /* struct fz_thread + XSAVE area; the first is
 				 the thread-group leader */
-	FZ_REC_MAPPING = 4,   /* struct fz_mapping + path, sorted by start */
-	FZ_REC_CHUNK = 5,     /* struct fz_chunk, after its mapping's record */
-	FZ_REC_SIGACTIONS = 6,/* struct fz_sigaction[FZ_NSIG] */
-	FZ_REC_RLIMITS = 7,   /* struct fz_rlimit[FZ_NRLIMITS] */
-	FZ_REC_FD = 8,        /* struct fz_fd + path, sorted by fd */
-	FZ_REC_CWD = 9,       /* NUL-terminated absolute path */
-	FZ_REC_AUXV = 10,     /* the process's auxiliary vector, raw */
-	FZ_REC_VDSO = 11,     /* the bytes of the process's [vdso] */
-	FZ_REC_CPU = 12,      /* struct fz_cpu */
-	FZ_REC_SIGINFO = 13,  /* struct fz_siginfo: one pending signal, in
+	FZ_REC_MAPPING = 4,      /* struct fz_mapping + path, sorted by start */
+	FZ_REC_CHUNK = 5,        /* struct fz_chunk, after its mapping's record */
+	FZ_REC_SIGACTIONS = 6,   /* struct fz_sigaction[FZ_NSIG] */
+	FZ_REC_RLIMITS = 7,      /* struct fz_rlimit[FZ_NRLIMITS] */
+	FZ_REC_FD = 8,           /* struct fz_fd + path, sorted by fd */
+	FZ_REC_CWD = 9,          /* NUL-terminated absolute path */
+	FZ_REC_AUXV = 10,        /* the process's auxiliary vector, raw */
+	FZ_REC_VDSO = 11,        /* the bytes of the process's [vdso] */
+	FZ_REC_CPU = 12,         /* struct fz_cpu */
+	FZ_REC_SIGINFO = 13,     /* struct fz_siginfo: one pending signal, in
 				 queue order */
-	FZ_REC_ITIMERS = 14,  /* struct fz_itimer[3]: REAL, VIRTUAL, PROF */
-	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
+	FZ_REC_ITIMERS = 14,     /* struct fz_itimer[3]: REAL, VIRTUAL, PROF */
+	FZ_REC_PIPE = 15,        /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
-	FZ_REC_EVENTFD = 20,  /* struct fz_eventfd: state of an FZ_FD_EVENTFD */
-	FZ_REC_TIMERFD = 21,  /* struct fz_timerfd: state of an FZ_FD_TIMERFD */
-	FZ_REC_SIGNALFD = 22, /* struct fz_signalfd: mask of an FZ_FD_SIGNALFD */
+	FZ_REC_EVENTFD = 20,     /* struct fz_eventfd: state of an FZ_FD_EVENTFD */
+	FZ_REC_TIMERFD = 21,     /* struct fz_timerfd: state of an FZ_FD_TIMERFD */
+	FZ_REC_SIGNALFD = 22,    /* struct fz_signalfd: mask of an FZ_FD_SIGNALFD */
 	FZ_REC_INOTIFY_WATCH = 23, /* struct fz_inotify_watch + path; the
 				 watches of one fd in increasing wd order */
-	FZ_REC_EPOLL_TARGET = 24, /* struct fz_epoll_target: one registration
+	FZ_REC_EPOLL_TARGET = 24,  /* struct fz_epoll_target: one registration
 				 of an FZ_FD_EPOLL */
-	FZ_REC_SOCKET = 25,   /* struct fz_socket + its queued data; before the
+	FZ_REC_SOCKET = 25,        /* struct fz_socket + its queued data; before the
 				 FD records that name it */
-	FZ_REC_TCP_REPAIR = 26, /* struct fz_tcp_repair + the send queue of the
+	FZ_REC_TCP_REPAIR = 26,    /* struct fz_tcp_repair + the send queue of the
 				 SOCKET record (state TCP_REPAIR) of its id */
-	FZ_REC_TTY = 30,      /* struct fz_tty + path: the process's terminal;
+	FZ_REC_TTY = 30,           /* struct fz_tty + path: the process's terminal;
 				 at most one */
-	FZ_REC_FILE = 35,     /* struct fz_file + path: a regular file open at
+	FZ_REC_FILE = 35,          /* struct fz_file + path: a regular file open at
 				 freeze time; before the FD records naming it */
-	FZ_REC_FILE_BLOCK = 36, /* struct fz_file_block: some of the bytes of
+	FZ_REC_FILE_BLOCK = 36,    /* struct fz_file_block: some of the bytes of
 				 a FILE, after that FILE record */
-	FZ_REC_LOCK = 37,     /* struct fz_lock: a file lock the process held;
+	FZ_REC_LOCK = 37,          /* struct fz_lock: a file lock the process held;
 				 after the FD records */
-	FZ_REC_SHMEM = 40,    /* struct fz_shmem + name: a shared memory
+	FZ_REC_SHMEM = 40,         /* struct fz_shmem + name: a shared memory
 				 object; its SHMEM_CHUNK records follow it */
-	FZ_REC_SHMEM_CHUNK = 41, /* struct fz_chunk: pages of the SHMEM before
+	FZ_REC_SHMEM_CHUNK = 41,   /* struct fz_chunk: pages of the SHMEM before
 				 it; addr is the byte offset in the object */
-	FZ_REC_XSAVE_LAYOUT = 45, /* struct fz_xsave_layout of the freezing CPU */
-	FZ_REC_CREDS = 50,    /* struct fz_creds: for --info only, never applied */
+	FZ_REC_XSAVE_LAYOUT = 45,  /* struct fz_xsave_layout of the freezing CPU */
+	FZ_REC_GUARD = 46, /* struct fz_range: guard pages (MADV_GUARD_INSTALL)
+				 of the MAPPING before it, after its chunks */
+	FZ_REC_CREDS = 50, /* struct fz_creds: for --info only, never applied */
 };
 
 enum fz_encoding {
@@ -179,6 +181,11 @@ enum fz_map_kind {
 #define FZ_MAPF_NOHUGEPAGE 8u   /* had madvise(MADV_NOHUGEPAGE) */
 #define FZ_MAPF_DONTFORK 16u    /* had madvise(MADV_DONTFORK) */
 #define FZ_MAPF_WIPEONFORK 32u  /* had madvise(MADV_WIPEONFORK) */
+#define FZ_MAPF_DONTDUMP 64u    /* had madvise(MADV_DONTDUMP) */
+#define FZ_MAPF_MERGEABLE 128u  /* had madvise(MADV_MERGEABLE) (KSM) */
+#define FZ_MAPF_LOCKED 256u     /* mlock()ed */
+#define FZ_MAPF_LOCKONFAULT 512u      /* mlock2(MLOCK_ONFAULT)ed, with LOCKED */
+#define FZ_MAPF_SEALED 2048u          /* mseal()ed: sealed once nothing changes it */
 #define FZ_MAPF_SHM_RDONLY (1u << 10) /* FZ_MAP_SHMEM of a SysV segment:
 				   attached SHM_RDONLY (never writable) */
 
@@ -193,6 +200,12 @@ struct fz_mapping {
 	uint64_t shmem_id;        /* FZ_MAP_SHMEM: id of its FZ_REC_SHMEM */
 };
 _Static_assert(sizeof(struct fz_mapping) == 48, "fz_mapping size");
+
+/* Pages [start, end) of the mapping before it in the record list. */
+struct fz_range {
+	uint64_t start, end;
+};
+_Static_assert(sizeof(struct fz_range) == 16, "fz_range size");
 
 /* A run of pages of the mapping before it in the record list. */
 struct fz_chunk {

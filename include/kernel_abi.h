@@ -11,6 +11,17 @@
 #ifndef PR_SET_MDWE
 #define PR_SET_MDWE 65                  /* 6.3: memory-deny-write-execute */
 #define PR_GET_MDWE 66
+/* madvise(2), mseal(2) */
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* 6.13: accesses fault (SIGSEGV) */
+#define MADV_GUARD_REMOVE 103
+#endif
+#ifndef __NR_mseal
+#define __NR_mseal 462 /* 6.10; one number on every arch */
+#endif
+/* PAGEMAP_SCAN's category of guard pages (6.14). */
+#define FZ_PM_SCAN_GUARD (1ULL << 8)
+
 /* membarrier(2) */
 #ifndef MEMBARRIER_CMD_GET_REGISTRATIONS
 #define MEMBARRIER_CMD_GET_REGISTRATIONS (1 << 9) /* 6.3 */

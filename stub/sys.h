@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "kernel_abi.h" /* __NR_mseal */
 
 #define SYS(n, a, b, c, d, e, f)                                          \
 	arch_syscall6(__NR_##n, (long)(a), (long)(b), (long)(c), (long)(d), \
@@ -67,6 +68,14 @@ static inline long sys_mremap(uint64_t old, size_t old_len, size_t new_len,
 { return SYS(mremap, old, old_len, new_len, flags, new_addr, 0); }
 static inline long sys_prctl(int op, long a, long b, long c, long d)
 { return SYS(prctl, op, a, b, c, d, 0); }
+static inline long sys_mlock2(uint64_t addr, size_t len, unsigned flags)
+{
+	return SYS(mlock2, addr, len, flags, 0, 0, 0);
+}
+static inline long sys_mseal(uint64_t addr, size_t len, unsigned long flags)
+{
+	return SYS(mseal, addr, len, flags, 0, 0, 0);
+}
 static inline long sys_membarrier(unsigned cmd, unsigned flags, int cpu)
 {
 	return SYS(membarrier, cmd, flags, cpu, 0, 0, 0);

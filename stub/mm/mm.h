@@ -37,5 +37,12 @@ void restore_mm_fields(const struct stub *st);
    THP disabled before anything is mapped, KSM merging after. */
 void restore_thp_disable(const struct stub *st);
 void restore_memory_merge(const struct stub *st);
+/* Per mapping, once it is filled and protected: MADV_DONTDUMP and
+   MADV_MERGEABLE; then the guard pages of the GUARD records. */
+void restore_map_advice(const struct fz_mapping *m);
+void restore_guard(const struct fz_range *g);
+/* Last before the threads, once nothing changes the mappings (the limits
+   are back): mlock, then mseal. */
+void restore_mm_locks(const struct stub *st);
 
 #endif

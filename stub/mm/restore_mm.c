@@ -95,6 +95,7 @@ static void finish_one(const struct fz_mapping *m)
 	long ret;
 
 	advise_fork(m);
+	restore_map_advice(m);
 	if (m->kind != FZ_MAP_ANON || m->prot == (PROT_READ | PROT_WRITE))
 		return;
 	ret = sys_mprotect(m->start, m->end - m->start, (int)m->prot);
@@ -125,6 +126,8 @@ void restore_mappings(const struct stub *st)
 		const struct fz_mapping *m = rec_data(r);
 		if (r->type == FZ_REC_MAPPING && !is_kernel_map(m))
 			finish_one(m);
+		else if (r->type == FZ_REC_GUARD)
+			restore_guard(rec_data(r));
 	}
 	restore_memory_merge(st);
 }
