@@ -115,6 +115,8 @@ struct target {
 	size_t ntimers;
 	struct fz_rlimit rlimits[FZ_NRLIMITS];
 	struct fz_creds creds;
+	uint32_t *groups; /* supplementary groups */
+	size_t ngroups;
 	char *cwd;
 	uint8_t auxv[4096];
 	size_t auxv_len;

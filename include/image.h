@@ -92,10 +92,15 @@ enum fz_record_type {
 	FZ_REC_SHMEM_CHUNK = 41,   /* struct fz_chunk: pages of the SHMEM before
 				 it; addr is the byte offset in the object */
 	FZ_REC_XSAVE_LAYOUT = 45,  /* struct fz_xsave_layout of the freezing CPU */
-	FZ_REC_GUARD = 46, /* struct fz_range: guard pages (MADV_GUARD_INSTALL)
+	FZ_REC_GUARD = 46,  /* struct fz_range: guard pages (MADV_GUARD_INSTALL)
 				 of the MAPPING before it, after its chunks */
-	FZ_REC_CREDS = 50, /* struct fz_creds: for --info only, never applied */
+	FZ_REC_CREDS = 50,  /* struct fz_creds: the ids for --info only, never
+				 applied; the loginuid is set again */
+	FZ_REC_GROUPS = 51, /* uint32_t[]: the supplementary groups (up to
+				 FZ_NGROUPS_MAX, maybe none); at most one */
 };
+
+#define FZ_NGROUPS_MAX 65536
 
 enum fz_encoding {
 	FZ_ENC_NONE = 0,      /* stored as is, page-aligned in the image */
@@ -253,14 +258,17 @@ struct fz_posix_timer {
 _Static_assert(sizeof(struct fz_posix_timer) == 64, "fz_posix_timer size");
 
 /*
- * Who the process ran as when it was frozen. The stub only reports it: the
- * resumed process always runs as whoever runs the image.
+ * Who the process ran as when it was frozen. The stub only reports the
+ * ids: the resumed process always runs as whoever runs the image. The
+ * audit login uid is set again where the host allows it.
  */
 struct fz_creds {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
+	uint32_t loginuid; /* /proc/PID/loginuid; 0xffffffff: unset or none */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_creds) == 32, "fz_creds size");
+_Static_assert(sizeof(struct fz_creds) == 40, "fz_creds size");
 
 struct fz_rlimit {
 	uint64_t cur, max;

@@ -132,6 +132,14 @@ static inline long sys_getuid(void)
 { return SYS(getuid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_geteuid(void)
 { return SYS(geteuid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_getgroups(int n, uint32_t *list)
+{
+	return SYS(getgroups, n, list, 0, 0, 0, 0);
+}
+static inline long sys_setgroups(size_t n, const uint32_t *list)
+{
+	return SYS(setgroups, n, list, 0, 0, 0, 0);
+}
 static inline long sys_getgid(void)
 { return SYS(getgid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getpid(void)

@@ -232,7 +232,7 @@ static int check_contents(const struct image *img, const char **why)
 	const struct fz_mapping *map = 0;
 	const struct fz_shmem *shm = 0;   /* while its chunks follow it */
 	uint64_t last_end = 0;
-	unsigned seen = 0, threads = 0, ttys = 0;
+	unsigned seen = 0, threads = 0, ttys = 0, groups = 0;
 
 	for_each_record(img, r) {
 		const void *d = rec_data(r);
@@ -273,6 +273,11 @@ static int check_contents(const struct image *img, const char **why)
 		} else if (r->type == FZ_REC_CHUNK) {
 			if (check_chunk(img, d, map, why))
 				return -EBADMSG;
+		} else if (r->type == FZ_REC_GROUPS) {
+			if (r->size % 4 || r->size / 4 > FZ_NGROUPS_MAX || ++groups > 1) {
+				*why = "bad supplementary groups record";
+				return -EBADMSG;
+			}
 		} else if (r->type == FZ_REC_GUARD) {
 			if (check_guard(d, map, why))
 				return -EBADMSG;

@@ -121,6 +121,7 @@ void restore_process_attrs(const struct stub *st)
 	restore_prctl_flags(p);
 	restore_oom_score_adj(p);
 	restore_membarrier(p);
+	restore_creds(st);
 	sys_umask(p->umask);
 	sys_personality(p->personality);
 	if (st->cwd_fd >= 0)

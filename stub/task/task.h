@@ -28,6 +28,9 @@ long proc_self_write(const char *name, long value);
 /* restore_process.c: umask, cwd, limits, personality, prctl flags,
    oom_score_adj. */
 void restore_process_attrs(const struct stub *st);
+/* restore_creds.c: supplementary groups and the audit login uid (from
+   restore_process_attrs); never the uids and gids. */
+void restore_creds(const struct stub *st);
 /* Each thread's timer slack and machine-check policy, by the thread. */
 void restore_thread_prctls(const struct fz_thread *t);
 /* PR_SET_MDWE, once the stub makes no page executable any more. */
