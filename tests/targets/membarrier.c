@@ -6,13 +6,22 @@
  * and the kernel must list the same registrations.
  */
 #include "target.h"
-#include <linux/membarrier.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 
-#ifndef MEMBARRIER_CMD_GET_REGISTRATIONS
-#define MEMBARRIER_CMD_GET_REGISTRATIONS (1 << 9)
-#endif
+/* <linux/membarrier.h>'s values: musl-gcc has no kernel headers. */
+enum {
+	MEMBARRIER_CMD_QUERY = 0,
+	MEMBARRIER_CMD_GLOBAL_EXPEDITED = 1 << 1,
+	MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2,
+	MEMBARRIER_CMD_PRIVATE_EXPEDITED = 1 << 3,
+	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4,
+	MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE = 1 << 5,
+	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE = 1 << 6,
+	MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 1 << 7,
+	MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ = 1 << 8,
+	MEMBARRIER_CMD_GET_REGISTRATIONS = 1 << 9,
+};
 
 static const struct {
 	int cmd, reg;
