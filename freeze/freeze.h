@@ -24,6 +24,8 @@ struct map_entry {
 	uint64_t dev, ino;    /* of the file behind it, as maps shows them */
 	uint64_t shmem_id;    /* FZ_MAP_SHMEM: its object in t->shmems */
 	char *path;           /* file, [heap], [stack], ... or NULL */
+	struct fz_range *guards; /* its guard regions (collect_guards.c) */
+	size_t nguards;
 };
 
 struct fd_entry {
@@ -119,6 +121,8 @@ struct target {
 	size_t ntimers;
 	struct fz_rlimit rlimits[FZ_NRLIMITS];
 	struct fz_creds creds;
+	uint32_t *groups; /* supplementary groups */
+	size_t ngroups;
 	char *cwd;
 	uint8_t auxv[4096];
 	size_t auxv_len;

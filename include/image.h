@@ -15,7 +15,7 @@
 
 #define FZ_MAGIC "FRZIMAGE"
 #define FZ_MAGIC_LEN 8
-#define FZ_VERSION 2
+#define FZ_VERSION 3
 #define FZ_PAGE_SIZE 4096UL
 #define FZ_CHUNK_MAX_PAGES 256 /* 1 MiB of raw page data per chunk */
 #define FZ_PATH_MAX 4096
@@ -50,53 +50,60 @@ struct fz_record {
 _Static_assert(sizeof(struct fz_record) == 16, "fz_record size");
 
 enum fz_record_type {
-	FZ_REC_PROCESS = 1,   /* struct fz_process, exactly one */
-	FZ_REC_THREAD = 2,    /* struct fz_thread + XSAVE area; the first is
+	FZ_REC_PROCESS = 1,      /* struct fz_process, exactly one */
+	FZ_REC_THREAD = 2,       /* struct fz_thread + XSAVE area; the first is
 				 the thread-group leader */
-	FZ_REC_MAPPING = 4,   /* struct fz_mapping + path, sorted by start */
-	FZ_REC_CHUNK = 5,     /* struct fz_chunk, after its mapping's record */
-	FZ_REC_SIGACTIONS = 6,/* struct fz_sigaction[FZ_NSIG] */
-	FZ_REC_RLIMITS = 7,   /* struct fz_rlimit[FZ_NRLIMITS] */
-	FZ_REC_FD = 8,        /* struct fz_fd + path, sorted by fd */
-	FZ_REC_CWD = 9,       /* NUL-terminated absolute path */
-	FZ_REC_AUXV = 10,     /* the process's auxiliary vector, raw */
-	FZ_REC_VDSO = 11,     /* the bytes of the process's [vdso] */
-	FZ_REC_CPU = 12,      /* struct fz_cpu */
-	FZ_REC_SIGINFO = 13,  /* struct fz_siginfo: one pending signal, in
+	FZ_REC_MAPPING = 4,      /* struct fz_mapping + path, sorted by start */
+	FZ_REC_CHUNK = 5,        /* struct fz_chunk, after its mapping's record */
+	FZ_REC_SIGACTIONS = 6,   /* struct fz_sigaction[FZ_NSIG] */
+	FZ_REC_RLIMITS = 7,      /* struct fz_rlimit[FZ_NRLIMITS] */
+	FZ_REC_FD = 8,           /* struct fz_fd + path, sorted by fd */
+	FZ_REC_CWD = 9,          /* NUL-terminated absolute path */
+	FZ_REC_AUXV = 10,        /* the process's auxiliary vector, raw */
+	FZ_REC_VDSO = 11,        /* the bytes of the process's [vdso] */
+	FZ_REC_CPU = 12,         /* struct fz_cpu */
+	FZ_REC_SIGINFO = 13,     /* struct fz_siginfo: one pending signal, in
 				 queue order */
-	FZ_REC_ITIMERS = 14,  /* struct fz_itimer[3]: REAL, VIRTUAL, PROF */
-	FZ_REC_PIPE = 15,     /* struct fz_pipe + its unread bytes; before the
+	FZ_REC_ITIMERS = 14,     /* struct fz_itimer[3]: REAL, VIRTUAL, PROF */
+	FZ_REC_PIPE = 15,        /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
-	FZ_REC_EVENTFD = 20,  /* struct fz_eventfd: state of an FZ_FD_EVENTFD */
-	FZ_REC_TIMERFD = 21,  /* struct fz_timerfd: state of an FZ_FD_TIMERFD */
-	FZ_REC_SIGNALFD = 22, /* struct fz_signalfd: mask of an FZ_FD_SIGNALFD */
+	FZ_REC_EVENTFD = 20,     /* struct fz_eventfd: state of an FZ_FD_EVENTFD */
+	FZ_REC_TIMERFD = 21,     /* struct fz_timerfd: state of an FZ_FD_TIMERFD */
+	FZ_REC_SIGNALFD = 22,    /* struct fz_signalfd: mask of an FZ_FD_SIGNALFD */
 	FZ_REC_INOTIFY_WATCH = 23, /* struct fz_inotify_watch + path; the
 				 watches of one fd in increasing wd order */
-	FZ_REC_EPOLL_TARGET = 24, /* struct fz_epoll_target: one registration
+	FZ_REC_EPOLL_TARGET = 24,  /* struct fz_epoll_target: one registration
 				 of an FZ_FD_EPOLL */
-	FZ_REC_SOCKET = 25,   /* struct fz_socket + its queued data; before the
+	FZ_REC_SOCKET = 25,        /* struct fz_socket + its queued data; before the
 				 FD records that name it */
-	FZ_REC_TCP_REPAIR = 26, /* struct fz_tcp_repair + the send queue of the
+	FZ_REC_TCP_REPAIR = 26,    /* struct fz_tcp_repair + the send queue of the
 				 SOCKET record (state TCP_REPAIR) of its id */
-	FZ_REC_TTY = 30,      /* struct fz_tty + path: the process's terminal;
+	FZ_REC_TTY = 30,           /* struct fz_tty + path: the process's terminal;
 				 at most one */
-	FZ_REC_FILE = 35,     /* struct fz_file + path: a regular file open at
+	FZ_REC_FILE = 35,          /* struct fz_file + path: a regular file open at
 				 freeze time; before the FD records naming it */
-	FZ_REC_FILE_BLOCK = 36, /* struct fz_file_block: some of the bytes of
+	FZ_REC_FILE_BLOCK = 36,    /* struct fz_file_block: some of the bytes of
 				 a FILE, after that FILE record */
-	FZ_REC_LOCK = 37,     /* struct fz_lock: a file lock the process held;
+	FZ_REC_LOCK = 37,          /* struct fz_lock: a file lock the process held;
 				 after the FD records */
-	FZ_REC_SHMEM = 40,    /* struct fz_shmem + name: a shared memory
+	FZ_REC_SHMEM = 40,         /* struct fz_shmem + name: a shared memory
 				 object; its SHMEM_CHUNK records follow it */
-	FZ_REC_SHMEM_CHUNK = 41, /* struct fz_chunk: pages of the SHMEM before
+	FZ_REC_SHMEM_CHUNK = 41,   /* struct fz_chunk: pages of the SHMEM before
 				 it; addr is the byte offset in the object */
-	FZ_REC_XSAVE_LAYOUT = 45, /* struct fz_xsave_layout of the freezing CPU */
-	FZ_REC_CREDS = 50,    /* struct fz_creds: for --info only, never applied */
+	FZ_REC_XSAVE_LAYOUT = 45,  /* struct fz_xsave_layout of the freezing CPU */
+	FZ_REC_GUARD = 46,  /* struct fz_range: guard pages (MADV_GUARD_INSTALL)
+				 of the MAPPING before it, after its chunks */
+	FZ_REC_CREDS = 50,  /* struct fz_creds: the ids for --info only, never
+				 applied; the loginuid is set again */
+	FZ_REC_GROUPS = 51, /* uint32_t[]: the supplementary groups (up to
+				 FZ_NGROUPS_MAX, maybe none); at most one */
 	FZ_REC_AIO_RING = 55, /* struct fz_aio_ring + its unreaped completions:
 				 a Linux AIO context, rebuilt at the address of
 				 its FZ_MAP_AIO mapping */
 };
+
+#define FZ_NGROUPS_MAX 65536
 
 enum fz_encoding {
 	FZ_ENC_NONE = 0,      /* stored as is, page-aligned in the image */
@@ -115,11 +122,22 @@ struct fz_process {
 	uint32_t dumpable;           /* PR_GET_DUMPABLE */
 	uint32_t no_new_privs;
 	uint32_t child_subreaper;
-	uint32_t pad;
+	uint32_t known; /* FZ_PROCK_*: which fields below were read */
 	/* The process's CLOCK_MONOTONIC and CLOCK_BOOTTIME when it stopped. */
 	int64_t monotonic_sec, monotonic_nsec, boottime_sec, boottime_nsec;
+	int32_t oom_score_adj; /* /proc/PID/oom_score_adj */
+	uint32_t thp_disable;  /* PR_GET_THP_DISABLE: 0, or 1 | its flags */
+	uint32_t mdwe;         /* PR_GET_MDWE: PR_MDWE_* */
+	uint32_t memory_merge; /* PR_GET_MEMORY_MERGE */
+	uint32_t membarrier;   /* the MEMBARRIER_CMD_REGISTER_* it made */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_process) == 168, "fz_process size");
+_Static_assert(sizeof(struct fz_process) == 192, "fz_process size");
+
+#define FZ_PROCK_OOM_SCORE_ADJ 1u /* oom_score_adj was read */
+#define FZ_PROCK_MEMBARRIER \
+	2u /* membarrier holds every registration;
+				     else only those a probe could find */
 
 /* x86_64 general registers, in the order of the kernel's user_regs_struct. */
 struct fz_regs {
@@ -150,8 +168,11 @@ struct fz_thread {
 	uint32_t sched_priority;
 	uint32_t pdeathsig;
 	struct fz_regs regs;
+	uint64_t timerslack_ns; /* PR_GET_TIMERSLACK */
+	int32_t mce_kill;       /* PR_MCE_KILL_GET: PR_MCE_KILL_* */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_thread) == 328, "fz_thread size");
+_Static_assert(sizeof(struct fz_thread) == 344, "fz_thread size");
 
 enum fz_map_kind {
 	FZ_MAP_ANON = 1,        /* private memory, contents in chunks */
@@ -171,6 +192,11 @@ enum fz_map_kind {
 #define FZ_MAPF_NOHUGEPAGE 8u   /* had madvise(MADV_NOHUGEPAGE) */
 #define FZ_MAPF_DONTFORK 16u    /* had madvise(MADV_DONTFORK) */
 #define FZ_MAPF_WIPEONFORK 32u  /* had madvise(MADV_WIPEONFORK) */
+#define FZ_MAPF_DONTDUMP 64u    /* had madvise(MADV_DONTDUMP) */
+#define FZ_MAPF_MERGEABLE 128u  /* had madvise(MADV_MERGEABLE) (KSM) */
+#define FZ_MAPF_LOCKED 256u     /* mlock()ed */
+#define FZ_MAPF_LOCKONFAULT 512u      /* mlock2(MLOCK_ONFAULT)ed, with LOCKED */
+#define FZ_MAPF_SEALED 2048u          /* mseal()ed: sealed once nothing changes it */
 #define FZ_MAPF_SHM_RDONLY (1u << 10) /* FZ_MAP_SHMEM of a SysV segment:
 				   attached SHM_RDONLY (never writable) */
 
@@ -185,6 +211,12 @@ struct fz_mapping {
 	uint64_t shmem_id;        /* FZ_MAP_SHMEM: id of its FZ_REC_SHMEM */
 };
 _Static_assert(sizeof(struct fz_mapping) == 48, "fz_mapping size");
+
+/* Pages [start, end) of the mapping before it in the record list. */
+struct fz_range {
+	uint64_t start, end;
+};
+_Static_assert(sizeof(struct fz_range) == 16, "fz_range size");
 
 /* A run of pages of the mapping before it in the record list. */
 struct fz_chunk {
@@ -232,14 +264,17 @@ struct fz_posix_timer {
 _Static_assert(sizeof(struct fz_posix_timer) == 64, "fz_posix_timer size");
 
 /*
- * Who the process ran as when it was frozen. The stub only reports it: the
- * resumed process always runs as whoever runs the image.
+ * Who the process ran as when it was frozen. The stub only reports the
+ * ids: the resumed process always runs as whoever runs the image. The
+ * audit login uid is set again where the host allows it.
  */
 struct fz_creds {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
+	uint32_t loginuid; /* /proc/PID/loginuid; 0xffffffff: unset or none */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_creds) == 32, "fz_creds size");
+_Static_assert(sizeof(struct fz_creds) == 40, "fz_creds size");
 
 struct fz_rlimit {
 	uint64_t cur, max;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "kernel_abi.h" /* __NR_mseal */
 
 #define SYS(n, a, b, c, d, e, f)                                          \
 	arch_syscall6(__NR_##n, (long)(a), (long)(b), (long)(c), (long)(d), \
@@ -67,6 +68,18 @@ static inline long sys_mremap(uint64_t old, size_t old_len, size_t new_len,
 { return SYS(mremap, old, old_len, new_len, flags, new_addr, 0); }
 static inline long sys_prctl(int op, long a, long b, long c, long d)
 { return SYS(prctl, op, a, b, c, d, 0); }
+static inline long sys_mlock2(uint64_t addr, size_t len, unsigned flags)
+{
+	return SYS(mlock2, addr, len, flags, 0, 0, 0);
+}
+static inline long sys_mseal(uint64_t addr, size_t len, unsigned long flags)
+{
+	return SYS(mseal, addr, len, flags, 0, 0, 0);
+}
+static inline long sys_membarrier(unsigned cmd, unsigned flags, int cpu)
+{
+	return SYS(membarrier, cmd, flags, cpu, 0, 0, 0);
+}
 static inline long sys_prlimit(int pid, int res, const void *new_lim,
 			       void *old_lim)
 { return SYS(prlimit64, pid, res, new_lim, old_lim, 0, 0); }
@@ -119,6 +132,14 @@ static inline long sys_getuid(void)
 { return SYS(getuid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_geteuid(void)
 { return SYS(geteuid, 0, 0, 0, 0, 0, 0); }
+static inline long sys_getgroups(int n, uint32_t *list)
+{
+	return SYS(getgroups, n, list, 0, 0, 0, 0);
+}
+static inline long sys_setgroups(size_t n, const uint32_t *list)
+{
+	return SYS(setgroups, n, list, 0, 0, 0, 0);
+}
 static inline long sys_getgid(void)
 { return SYS(getgid, 0, 0, 0, 0, 0, 0); }
 static inline long sys_getpid(void)

@@ -34,6 +34,9 @@ static int write_state(struct target *t, struct image_writer *w)
 	err = err ? err : iw_record(w, FZ_REC_CPU, &t->cpu, sizeof(t->cpu), NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_CREDS, &t->creds, sizeof(t->creds),
 				    NULL, 0);
+	err = err ? err :
+		    iw_record(w, FZ_REC_GROUPS, t->groups,
+			      t->ngroups * sizeof(*t->groups), NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_XSAVE_LAYOUT, &t->xsave_layout,
 				    sizeof(t->xsave_layout), NULL, 0);
 	if (!err && t->vdso)

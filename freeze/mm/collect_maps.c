@@ -14,6 +14,36 @@
 #include "mm/mm.h"
 #include "stub_abi.h"
 
+/* Does the VmFlags line list this two-letter flag? */
+static bool has_vmflag(const char *line, const char *flag)
+{
+	for (const char *p = line + 8; (p = strstr(p, flag)); p++)
+		if (p[-1] == ' ' && (p[2] == ' ' || p[2] == '\n' || !p[2]))
+			return true;
+	return false;
+}
+
+/* The flags of VmFlags the stub sets again (see FZ_MAPF_*). */
+static uint32_t vmflags(const char *line)
+{
+	static const struct {
+		char name[3];
+		uint32_t flag;
+	} kept[] = {
+		{ "gd", FZ_MAPF_GROWSDOWN },   { "hg", FZ_MAPF_HUGEPAGE },
+		{ "nh", FZ_MAPF_NOHUGEPAGE },  { "dc", FZ_MAPF_DONTFORK },
+		{ "wf", FZ_MAPF_WIPEONFORK },  { "dd", FZ_MAPF_DONTDUMP },
+		{ "mg", FZ_MAPF_MERGEABLE },   { "lo", FZ_MAPF_LOCKED },
+		{ "lf", FZ_MAPF_LOCKONFAULT }, { "sl", FZ_MAPF_SEALED },
+	};
+	uint32_t flags = 0;
+
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (has_vmflag(line, kept[i].name))
+			flags |= kept[i].flag;
+	return flags;
+}
+
 static bool is_header_line(const char *line)
 {
 	/* "start-end perms ...": smaps' other lines start with "Name:". */
@@ -181,18 +211,9 @@ int collect_maps(struct target *t)
 				err = finish_entry(t, &cur);
 			have = !err && !(err = parse_header(line, &cur));
 		} else if (have && !strncmp(line, "VmFlags:", 8)) {
-			if (strstr(line, " gd"))
-				cur.flags |= FZ_MAPF_GROWSDOWN;
-			if (strstr(line, " hg"))
-				cur.flags |= FZ_MAPF_HUGEPAGE;
-			if (strstr(line, " nh"))
-				cur.flags |= FZ_MAPF_NOHUGEPAGE;
-			if (strstr(line, " dc"))
-				cur.flags |= FZ_MAPF_DONTFORK;
-			if (strstr(line, " wf"))
-				cur.flags |= FZ_MAPF_WIPEONFORK;
-			cur.may_write = strstr(line, " mw") != NULL;
-			cur.hugetlb = strstr(line, " ht") != NULL;
+			cur.flags |= vmflags(line);
+			cur.may_write = has_vmflag(line, "mw");
+			cur.hugetlb = has_vmflag(line, "ht");
 		}
 	}
 	if (!err && have)
@@ -201,5 +222,5 @@ int collect_maps(struct target *t)
 	if (err)
 		return fail(err, "process %d: reading its memory map", (int)t->pid);
 	drop_exit_areas(t);
-	return 0;
+	return collect_guards(t);
 }

@@ -11,6 +11,8 @@ struct image_writer;
 
 /* collect_maps.c: every mapping, classified by how the stub rebuilds it. */
 int collect_maps(struct target *t);
+/* collect_guards.c: the guard regions of each mapping (from collect_maps). */
+int collect_guards(struct target *t);
 /*
  * collect_shmem.c: shared memory objects behind FZ_MAP_SHMEM mappings and
  * FZ_FD_MEMFD fds (run after collect_maps and collect_fds).

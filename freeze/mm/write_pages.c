@@ -174,9 +174,13 @@ static int write_mapping(struct page_reader *r, struct image_writer *w,
 	err = iw_record(w, FZ_REC_MAPPING, &rec, sizeof(rec), m->path, plen);
 	if (err)
 		return iw_failed(w, err);
-	if (m->kind != FZ_MAP_ANON)
-		return 0;
-	return write_mapping_pages(r, w, m);
+	if (m->kind == FZ_MAP_ANON && (err = write_mapping_pages(r, w, m)))
+		return err;
+	for (size_t i = 0; i < m->nguards; i++)
+		if ((err = iw_record(w, FZ_REC_GUARD, &m->guards[i],
+				     sizeof(m->guards[i]), NULL, 0)))
+			return iw_failed(w, err);
+	return 0;
 }
 
 static int open_proc(pid_t pid, const char *name, int *fd)

@@ -1,18 +1,21 @@
 /*
  * State only the process itself can tell, asked for with injected syscalls:
- * every signal's action, the interval timers and the exact brk (once,
- * through the leader); each
- * thread's sigaltstack and tid address.
+ * every signal's action, the interval timers, the exact brk and the prctl
+ * flags of its mm, its membarrier registrations (once, through the leader);
+ * each thread's sigaltstack,
+ * tid address, timer slack and machine-check policy.
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <linux/membarrier.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "core/core.h"
 #include "freeze.h"
+#include "kernel_abi.h"
 #include "task/task.h"
 
 static int ask(struct target *t, struct thread *th, long nr, uint64_t a0,
@@ -124,6 +127,83 @@ static int collect_clocks(struct target *t, struct thread *th)
 	return err;
 }
 
+/* A prctl getter whose result is the value; older kernels lack some: 0. */
+static int prctl_value(struct target *t, struct thread *th, int op, uint32_t *value)
+{
+	long res;
+	int err = ask(t, th, SYS_prctl, (uint64_t)op, 0, 0, 0, &res);
+
+	*value = !err && res > 0 ? (uint32_t)res : 0;
+	return err;
+}
+
+/*
+ * Flags of the mm a fresh process lacks: no transparent huge pages, memory
+ * deny write execute, KSM merging of all its memory.
+ */
+static int collect_mm_prctls(struct target *t, struct thread *leader)
+{
+	int err = prctl_value(t, leader, PR_GET_THP_DISABLE, &t->proc.thp_disable);
+
+	if (!err)
+		err = prctl_value(t, leader, PR_GET_MDWE, &t->proc.mdwe);
+	if (!err)
+		err = prctl_value(t, leader, PR_GET_MEMORY_MERGE, &t->proc.memory_merge);
+	return err;
+}
+
+/*
+ * Which membarrier registrations the process made: nothing in /proc says.
+ * MEMBARRIER_CMD_GET_REGISTRATIONS (6.3) tells without doing anything.
+ * Before it, each private expedited command is tried: it fails with EPERM
+ * unless registered, and with every thread stopped it has no thread to
+ * interrupt, so the process cannot notice. Whether the process registered
+ * for GLOBAL_EXPEDITED cannot be tried that way (any process may issue
+ * that command), so it is then left unknown.
+ */
+static int collect_membarrier(struct target *t, struct thread *leader)
+{
+	static const uint32_t probes[][2] = {
+		{ MEMBARRIER_CMD_PRIVATE_EXPEDITED, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED },
+		{ MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE,
+		  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE },
+		{ MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ,
+		  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ },
+	};
+	long res;
+	int err = ask(t, leader, SYS_membarrier, MEMBARRIER_CMD_GET_REGISTRATIONS, 0,
+		      0, 0, &res);
+
+	if (err || res >= 0 || res == -ENOSYS) {
+		t->proc.membarrier = res > 0 ? (uint32_t)res & FZ_MEMBARRIER_REGISTRATIONS : 0;
+		t->proc.known |= FZ_PROCK_MEMBARRIER;
+		return err;
+	}
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		err = ask(t, leader, SYS_membarrier, probes[i][0], 0, 0, 0, &res);
+		if (err)
+			return err;
+		if (res == 0)
+			t->proc.membarrier |= probes[i][1];
+	}
+	return 0;
+}
+
+/* Per thread: timer slack and the machine-check kill policy. */
+static int collect_thread_prctls(struct target *t, struct thread *th)
+{
+	long slack, mce;
+	int err = ask(t, th, SYS_prctl, PR_GET_TIMERSLACK, 0, 0, 0, &slack);
+
+	if (!err)
+		err = ask(t, th, SYS_prctl, PR_MCE_KILL_GET, 0, 0, 0, &mce);
+	if (err)
+		return err;
+	th->rec.timerslack_ns = slack > 0 ? (uint64_t)slack : 0;
+	th->rec.mce_kill = mce >= 0 ? (int32_t)mce : PR_MCE_KILL_DEFAULT;
+	return 0;
+}
+
 static int collect_process_wide(struct target *t, struct thread *leader)
 {
 	long brk, dumpable;
@@ -135,6 +215,10 @@ static int collect_process_wide(struct target *t, struct thread *leader)
 		t->proc.dumpable = (uint32_t)dumpable;
 	if (!err)
 		err = prctl_int(t, leader, PR_GET_CHILD_SUBREAPER, &t->proc.child_subreaper);
+	if (!err)
+		err = collect_mm_prctls(t, leader);
+	if (!err)
+		err = collect_membarrier(t, leader);
 	if (!err)
 		err = collect_itimers(t, leader);
 	if (!err)
@@ -219,6 +303,8 @@ int collect_injected(struct target *t)
 		if (!err)
 			err = prctl_int(t, &t->threads[i], PR_GET_PDEATHSIG,
 					&t->threads[i].rec.pdeathsig);
+		if (!err)
+			err = collect_thread_prctls(t, &t->threads[i]);
 	}
 	/* Undo even when a step above failed. */
 	err2 = inject_finish(t);

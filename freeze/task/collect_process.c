@@ -1,4 +1,7 @@
-/* Per-process state from /proc and prlimit: mm bounds, umask, limits, cwd. */
+/*
+ * Per-process state from /proc and prlimit: mm bounds, umask, limits, cwd,
+ * personality, oom_score_adj.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +64,11 @@ static int collect_status(struct target *t)
 	err = read_proc_file(t->pid, "personality", buf, sizeof(buf), NULL);
 	if (!err)
 		t->proc.personality = (uint32_t)strtoul(buf, NULL, 16);
+	/* Readable by anyone who may trace it: missing means no such file. */
+	if (!read_proc_file(t->pid, "oom_score_adj", buf, sizeof(buf), NULL)) {
+		t->proc.oom_score_adj = (int32_t)strtol(buf, NULL, 10);
+		t->proc.known |= FZ_PROCK_OOM_SCORE_ADJ;
+	}
 	return 0;
 }
 

@@ -24,7 +24,7 @@ void rseq_cs_save(struct target *t, struct thread *th);
 int rseq_cs_restore(struct target *t, struct thread *th);
 /* collect_pending_signals.c: queued signals, shared and per thread. */
 int collect_pending_signals(struct target *t);
-/* collect_creds.c: the uids and gids, for the CREDS record. */
+/* collect_creds.c: the uids and gids, loginuid (CREDS), groups (GROUPS). */
 int collect_creds(struct target *t);
 /* collect_posix_timers.c: timer_create() timers; runs injected syscalls. */
 int collect_posix_timers(struct target *t);

@@ -189,6 +189,7 @@ static _Noreturn void resume(void *arg)
 	restore_epoll(st);
 	restore_timerfds(st);
 	restore_posix_locks(st);
+	restore_mm_locks(st);
 	resume_threads(st);
 }
 

@@ -156,6 +156,18 @@ static int check_shmem_chunk(const struct image *img, const struct fz_chunk *c,
 	       image_check_chunk_data(img, c, why);
 }
 
+/* Guard pages: page-aligned, inside the mapping before them, not the kernel's. */
+static int check_guard(const struct fz_range *g, const struct fz_mapping *m, const char **why)
+{
+	if (!m || m->kind == FZ_MAP_VDSO || m->kind == FZ_MAP_VVAR ||
+	    g->start % FZ_PAGE_SIZE || g->end % FZ_PAGE_SIZE || g->start >= g->end ||
+	    g->start < m->start || g->end > m->end) {
+		*why = "guard pages outside their mapping";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int check_shmem(const struct fz_record *r, const char **why)
 {
 	const struct fz_shmem *s = rec_data(r);
@@ -208,6 +220,7 @@ static const uint32_t fixed_size[] = {
 	[FZ_REC_ITIMERS] = sizeof(struct fz_itimer) * FZ_NITIMERS,
 	[FZ_REC_SHMEM_CHUNK] = sizeof(struct fz_chunk),
 	[FZ_REC_XSAVE_LAYOUT] = sizeof(struct fz_xsave_layout),
+	[FZ_REC_GUARD] = sizeof(struct fz_range),
 	[FZ_REC_EVENTFD] = sizeof(struct fz_eventfd),
 	[FZ_REC_TIMERFD] = sizeof(struct fz_timerfd),
 	[FZ_REC_SIGNALFD] = sizeof(struct fz_signalfd),
@@ -221,7 +234,7 @@ static int check_contents(const struct image *img, const char **why)
 	const struct fz_mapping *map = 0;
 	const struct fz_shmem *shm = 0;   /* while its chunks follow it */
 	uint64_t last_end = 0;
-	unsigned seen = 0, threads = 0, ttys = 0;
+	unsigned seen = 0, threads = 0, ttys = 0, groups = 0;
 
 	for_each_record(img, r) {
 		const void *d = rec_data(r);
@@ -262,6 +275,14 @@ static int check_contents(const struct image *img, const char **why)
 		} else if (r->type == FZ_REC_CHUNK) {
 			if (check_chunk(img, d, map, why))
 				return -EBADMSG;
+		} else if (r->type == FZ_REC_GROUPS) {
+			if (r->size % 4 || r->size / 4 > FZ_NGROUPS_MAX || ++groups > 1) {
+				*why = "bad supplementary groups record";
+				return -EBADMSG;
+			}
+		} else if (r->type == FZ_REC_GUARD) {
+			if (check_guard(d, map, why))
+				return -EBADMSG;
 		} else if (r->type == FZ_REC_FD) {
 			const struct fz_fd *f = d;
 			if (r->size < sizeof(*f) ||
@@ -280,8 +301,7 @@ static int check_contents(const struct image *img, const char **why)
 		} else if (r->type == FZ_REC_TTY) {
 			if (check_tty(r, &ttys, why))
 				return -EBADMSG;
-		} else if (r->type >= FZ_REC_EVENTFD &&
-			   r->type <= FZ_REC_EPOLL_TARGET) {
+		} else if (r->type >= FZ_REC_EVENTFD && r->type <= FZ_REC_EPOLL_TARGET) {
 			if (check_anon_fd_record(r, why))
 				return -EBADMSG;
 		} else if (r->type == FZ_REC_SOCKET || r->type == FZ_REC_TCP_REPAIR) {

@@ -37,5 +37,16 @@ void restore_shmem_finish(const struct stub *st);
 /* restore_aio.c: each AIO context made again, its ring at its address. */
 void restore_aio(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
+/* restore_mm_flags.c: the prctl flags of the mm, from restore_mappings:
+   THP disabled before anything is mapped, KSM merging after. */
+void restore_thp_disable(const struct stub *st);
+void restore_memory_merge(const struct stub *st);
+/* Per mapping, once it is filled and protected: MADV_DONTDUMP and
+   MADV_MERGEABLE; then the guard pages of the GUARD records. */
+void restore_map_advice(const struct fz_mapping *m);
+void restore_guard(const struct fz_range *g);
+/* Last before the threads, once nothing changes the mappings (the limits
+   are back): mlock, then mseal. */
+void restore_mm_locks(const struct stub *st);
 
 #endif

@@ -97,6 +97,7 @@ static void finish_one(const struct fz_mapping *m)
 	long ret;
 
 	advise_fork(m);
+	restore_map_advice(m);
 	if (m->kind != FZ_MAP_ANON || m->prot == (PROT_READ | PROT_WRITE))
 		return;
 	ret = sys_mprotect(m->start, m->end - m->start, (int)m->prot);
@@ -118,6 +119,7 @@ static void map_all(const struct stub *st)
 
 void restore_mappings(const struct stub *st)
 {
+	restore_thp_disable(st);
 	map_all(st);
 	fill_pages(st);
 	if (st->self_fd >= 0)
@@ -126,7 +128,10 @@ void restore_mappings(const struct stub *st)
 		const struct fz_mapping *m = rec_data(r);
 		if (r->type == FZ_REC_MAPPING && !is_kernel_map(m))
 			finish_one(m);
+		else if (r->type == FZ_REC_GUARD)
+			restore_guard(rec_data(r));
 	}
+	restore_memory_merge(st);
 }
 
 void restore_mm_fields(const struct stub *st)

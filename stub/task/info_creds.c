@@ -3,7 +3,8 @@
  * that was root and the image is now run by someone else. Credentials
  * never come from the image: the resumed process has the rights of
  * whoever runs it (the image has no set-id bits, and the stub asks the
- * kernel for no uid, gid or capability).
+ * kernel for no uid, gid or capability; it sets the supplementary groups
+ * only where the resumer may set any, see restore_creds.c).
  */
 #include "print.h"
 #include "stub.h"

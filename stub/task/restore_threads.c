@@ -144,6 +144,7 @@ static void restore_thread_attrs(const struct stub *st, const struct fz_thread *
 
 	sys_prctl(PR_SET_NAME, (long)t->comm, 0, 0, 0);
 	restore_scheduling(t);
+	restore_thread_prctls(t);
 	if (t->pdeathsig)
 		sys_prctl(PR_SET_PDEATHSIG, t->pdeathsig, 0, 0, 0);
 	if (t->robust_list)
@@ -272,6 +273,7 @@ void resume_threads(const struct stub *st)
 	long ret;
 
 	*go = 0;
+	restore_mdwe(st); /* the exit area was the last code the stub made */
 	tids[0] = sys_gettid();
 	start_other_threads(st, trampoline, go);
 	restore_posix_timers(st, tids);

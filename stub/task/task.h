@@ -22,8 +22,19 @@ void print_creds(const struct stub *st);
    `index` (or the shared ones) queued again. */
 void restore_signals(const struct stub *st);
 void queue_pending_signals(const struct stub *st, uint32_t index);
-/* restore_process.c: umask, cwd, limits, personality, prctl flags. */
+/* proc_self.c: a number in /proc/self/NAME; 0 or -errno. */
+long proc_self_read(const char *name, long *value);
+long proc_self_write(const char *name, long value);
+/* restore_process.c: umask, cwd, limits, personality, prctl flags,
+   oom_score_adj. */
 void restore_process_attrs(const struct stub *st);
+/* restore_creds.c: supplementary groups and the audit login uid (from
+   restore_process_attrs); never the uids and gids. */
+void restore_creds(const struct stub *st);
+/* Each thread's timer slack and machine-check policy, by the thread. */
+void restore_thread_prctls(const struct fz_thread *t);
+/* PR_SET_MDWE, once the stub makes no page executable any more. */
+void restore_mdwe(const struct stub *st);
 /* restore_timers.c: interval timers (from restore_process_attrs);
    timer_create() timers under their old ids, once the threads exist:
    tids[i] is thread i's new id, for SIGEV_THREAD_ID. */

@@ -102,8 +102,8 @@ image_cases() {
 	if selected "$name"; then
 		cp "$CASE/good" "$CASE/newer"
 		off=$(trailer_at "$CASE/newer")
-		printf '\x03' | dd of="$CASE/newer" bs=1 seek=$((off + 8)) conv=notrunc status=none
-		refuses "$name" "$CASE/newer" 'format version 3 is newer'
+		printf '\x04' | dd of="$CASE/newer" bs=1 seek=$((off + 8)) conv=notrunc status=none
+		refuses "$name" "$CASE/newer" 'format version 4 is newer'
 	fi
 }
 
