@@ -344,9 +344,11 @@ struct fz_file {
 	uint32_t mode;        /* st_mode */
 	uint32_t flags;       /* FZ_FILEF_* */
 	uint32_t path_len;    /* bytes of path that follow, with its NUL */
+	uint32_t uid, gid;    /* its owner: a file the stub rebuilds gets it
+				 where the resumer may give it */
 	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_file) == 64, "fz_file size");
+_Static_assert(sizeof(struct fz_file) == 72, "fz_file size");
 
 /* Bytes [offset, offset + raw_len) of file `file_id`, stored like a chunk. */
 #define FZ_FILE_BLOCK_MAX (FZ_CHUNK_MAX_PAGES * FZ_PAGE_SIZE)

@@ -101,6 +101,7 @@ static int add_file(struct target *t, const struct options *o,
 		.mtime_sec = st->st_mtim.tv_sec, .mtime_nsec = st->st_mtim.tv_nsec,
 		.ino = st->st_ino, .dev_major = major(st->st_dev),
 		.dev_minor = minor(st->st_dev), .mode = st->st_mode,
+		.uid = st->st_uid, .gid = st->st_gid,
 	};
 	if (!at_its_path(e->path, st))
 		f.rec.flags |= FZ_FILEF_DELETED;

@@ -165,6 +165,22 @@ static int create_somewhere(const struct fz_file *file, char *name)
 	return fd;
 }
 
+/*
+ * A file rebuilt from the image gets its owner back where the resumer may
+ * give it (root; anyone else keeps the file as their own), and its mtime
+ * where the stub wrote it last: what the process fstat()s is what it saw.
+ */
+static void restore_owner_and_mtime(int fd, const struct fz_file *file)
+{
+	struct { int64_t sec, nsec; } times[2] = {
+		{ 0, (1L << 30) - 2 /* UTIME_OMIT: the access time */ },
+		{ file->mtime_sec, file->mtime_nsec },
+	};
+
+	sys_fchown(fd, file->uid, file->gid);
+	sys_utimensat(fd, 0, times, 0);
+}
+
 /* The process's fds onto a copy of `file` that has no name. */
 static void rebuild_unlinked(struct stub *st, const struct fz_file *file,
 			     uint8_t *buf)
@@ -188,6 +204,8 @@ static void rebuild_unlinked(struct stub *st, const struct fz_file *file,
 		err = open_all(st, file, name);
 	if (!err)
 		err = sys_fchmod(fd, file->mode & 07777);
+	if (!err)
+		restore_owner_and_mtime(fd, file);
 	if (memcmp(name, "/proc/self/fd/", 14))
 		sys_unlinkat(AT_FDCWD, name, 0);
 	sys_close(fd);
@@ -210,6 +228,8 @@ static long recreate(const struct stub *st, const struct fz_file *file,
 	err = fill_file(st, (int)fd, file, buf);
 	if (err)
 		sys_unlinkat(AT_FDCWD, path, 0);
+	else
+		restore_owner_and_mtime((int)fd, file);
 	sys_close((int)fd);
 	if (!err)
 		warn("fd %d: %s was missing: recreated from the image",

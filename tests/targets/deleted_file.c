@@ -7,9 +7,11 @@
  *   a3   del.bin again O_RDONLY|O_CLOEXEC, offset 2 MiB + 10: its own
  *        offset, but the same file as a1
  *   b    wo.log O_WRONLY|O_APPEND, holding "hello\n"
+ * del.bin's mtime is set to MTIME first and, as root, its owner to
+ * OWNER:OWNER.
  * After the resume: same flags and offsets, nlink 0 and "(deleted)" in
- * /proc/self/fd, the same bytes, a1 and a3 still one file (a write
- * through one is read through the other), b still appends.
+ * /proc/self/fd, the same bytes, mtime and owner, a1 and a3 still one
+ * file (a write through one is read through the other), b still appends.
  */
 #include "target.h"
 #include <fcntl.h>
@@ -23,11 +25,16 @@
 #define A1_POS 1234
 #define A3_POS (DATA2_AT + 10)
 #define MODE 0640
+#define MTIME_SEC 1234567890
+#define MTIME_NSEC 123456789
+#define OWNER 1   /* daemon, as root: the resumer gives it back */
 
 enum { A1, A2, A3, B, NFDS };
 static const char *const name[NFDS] = { "a1", "a2", "a3", "b" };
 static int fds[NFDS], flags[NFDS], fdflags[NFDS];
 static unsigned char expect[SIZE];
+static uid_t owner;
+static gid_t group;
 
 static void fill_expected(void)
 {
@@ -43,7 +50,14 @@ static void make_file(const char *path)
 
 	if (fd < 0 || pwrite(fd, expect, DATA1, 0) != DATA1 ||
 	    pwrite(fd, expect + DATA2_AT, DATA2, DATA2_AT) != DATA2 ||
-	    ftruncate(fd, SIZE) || fchmod(fd, MODE) || close(fd))
+	    ftruncate(fd, SIZE) || fchmod(fd, MODE))
+		target_die(path);
+	if (geteuid() == 0 && fchown(fd, OWNER, OWNER))
+		target_die("fchown");
+	owner = geteuid() == 0 ? OWNER : geteuid();
+	group = geteuid() == 0 ? OWNER : getegid();
+	if (futimens(fd, (struct timespec[2]){ { 0, UTIME_OMIT }, { MTIME_SEC, MTIME_NSEC } }) ||
+	    close(fd))
 		target_die(path);
 }
 
@@ -93,6 +107,11 @@ static void check_file(void)
 		     (unsigned long)s1.st_nlink);
 	target_check(s1.st_size == SIZE, "a1: size %lld, was %d", (long long)s1.st_size, SIZE);
 	target_check((s1.st_mode & 07777) == MODE, "a1: mode %o, was %o", s1.st_mode & 07777, MODE);
+	target_check(s1.st_mtim.tv_sec == MTIME_SEC && s1.st_mtim.tv_nsec == MTIME_NSEC,
+		     "a1: mtime %lld.%09ld, was %d.%09d", (long long)s1.st_mtim.tv_sec,
+		     s1.st_mtim.tv_nsec, MTIME_SEC, MTIME_NSEC);
+	target_check(s1.st_uid == owner && s1.st_gid == group, "a1: owner %u:%u, was %u:%u",
+		     (unsigned)s1.st_uid, (unsigned)s1.st_gid, (unsigned)owner, (unsigned)group);
 	target_check(pread(fds[A1], got, SIZE, 0) == SIZE && !memcmp(got, expect, SIZE),
 		     "a1: the bytes differ");
 	target_check(!fstat(fds[A3], &s3) && s3.st_ino == s1.st_ino && s3.st_dev == s1.st_dev,

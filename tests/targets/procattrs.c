@@ -175,10 +175,14 @@ int main(void)
 		     prctl(PR_MCE_KILL_GET, 0, 0, 0, 0));
 	target_check(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1, "PR_GET_THP_DISABLE %d, not 1",
 		     prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
-	target_check(prctl(PR_GET_MDWE, 0, 0, 0, 0) == MDWE_REFUSE_EXEC_GAIN,
-		     "PR_GET_MDWE %d, not PR_MDWE_REFUSE_EXEC_GAIN",
-		     prctl(PR_GET_MDWE, 0, 0, 0, 0));
-	check_mdwe_refuses();
+	/* Resumed on a kernel before 6.3 (make test-qemu): it has no MDWE to
+	   hold, and the stub said so. */
+	if (prctl(PR_GET_MDWE, 0, 0, 0, 0) != -1 || errno != EINVAL) {
+		target_check(prctl(PR_GET_MDWE, 0, 0, 0, 0) == MDWE_REFUSE_EXEC_GAIN,
+			     "PR_GET_MDWE %d, not PR_MDWE_REFUSE_EXEC_GAIN",
+			     prctl(PR_GET_MDWE, 0, 0, 0, 0));
+		check_mdwe_refuses();
+	}
 	/* Never registered: the resume must not register it either. */
 	target_check(syscall(SYS_membarrier, 1 << 3 /* PRIVATE_EXPEDITED */, 0, 0) == -1 &&
 			     errno == EPERM,
