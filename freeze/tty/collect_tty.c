@@ -20,8 +20,11 @@
 #include "freeze.h"
 #include "tty/tty.h"
 
-/* The controlling terminal (dev_t as /proc encodes it) and foregroundness. */
-static int read_ctty(pid_t pid, dev_t *ctty, bool *foreground)
+/*
+ * The controlling terminal (dev_t as /proc encodes it), whether the process
+ * is in its foreground, and whether it leads the terminal's session.
+ */
+static int read_ctty(pid_t pid, dev_t *ctty, bool *foreground, bool *leader)
 {
 	char buf[1024], state, *s;
 	int ppid, pgrp, sid, tpgid;
@@ -36,6 +39,7 @@ static int read_ctty(pid_t pid, dev_t *ctty, bool *foreground)
 		return -EINVAL;
 	*ctty = (dev_t)nr;
 	*foreground = nr && tpgid > 0 && tpgid == pgrp;
+	*leader = nr && sid == pid;
 	return 0;
 }
 
@@ -175,14 +179,20 @@ static int settle_unrecorded(struct target *t, const struct options *o,
 int collect_tty(struct target *t, const struct options *o)
 {
 	dev_t ctty = 0, chosen = 0;
-	bool foreground = false;
+	bool foreground = false, leader = false;
 	int err, pick;
 
 	if (choose(t, 0, &chosen) < 0)
 		return 0;
-	if ((err = read_ctty(t->pid, &ctty, &foreground)))
+	if ((err = read_ctty(t->pid, &ctty, &foreground, &leader)))
 		return fail(err, "process %d: reading its controlling terminal",
 			    (int)t->pid);
+	/* Its PID, so its session and group ids, change at resume (README). */
+	if (leader)
+		warning("process %d leads its terminal's session (an interactive "
+			"shell?): it resumes with a new PID, and a job-control shell "
+			"that gives the terminal back to its old process group then "
+			"fails", (int)t->pid);
 	pick = choose(t, ctty, &chosen);
 	err = record_terminal(t, &t->fds[pick], chosen, ctty, foreground);
 	if (err == -EIO)

@@ -152,6 +152,35 @@ tty_second_case() {
 	report "$name"
 }
 
+# An interactive bash that leads its terminal's session (a terminal
+# emulator's, tmux's, ssh's shell) is frozen with a warning: it resumes with
+# a new PID, and a job-control shell gives the terminal back to its old
+# process group (README, "Interactive programs"). A program that shell
+# started is frozen without one.
+tty_session_leader_case() {
+	local name=tty/session-leader/root shell child
+	selected "$name" || return 0
+	tty_start "$name" root
+	if ! tmux_session orig 100 30 "cd '$CASE/t' && exec bash --norc --noprofile -i"; then
+		WHYS+=("tmux cannot start a session")
+	else
+		shell=$(tmux_cmd display -p -t orig '#{pane_pid}')
+		tmux_cmd send-keys -t orig "sleep 600" Enter
+		wait_until "$TTY_TIMEOUT" pgrep -P "$shell" -x sleep >/dev/null
+		child=$(pgrep -P "$shell" -x sleep)
+		run_freeze root "$CASE/freeze.err" "$CASE/shell.img" "$shell"
+		((FREEZE_RC == 0)) || WHYS+=("freeze of bash $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+		grep -q "process $shell leads its terminal's session" "$CASE/freeze.err" ||
+			WHYS+=("bash frozen without the warning: $(brief "$CASE/freeze.err")")
+		run_freeze root "$CASE/child.err" "$CASE/child.img" "${child:-0}"
+		((FREEZE_RC == 0)) || WHYS+=("freeze of its sleep $(describe_rc "$FREEZE_RC"): $(brief "$CASE/child.err")")
+		grep -q "leads its terminal's session" "$CASE/child.err" &&
+			WHYS+=("its sleep was frozen with the warning: $(brief "$CASE/child.err")")
+	fi
+	tty_end
+	report "$name"
+}
+
 tty_cases() {
 	local user
 	if ! command -v tmux >/dev/null || ! command -v pgrep >/dev/null; then
@@ -164,4 +193,5 @@ tty_cases() {
 		tty_hungup_case "$user"
 		tty_second_case "$user"
 	done
+	tty_session_leader_case
 }
