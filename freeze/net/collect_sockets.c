@@ -273,23 +273,32 @@ static struct socket_entry *find_socket(struct target *t, uint64_t id)
 	return NULL;
 }
 
+/* What the stub's check of a socketpair end wants of its other end. */
+static bool pair_of(const struct fz_socket *r, const struct socket_entry *peer)
+{
+	return peer && &peer->rec != r && peer->rec.state == FZ_SOCK_PAIR &&
+	       peer->rec.peer_id == r->id && peer->rec.type == r->type &&
+	       r->family == AF_UNIX && peer->rec.family == AF_UNIX;
+}
+
 /*
- * A datagram socket may be connected to one that is not connected back: it
- * is then connected again by address, after the other is bound.
+ * A datagram socket may be connected to one that is not connected back, or
+ * to itself (bound, then connected to its own name): it is then connected
+ * again by address, after the other is bound. Every end left a socketpair
+ * end names an end that names it back, as the stub checks.
  */
 static int check_pairs(struct target *t)
 {
 	for (size_t i = 0; i < t->nsockets; i++) {
 		struct fz_socket *r = &t->sockets[i].rec;
-		struct socket_entry *peer = r->state == FZ_SOCK_PAIR ?
-						    find_socket(t, r->peer_id) : NULL;
-		if (r->state != FZ_SOCK_PAIR ||
-		    (peer && peer->rec.state == FZ_SOCK_PAIR && peer->rec.peer_id == r->id))
+		if (r->state != FZ_SOCK_PAIR || pair_of(r, find_socket(t, r->peer_id)))
 			continue;
-		if (r->peer_len <= sizeof(sa_family_t))
-			return fail(-ENOTSUP, "process %d: UNIX socket %llu is connected to "
-				    "an unnamed socket not connected back: not supported",
-				    (int)t->pid, (unsigned long long)r->id);
+		if (r->peer_len <= sizeof(sa_family_t) || r->type != SOCK_DGRAM)
+			return fail(-ENOTSUP,
+				    "process %d: UNIX socket %llu is connected to "
+				    "%s socket not connected back: not supported",
+				    (int)t->pid, (unsigned long long)r->id,
+				    r->type != SOCK_DGRAM ? "a" : "an unnamed");
 		r->state = FZ_SOCK_CONNECTED;
 		r->peer_id = 0;
 	}

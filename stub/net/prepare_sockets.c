@@ -215,6 +215,11 @@ static void prepare_pair(struct stub *st, const struct fz_socket *a)
 	sv[1] = sock_lifted(st, sv[1], b);
 	sock_set_options(st, sv[0], a);
 	sock_set_options(st, sv[1], b);
+	/* Datagram sockets connected to each other may have names of their own. */
+	if (a->type == SOCK_DGRAM && bound(a))
+		bind_name(st, sv[0], a);
+	if (b->type == SOCK_DGRAM && bound(b))
+		bind_name(st, sv[1], b);
 	sock_fill_queue(st, sv[1], a, 0, 0);
 	sock_fill_queue(st, sv[0], b, 0, 0);
 	/* Shutting one side shuts the mirror side of the other. */
