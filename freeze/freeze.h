@@ -50,6 +50,7 @@ struct socket_entry {
 	struct fz_tcp_repair repair;  /* state FZ_SOCK_TCP_REPAIR only: */
 	uint8_t *send_queue;  /* repair.send_len bytes */
 	int held_fd;          /* freeze's copy, in repair mode, or -1 */
+	int reuse; /* its SO_REUSEADDR, which leaving repair mode clears */
 };
 
 /* A shared memory object (see struct fz_shmem), and how to read it. */

@@ -38,8 +38,9 @@ sockets_in_use_case() {
 }
 
 # freeze --tcp-established: as root the established connections of the
-# inet_sockets target (both ends its own) and of tcp_peer (to another
-# process) come back alive (frozen with -k, and left running); as the
+# inet_sockets target (both ends its own), of tcp_peer (to another
+# process) and of tcp_queues (both queues of both ends full, with
+# SO_REUSEADDR) come back alive (frozen with -k, and left running); as the
 # unprivileged user freeze refuses, naming CAP_NET_ADMIN, and the target's
 # connection still works.  (Without it, tcp_peer's connection comes back
 # reset by the peer: tcp_peer/VARIANT/USER.)
@@ -49,6 +50,7 @@ tcp_connection_cases() {
 	freeze_case "${kept[@]}" "$name/pie/root" inet_sockets pie root kill
 	freeze_case "${kept[@]}" "$name/pie/root/running" inet_sockets pie root running
 	freeze_case "${kept[@]}" "$name/outside-peer/pie/root" tcp_peer pie root kill
+	freeze_case "${kept[@]}" sockets/tcp-queues/pie/root tcp_queues pie root kill
 	name=$name/pie/nobody-refused
 	if selected "$name" && [[ " ${USERS[*]} " == *" nobody "* ]]; then
 		bad_start "$name" nobody inet_sockets
