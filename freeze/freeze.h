@@ -46,7 +46,8 @@ struct pipe_entry {
 
 struct socket_entry {
 	struct fz_socket rec;
-	uint8_t *data;        /* rec.data_len bytes queued in it */
+	uint8_t *data; /* rec.opts_len bytes of options, then rec.data_len
+				 bytes queued in it */
 	struct fz_tcp_repair repair;  /* state FZ_SOCK_TCP_REPAIR only: */
 	uint8_t *send_queue;  /* repair.send_len bytes */
 	int held_fd;          /* freeze's copy, in repair mode, or -1 */

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,15 @@ struct sock_probe {
 	int s;                /* freeze's copy */
 	const struct options *o;
 	struct fz_socket *rec;
+	uint8_t *opts; /* rec->opts_len bytes of options */
 };
+
+/* An ICMP echo ("ping") socket: net.ipv4.ping_group_range allows them. */
+static bool is_ping(int family, int protocol)
+{
+	return (family == AF_INET && protocol == IPPROTO_ICMP) ||
+	       (family == AF_INET6 && protocol == IPPROTO_ICMPV6);
+}
 
 static bool supported_kind(int family, int type, int protocol)
 {
@@ -36,7 +45,8 @@ static bool supported_kind(int family, int type, int protocol)
 	if (family != AF_INET && family != AF_INET6)
 		return false;
 	return (type == SOCK_STREAM && protocol == IPPROTO_TCP) ||
-	       (type == SOCK_DGRAM && protocol == IPPROTO_UDP);
+	       (type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE ||
+				       is_ping(family, protocol)));
 }
 
 static int get_int(int s, int level, int name, int *v)
@@ -48,8 +58,14 @@ static int get_int(int s, int level, int name, int *v)
 
 static int collect_options(struct sock_probe *p)
 {
-	int err = sock_options_diff(p->s, p->rec);
+	int err = sock_options_diff(p->s, p->rec, &p->opts, &p->rec->opts_len);
 
+	if (err == -EACCES)
+		return fail(-ENOTSUP,
+			    "process %d: fd %d: its socket filter is an eBPF "
+			    "program (SO_ATTACH_BPF), which cannot be read back: not "
+			    "supported",
+			    (int)p->pid, p->fd);
 	if (err)
 		return fail(err, "process %d: fd %d: a %s socket to compare its "
 			    "options with", (int)p->pid, p->fd,
@@ -170,6 +186,33 @@ static int unix_state(const struct target *t, struct sock_probe *p, int listenin
 	} else {
 		r->state = named(r) ? FZ_SOCK_BOUND : FZ_SOCK_UNBOUND;
 	}
+	if (r->type == SOCK_DGRAM)
+		r->shutdown = d.shutdown;
+	return 0;
+}
+
+/* A datagram socket's shutdown state (ping sockets have no sock_diag, and
+   no peer getpeername() tells: their peer instead). */
+static int dgram_shutdown(struct sock_probe *p)
+{
+	struct fz_socket *r = p->rec;
+	struct sock_diag d;
+	int err;
+
+	if (is_ping((int)r->family, (int)r->protocol)) {
+		err = ping_peer(p->pid, (int)r->family, r->id, r->peer, &r->peer_len);
+		if (err)
+			return fail(err, "process %d: fd %d: its ICMP socket in /proc/%d/net",
+				    (int)p->pid, p->fd, (int)p->pid);
+		return 0;
+	}
+	err = inet_diag((int)r->family, (int)r->protocol, ~0u, (uint32_t)r->id, &d);
+	if (err)
+		return fail(err,
+			    "process %d: fd %d: asking the kernel (sock_diag) about "
+			    "its datagram socket",
+			    (int)p->pid, p->fd);
+	r->shutdown = d.shutdown;
 	return 0;
 }
 
@@ -178,6 +221,9 @@ static int inet_state(struct sock_probe *p, struct socket_entry *e, int listenin
 	struct fz_socket *r = p->rec;
 	struct sock_diag d;
 	int err;
+
+	if (r->type == SOCK_DGRAM && (err = dgram_shutdown(p)))
+		return err;
 
 	if (listening) {
 		err = tcp_listen_diag((int)r->family, (uint32_t)r->id, &d);
@@ -200,6 +246,23 @@ static int inet_state(struct sock_probe *p, struct socket_entry *e, int listenin
 	return 0;
 }
 
+/* The record's tail: its options, then its queued data. */
+static int join_tail(struct sock_probe *p, struct socket_entry *e)
+{
+	uint8_t *tail;
+
+	if (!p->rec->opts_len)
+		return 0;
+	if (!(tail = malloc((size_t)p->rec->opts_len + p->rec->data_len)))
+		return fail(-ENOMEM, "collecting sockets");
+	memcpy(tail, p->opts, p->rec->opts_len);
+	if (p->rec->data_len)
+		memcpy(tail + p->rec->opts_len, e->data, p->rec->data_len);
+	free(e->data);
+	e->data = tail;
+	return 0;
+}
+
 /* What it received and has not read (TCP_REPAIR reads its own). */
 static int collect_queue(struct sock_probe *p, struct socket_entry *e)
 {
@@ -209,6 +272,17 @@ static int collect_queue(struct sock_probe *p, struct socket_entry *e)
 	    p->rec->state == FZ_SOCK_TCP_REPAIR ||
 	    (p->rec->state == FZ_SOCK_BOUND && p->rec->type == SOCK_STREAM))
 		return 0;
+	/* Only the kernel makes echo replies: nothing can queue them again (and
+	   a ping socket cannot be peeked at an offset). */
+	if (is_ping((int)p->rec->family, (int)p->rec->protocol)) {
+		struct pollfd pfd = { .fd = p->s, .events = POLLIN };
+		if (poll(&pfd, 1, 0) != 0)
+			return fail(-ENOTSUP,
+				    "process %d: fd %d: its ICMP (ping) socket "
+				    "holds replies not read yet: not supported",
+				    (int)p->pid, p->fd);
+		return 0;
+	}
 	err = peek_queue(p->s, (int)p->rec->type, &e->data, &p->rec->data_len);
 	if (err == -EBADMSG)
 		return fail(-ENOTSUP, "process %d: fd %d: a message queued in its socket "
@@ -255,6 +329,10 @@ static int collect_socket(struct target *t, struct fd_entry *f, struct sock_prob
 	err = family == AF_UNIX ? unix_state(t, p, listening) : inet_state(p, &e, listening);
 	if (!err)
 		err = collect_queue(p, &e);
+	if (!err)
+		err = join_tail(p, &e);
+	free(p->opts);
+	p->opts = NULL;
 	if (!err && (err = append_item(&t->sockets, &t->nsockets, sizeof(e), &e)))
 		err = fail(err, "collecting sockets");
 	if (err) {

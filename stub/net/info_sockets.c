@@ -1,5 +1,6 @@
 /* ./image --info: a socket fd, its kind, names, state and queued bytes. */
 #include "net/net.h"
+#include "net/sockets.h"
 #include "net/sys_socket.h"
 #include "print.h"
 #include "stub.h"
@@ -71,8 +72,10 @@ void print_socket_fd(const struct stub *st, const struct fz_fd *f)
 			out(1, " (comes back reset by the peer)");
 		if (s->state == FZ_SOCK_TCP_REPAIR)
 			out(1, " (restored with TCP_REPAIR)");
-		if (s->nopts)
-			out(1, ", %u option%s", s->nopts, s->nopts == 1 ? "" : "s");
+		unsigned n = 0;
+		for_each_sock_opt(s, o) n++;
+		if (n)
+			out(1, ", %u option%s", n, n == 1 ? "" : "s");
 		if (s->data_len)
 			out(1, ", %u bytes queued", s->data_len);
 		return;

@@ -69,22 +69,11 @@ int sock_new(const struct stub *st, const struct fz_socket *r)
 				     (int)r->protocol), r);
 }
 
-void sock_set_options(const struct stub *st, int s, const struct fz_socket *r)
-{
-	for (uint32_t i = 0; i < r->nopts; i++) {
-		const struct fz_sockopt *o = &r->opts[i];
-		long ret = sys_setsockopt(s, o->level, o->name, &o->value, sizeof(o->value));
-		if (ret < 0)
-			warn("fd %d: socket option %d/%d cannot be set to %d again: %s",
-			     sock_fd_of(st, r->id), o->level, o->name, o->value, errname(ret));
-	}
-}
-
 /* Send the data queued in r through `via` (to `to`, if given). */
 void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
 		       const void *to, unsigned to_len)
 {
-	const uint8_t *p = (const uint8_t *)(r + 1), *end = p + r->data_len;
+	const uint8_t *p = sock_data(r), *end = p + r->data_len;
 	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 
 	while (p < end) {
@@ -114,8 +103,10 @@ static void fill_from_outside(const struct stub *st, const struct fz_socket *r)
 		     "in it; they are dropped", sock_fd_of(st, r->id), r->data_len);
 		return;
 	}
-	via = sock_new(st, &(struct fz_socket){ .id = r->id, .family = r->family,
-						   .type = r->type });
+	via = sock_new(st, &(struct fz_socket){ .id = r->id,
+						.family = r->family,
+						.type = r->type,
+						.protocol = r->protocol });
 	sock_fill_queue(st, via, r, r->addr, r->addr_len);
 	sys_close(via);
 }
@@ -222,11 +213,13 @@ static void prepare_pair(struct stub *st, const struct fz_socket *a)
 		bind_name(st, sv[1], b);
 	sock_fill_queue(st, sv[1], a, 0, 0);
 	sock_fill_queue(st, sv[0], b, 0, 0);
-	/* Shutting one side shuts the mirror side of the other. */
-	if (a->shutdown & 1)
-		sys_shutdown(sv[0], SHUT_RD);
-	if (a->shutdown & 2)
-		sys_shutdown(sv[0], SHUT_WR);
+	sock_set_late_options(st, sv[0], a);
+	sock_set_late_options(st, sv[1], b);
+	/* Shutting a stream's side shuts the mirror side of the other; datagram
+	   ends are shut each on its own. */
+	sock_shut(sv[0], a);
+	if (a->type == SOCK_DGRAM)
+		sock_shut(sv[1], b);
 	keep(st, a, sv[0]);
 	keep(st, b, sv[1]);
 }
@@ -255,6 +248,7 @@ static void prepare_socket(struct stub *st, const struct fz_socket *r)
 	sock_set_options(st, s, r);
 	if (r->state == FZ_SOCK_TCP_REPAIR) {
 		repair_connection(st, r, s, sock_fd_of(st, r->id));
+		sock_set_late_options(st, s, r);
 		keep(st, r, s);
 		return;
 	}
@@ -269,6 +263,9 @@ static void prepare_socket(struct stub *st, const struct fz_socket *r)
 		fill_from_outside(st, r);
 	if (r->state == FZ_SOCK_CONNECTED)
 		connect_again(st, s, r);
+	sock_set_late_options(st, s, r);
+	if (r->type == SOCK_DGRAM)
+		sock_shut(s, r);
 	keep(st, r, s);
 }
 
@@ -281,7 +278,7 @@ void prepare_sockets(struct stub *st)
 			if (r->type != FZ_REC_SOCKET || find_socket(st, s->id) ||
 			    (s->state == FZ_SOCK_CONNECTED) != connected)
 				continue;
-			if (s->state < FZ_SOCK_UNBOUND || s->state > FZ_SOCK_TCP_REPAIR)
+			if (s->state < FZ_SOCK_UNBOUND || s->state > FZ_SOCK_STATE_MAX)
 				die("image is damaged: socket %lu has unknown state %u",
 				    (unsigned long)s->id, s->state);
 			prepare_socket(st, s);

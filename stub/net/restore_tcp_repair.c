@@ -6,15 +6,14 @@
 #include <linux/tcp.h>
 
 #include "net/net.h"
+#include "net/sockets.h"
 #include "net/sys_socket.h"
 
 /* Leaving repair mode clears SO_REUSEADDR: the process's own value goes back. */
 static void reuse_again(int s, const struct fz_socket *r)
 {
-	for (uint32_t i = 0; i < r->nopts; i++)
-		if (r->opts[i].level == SOL_SOCKET && r->opts[i].name == SO_REUSEADDR)
-			sys_setsockopt(s, SOL_SOCKET, SO_REUSEADDR,
-				       &r->opts[i].value, sizeof(r->opts[i].value));
+	for_each_sock_opt(r, o) if (o->level == SOL_SOCKET && o->name == SO_REUSEADDR)
+		sys_setsockopt(s, SOL_SOCKET, SO_REUSEADDR, o + 1, o->len);
 }
 
 void leave_tcp_repair(const struct stub *st)

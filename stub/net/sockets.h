@@ -10,8 +10,35 @@ int sock_fd_of(const struct stub *st, uint64_t id);
 int sock_lifted(const struct stub *st, long fd, const struct fz_socket *r);
 /* A new socket of r's kind, lifted. */
 int sock_new(const struct stub *st, const struct fz_socket *r);
-/* r's options set on s; one the host refuses is a warning. */
+/* r's queued data, after its options. */
+static inline const uint8_t *sock_data(const struct fz_socket *r)
+{
+	return (const uint8_t *)(r + 1) + r->opts_len;
+}
+
+/* r's option after o (the first for o = 0), 0 after the last; verify_sockets.c
+   checked that they fit. */
+static inline const struct fz_sockopt *sock_opt_next(const struct fz_socket *r,
+						     const struct fz_sockopt *o)
+{
+	const uint8_t *start = (const uint8_t *)(r + 1), *p = (const uint8_t *)o;
+
+	p = o ? p + sizeof(*o) + ((o->len + 3) & ~3u) : start;
+	return p < start + r->opts_len ? (const struct fz_sockopt *)p : 0;
+}
+
+#define for_each_sock_opt(r, o) \
+	for (const struct fz_sockopt *o = sock_opt_next(r, 0); o; o = sock_opt_next(r, o))
+
+/*
+ * r's options set on s: those that filter what it receives (socket
+ * filters, their lock) with sock_set_late_options(), once its queue is
+ * filled again, and its shutdown state with sock_shut(). One the host
+ * refuses is a warning.
+ */
 void sock_set_options(const struct stub *st, int s, const struct fz_socket *r);
+void sock_set_late_options(const struct stub *st, int s, const struct fz_socket *r);
+void sock_shut(int s, const struct fz_socket *r);
 /* The data queued in r sent through `via` (to `to`, if given). */
 void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
 		     const void *to, unsigned to_len);

@@ -26,6 +26,7 @@
 #define MSG_NOSIGNAL 0x4000
 #define SHUT_RD 0
 #define SHUT_WR 1
+#define SHUT_RDWR 2
 #define AT_FDCWD_ (-100)
 #define AT_SYMLINK_NOFOLLOW_ 0x100
 #define S_IFMT_ 0170000

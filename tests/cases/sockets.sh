@@ -1,5 +1,5 @@
 # tests/cases/sockets.sh - a UNIX socket path still in use at resume, TCP
-# connections kept with --tcp-established.  (tcp_peer's plain matrix is in
+# connections kept with --tcp-established, ICMP echo sockets.  (tcp_peer's plain matrix is in
 # the table's kill set.)  Sourced by tests/run.sh.
 
 # sockets/path-in-use: the image of a process whose UNIX listener's path is
@@ -63,7 +63,22 @@ tcp_connection_cases() {
 	fi
 }
 
+# sockets/ping/pie/USER: sock_options with an ICMP echo socket bound and
+# connected (argv[2] = ping), which net.ipv4.ping_group_range (as Debian
+# ships it: nobody) allows only while these cases run.
+ping_socket_cases() {
+	local range=/proc/sys/net/ipv4/ping_group_range old user
+	any_selected sockets/ping/pie/root sockets/ping/pie/nobody || return 0
+	old=$(<"$range")
+	echo "0 2147483647" >"$range"
+	for user in "${USERS[@]}"; do
+		freeze_case -a ping "sockets/ping/pie/$user" sock_options pie "$user" kill
+	done
+	echo "$old" >"$range"
+}
+
 socket_cases() {
 	sockets_in_use_case
 	tcp_connection_cases
+	ping_socket_cases
 }
