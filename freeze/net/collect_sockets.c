@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -103,9 +104,12 @@ static bool named(const struct fz_socket *r)
 /*
  * A UNIX socket bound to a path: the path made absolute (the stub binds it
  * from wherever it runs; the cwd is the best guess for a relative one) and
- * the socket file's mode, read through /proc/PID/root.
+ * the socket file's mode, read through /proc/PID/root; or, when the path
+ * no longer leads to the socket's file (sock_diag names its inode), the
+ * mark that it was unlinked.
  */
-static int socket_file(const struct target *t, const struct sock_probe *p)
+static int socket_file(const struct target *t, const struct sock_probe *p,
+		       const struct sock_diag *d)
 {
 	struct fz_socket *r = p->rec;
 	struct sockaddr_un *u = (void *)r->addr;
@@ -123,8 +127,14 @@ static int socket_file(const struct target *t, const struct sock_probe *p)
 	memcpy(u->sun_path, full, (size_t)n + 1);
 	r->addr_len = (uint32_t)(off + (size_t)n + 1);
 	snprintf(full, sizeof(full), "/proc/%d/root%s", (int)t->pid, u->sun_path);
-	r->path_mode = stat(full, &st) == 0 && S_ISSOCK(st.st_mode) ?
-			       (st.st_mode & 07777) : 0;
+	/* Removed, or another file there now: the socket's own file is gone. */
+	if (stat(full, &st) || st.st_ino != d->vfs_ino ||
+	    major(st.st_dev) != d->vfs_dev >> 20 ||
+	    minor(st.st_dev) != (d->vfs_dev & 0xfffff)) {
+		r->flags |= FZ_SOCKF_UNLINKED;
+		return 0;
+	}
+	r->path_mode = st.st_mode & 07777;
 	return 0;
 }
 
@@ -166,7 +176,7 @@ static int unix_state(const struct target *t, struct sock_probe *p, int listenin
 		return fail(err, "process %d: fd %d: asking the kernel (sock_diag) "
 			    "about its UNIX socket", (int)p->pid, p->fd);
 	if (named(r) && r->addr[offsetof(struct sockaddr_un, sun_path)] &&
-	    (err = socket_file(t, p)))
+	    (err = socket_file(t, p, &d)))
 		return err;
 	if (listening) {
 		r->state = FZ_SOCK_LISTEN;

@@ -54,8 +54,17 @@ static void unix_attrs(const struct unix_diag_msg *m, size_t len, struct sock_di
 			const struct unix_diag_rqlen *q = v;
 			out->pending = q->udiag_rqueue;
 			out->backlog = q->udiag_wqueue;
-		} else if (a->nla_type == UNIX_DIAG_SHUTDOWN)
+		} else if (a->nla_type == UNIX_DIAG_SHUTDOWN) {
 			out->shutdown = *(const uint8_t *)v;
+		} else if (a->nla_type == UNIX_DIAG_VFS) {
+			const struct unix_diag_vfs *f = v;
+			out->vfs_ino = f->udiag_vfs_ino;
+			out->vfs_dev = f->udiag_vfs_dev;
+		} else if (a->nla_type == UNIX_DIAG_ICONS) {
+			size_t n = (a->nla_len - NLA_HDRLEN) / sizeof(uint32_t);
+			out->nicons = (uint32_t)(n < 64 ? n : 64);
+			memcpy(out->icons, v, out->nicons * sizeof(uint32_t));
+		}
 		size_t step = (size_t)NLA_ALIGN(a->nla_len);
 		if (step >= left)
 			break;
@@ -70,11 +79,13 @@ int unix_diag(uint32_t ino, struct sock_diag *out)
 		struct nlmsghdr h;
 		struct unix_diag_req r;
 	} req = {
-		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		.h = { .nlmsg_len = sizeof(req),
+		       .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 		       .nlmsg_flags = NLM_F_REQUEST },
-		.r = { .sdiag_family = AF_UNIX, .udiag_states = ~0u,
+		.r = { .sdiag_family = AF_UNIX,
+		       .udiag_states = ~0u,
 		       .udiag_ino = ino,
-		       .udiag_show = UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN,
+		       .udiag_show = UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_VFS | UDIAG_SHOW_ICONS,
 		       .udiag_cookie = { INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE } },
 	};
 	static struct diag_reply reply;

@@ -149,6 +149,10 @@ static void bind_name(const struct stub *st, int s, const struct fz_socket *r)
 
 	if (is_path)
 		copy_path(path, r);
+	if (is_path && (r->flags & FZ_SOCKF_UNLINKED)) {
+		bind_unlinked(st, s, r, path);
+		return;
+	}
 	ret = sys_bind(s, r->addr, r->addr_len);
 	if (ret == -98 /* EADDRINUSE */ && is_path) {
 		replace_stale(st, r, path);

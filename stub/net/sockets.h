@@ -43,6 +43,10 @@ void sock_shut(int s, const struct fz_socket *r);
 void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
 		     const void *to, unsigned to_len);
 
+/* prepare_unlinked.c: s bound to path, which r's FZ_SOCKF_UNLINKED says was
+   unlinked: unlinked again, whatever is at path now left as it was. */
+void bind_unlinked(const struct stub *st, int s, const struct fz_socket *r, const char *path);
+
 /* prepare_peer_gone.c: r rebuilt as a connection its peer reset. */
 int peer_gone_unix(const struct stub *st, const struct fz_socket *r);
 int peer_gone_tcp(const struct stub *st, const struct fz_socket *r);
