@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -138,24 +140,28 @@ static int socket_file(const struct target *t, const struct sock_probe *p,
 	return 0;
 }
 
-static void warn_peer_gone(const struct sock_probe *p)
+static void warn_peer_gone_fd(int fd, const struct fz_socket *r)
 {
 	char a[160], b[160];
-	const struct fz_socket *r = p->rec;
 
 	warning("fd %d: %s %s socket %s is connected to %s: after resume it "
 		"reports the peer gone (connection reset)",
-		p->fd, family_name((int)r->family), type_name((int)r->type),
+		fd, family_name((int)r->family), type_name((int)r->type),
 		addr_str(r->addr, r->addr_len, a, sizeof(a)),
 		addr_str(r->peer, r->peer_len, b, sizeof(b)));
+}
+
+static void warn_peer_gone(const struct sock_probe *p)
+{
+	warn_peer_gone_fd(p->fd, p->rec);
 }
 
 static void warn_pending(const struct sock_probe *p, uint32_t pending)
 {
 	if (pending)
-		warning("fd %d: %u connection%s not yet accepted will be lost "
-			"(their clients see them reset)", p->fd, pending,
-			pending == 1 ? "" : "s");
+		warning("fd %d: %u connection%s from outside the process not yet "
+			"accepted will be lost (their clients see them reset)",
+			p->fd, pending, pending == 1 ? "" : "s");
 }
 
 static bool is_socket_of_process(const struct target *t, uint64_t ino)
@@ -166,7 +172,31 @@ static bool is_socket_of_process(const struct target *t, uint64_t ino)
 	return false;
 }
 
-static int unix_state(const struct target *t, struct sock_probe *p, int listening)
+/* A UNIX listener's pending connections whose clients are not the process's. */
+static uint32_t outside_pending(const struct target *t, const struct sock_diag *d)
+{
+	uint32_t inner = 0;
+
+	for (uint32_t i = 0; i < d->nicons; i++)
+		inner += is_socket_of_process(t, d->icons[i]);
+	return d->pending > inner ? d->pending - inner : 0;
+}
+
+/*
+ * A UNIX stream client whose connection nobody accepted yet: its listener
+ * may be the process's own (match_pending() finds out). What it sent is
+ * queued where freeze cannot read it: SIOCOUTQ says whether there is any.
+ */
+static void maybe_pending(struct sock_probe *p, struct socket_entry *e)
+{
+	int sent = 0;
+
+	e->maybe_pending = true;
+	e->sent = ioctl(p->s, SIOCOUTQ, &sent) == 0 ? sent : 1;
+}
+
+static int unix_state(const struct target *t, struct sock_probe *p,
+		      struct socket_entry *e, int listening)
 {
 	struct fz_socket *r = p->rec;
 	struct sock_diag d;
@@ -181,7 +211,7 @@ static int unix_state(const struct target *t, struct sock_probe *p, int listenin
 	if (listening) {
 		r->state = FZ_SOCK_LISTEN;
 		r->backlog = d.backlog;
-		warn_pending(p, d.pending);
+		warn_pending(p, outside_pending(t, &d));
 	} else if (d.peer_ino && is_socket_of_process(t, d.peer_ino)) {
 		r->state = FZ_SOCK_PAIR;
 		r->peer_id = d.peer_ino;
@@ -189,8 +219,11 @@ static int unix_state(const struct target *t, struct sock_probe *p, int listenin
 	} else if ((d.peer_ino || r->peer_len) && r->type == SOCK_DGRAM &&
 		   r->peer_len > sizeof(sa_family_t)) {
 		r->state = FZ_SOCK_CONNECTED;
-	} else if (d.peer_ino || r->peer_len) {
+	} else if (!d.peer_ino && r->peer_len > sizeof(sa_family_t) && r->type != SOCK_DGRAM) {
 		/* A peer with no inode: a connection not accepted yet. */
+		r->state = FZ_SOCK_PEER_GONE;
+		maybe_pending(p, e);
+	} else if (d.peer_ino || r->peer_len) {
 		r->state = FZ_SOCK_PEER_GONE;
 		warn_peer_gone(p);
 	} else {
@@ -336,7 +369,9 @@ static int collect_socket(struct target *t, struct fd_entry *f, struct sock_prob
 	e.rec.protocol = (uint32_t)protocol;
 	if ((err = collect_names(p)) || (err = collect_options(p)))
 		return err;
-	err = family == AF_UNIX ? unix_state(t, p, listening) : inet_state(p, &e, listening);
+	e.fd = p->fd;
+	err = family == AF_UNIX ? unix_state(t, p, &e, listening) :
+				  inet_state(p, &e, listening);
 	if (!err)
 		err = collect_queue(p, &e);
 	if (!err)
@@ -359,6 +394,57 @@ static struct socket_entry *find_socket(struct target *t, uint64_t id)
 		if (t->sockets[i].rec.id == id)
 			return &t->sockets[i];
 	return NULL;
+}
+
+/*
+ * The clients whose connection one of the process's UNIX listeners has not
+ * accepted yet: each is connected to the rebuilt listener again, in the
+ * order of its queue, so that accept() returns it. A client that sent
+ * data is refused: that data waits where nothing can read it unaccepted.
+ */
+static int match_listener(struct target *t, const struct socket_entry *l)
+{
+	struct sock_diag d;
+	uint32_t place = 0;
+	int err = unix_diag((uint32_t)l->rec.id, &d);
+
+	if (err)
+		return fail(err,
+			    "process %d: fd %d: asking the kernel (sock_diag) about "
+			    "its UNIX listener",
+			    (int)t->pid, l->fd);
+	for (uint32_t i = 0; i < d.nicons; i++) {
+		struct socket_entry *c = find_socket(t, d.icons[i]);
+		if (!c || !c->maybe_pending)
+			continue;
+		if (c->sent)
+			return fail(-ENOTSUP,
+				    "process %d: fd %d: its connection, not yet "
+				    "accepted by the listener of fd %d, holds data it sent: "
+				    "not supported",
+				    (int)t->pid, c->fd, l->fd);
+		c->maybe_pending = false;
+		c->rec.state = FZ_SOCK_PENDING;
+		c->rec.peer_id = l->rec.id;
+		c->rec.backlog = place++;
+	}
+	return 0;
+}
+
+static int match_pending(struct target *t)
+{
+	int err;
+
+	for (size_t i = 0; i < t->nsockets; i++) {
+		const struct socket_entry *l = &t->sockets[i];
+		if (l->rec.family == AF_UNIX && l->rec.state == FZ_SOCK_LISTEN &&
+		    (err = match_listener(t, l)))
+			return err;
+	}
+	for (size_t i = 0; i < t->nsockets; i++)
+		if (t->sockets[i].maybe_pending)
+			warn_peer_gone_fd(t->sockets[i].fd, &t->sockets[i].rec);
+	return 0;
 }
 
 /* What the stub's check of a socketpair end wants of its other end. */
@@ -395,10 +481,11 @@ static int check_pairs(struct target *t)
 
 int collect_sockets(struct target *t, const struct options *o)
 {
+	int err;
+
 	for (size_t i = 0; i < t->nfds; i++) {
 		struct fd_entry *f = &t->fds[i];
 		struct sock_probe p = { .pid = t->pid, .fd = f->rec.fd, .o = o };
-		int err;
 		if (f->rec.kind != FZ_FD_SOCKET)
 			continue;
 		p.s = pidfd_dup(t->pid, p.fd);
@@ -410,5 +497,6 @@ int collect_sockets(struct target *t, const struct options *o)
 		if (err)
 			return err;
 	}
-	return check_pairs(t);
+	err = match_pending(t);
+	return err ? err : check_pairs(t);
 }

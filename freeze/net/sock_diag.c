@@ -62,7 +62,7 @@ static void unix_attrs(const struct unix_diag_msg *m, size_t len, struct sock_di
 			out->vfs_dev = f->udiag_vfs_dev;
 		} else if (a->nla_type == UNIX_DIAG_ICONS) {
 			size_t n = (a->nla_len - NLA_HDRLEN) / sizeof(uint32_t);
-			out->nicons = (uint32_t)(n < 64 ? n : 64);
+			out->nicons = (uint32_t)(n < 256 ? n : 256);
 			memcpy(out->icons, v, out->nicons * sizeof(uint32_t));
 		}
 		size_t step = (size_t)NLA_ALIGN(a->nla_len);

@@ -76,7 +76,8 @@ static int aside_name(char *out, unsigned cap, const char *path)
 	return 0;
 }
 
-void bind_unlinked(const struct stub *st, int s, const struct fz_socket *r, const char *path)
+void bind_unlinked(struct stub *st, int s, const struct fz_socket *r,
+		   const char *path, sock_then_fn *then)
 {
 	char aside[FZ_SOCK_ADDR_MAX + 32];
 	struct made_dirs m;
@@ -96,6 +97,8 @@ void bind_unlinked(const struct stub *st, int s, const struct fz_socket *r, cons
 		moved = 1;
 	}
 	ret = sys_bind(s, r->addr, r->addr_len);
+	if (ret >= 0 && then)
+		then(st, s, r);
 	if (ret >= 0)
 		sys_unlink(path);
 	if (moved && sys_rename_noreplace(aside, path) < 0)

@@ -43,9 +43,29 @@ void sock_shut(int s, const struct fz_socket *r);
 void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
 		     const void *to, unsigned to_len);
 
-/* prepare_unlinked.c: s bound to path, which r's FZ_SOCKF_UNLINKED says was
-   unlinked: unlinked again, whatever is at path now left as it was. */
-void bind_unlinked(const struct stub *st, int s, const struct fz_socket *r, const char *path);
+/* r kept as socket fd s, to be placed at its fd numbers. */
+void sock_keep(struct stub *st, const struct fz_socket *r, int s);
+/* s bound to r's name again (a stale socket file there replaced). */
+void sock_bind_name(struct stub *st, int s, const struct fz_socket *r);
+/* What comes between the bind and the unlink of a listener's path. */
+typedef void sock_then_fn(struct stub *st, int s, const struct fz_socket *r);
+
+/*
+ * prepare_unlinked.c: s bound to path, which r's FZ_SOCKF_UNLINKED says was
+ * unlinked: unlinked again (after `then`, if given), whatever is at path
+ * now left as it was.
+ */
+void bind_unlinked(struct stub *st, int s, const struct fz_socket *r,
+		   const char *path, sock_then_fn *then);
+
+/*
+ * prepare_pending.c: the clients (state FZ_SOCK_PENDING) whose connection
+ * listener l had not accepted, connected to it again in their order; a
+ * client whose listener is not in the image is damage (check_pending;
+ * under --verify it is checked instead).
+ */
+void connect_pending(struct stub *st, const struct fz_socket *l);
+void check_pending(const struct stub *st, const struct fz_socket *c, int verifying);
 
 /* prepare_peer_gone.c: r rebuilt as a connection its peer reset. */
 int peer_gone_unix(const struct stub *st, const struct fz_socket *r);

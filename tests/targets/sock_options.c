@@ -15,6 +15,8 @@
  *     queued;
  *   - with argv[2] = "ping" (net.ipv4.ping_group_range must allow it), an
  *     ICMP echo socket bound and connected to 127.0.0.1.
+ * With argv[2] = "ebpf" a socket has an eBPF filter (SO_ATTACH_BPF), which
+ * cannot be read back: freeze refuses (bad/socket-ebpf-filter).
  * After SIGUSR1 every option reads back as before, the filters filter, the
  * shut sides stay shut.
  */
@@ -211,7 +213,32 @@ static void ping_socket(void)
 		target_die("an ICMP echo socket");
 }
 
-static void setup(int want_ping)
+/* A UDP socket with an eBPF socket filter that passes nothing (r0 = 0). */
+static void ebpf_filtered(void)
+{
+	uint64_t insns[2] = { 0x00000000000000b7ULL, 0x0000000000000095ULL };
+	union {
+		struct {
+			uint32_t type, insn_cnt;
+			uint64_t insns, license;
+		} load;
+		char room[128];
+	} attr;
+	int prog, s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&attr, 0, sizeof(attr));
+	attr.load.type = 1; /* BPF_PROG_TYPE_SOCKET_FILTER */
+	attr.load.insn_cnt = 2;
+	attr.load.insns = (uintptr_t)insns;
+	attr.load.license = (uintptr_t) "GPL";
+	prog = (int)syscall(321 /* bpf */, 5 /* BPF_PROG_LOAD */, &attr, sizeof(attr));
+	if (prog < 0 || s < 0 ||
+	    setsockopt(s, SOL_SOCKET, 50 /* SO_ATTACH_BPF */, &prog, sizeof(prog)))
+		target_die("an eBPF socket filter");
+	close(prog);
+}
+
+static void setup(int want_ping, int want_ebpf)
 {
 	struct sockaddr_in a;
 	int s;
@@ -236,6 +263,8 @@ static void setup(int want_ping)
 	close(s);
 	if (want_ping)
 		ping_socket();
+	if (want_ebpf)
+		ebpf_filtered();
 	for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++) {
 		opts[i].len = sizeof(opts[i].v);
 		if (getsockopt(*opts[i].fd, opts[i].level, opts[i].name, opts[i].v, &opts[i].len))
@@ -305,7 +334,7 @@ static void check(void)
 int main(int argc, char **argv)
 {
 	target_init();
-	setup(argc > 2 && !strcmp(argv[2], "ping"));
+	setup(argc > 2 && !strcmp(argv[2], "ping"), argc > 2 && !strcmp(argv[2], "ebpf"));
 	target_ready();
 	target_wait();
 	check();
