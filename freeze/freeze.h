@@ -51,10 +51,10 @@ struct socket_entry {
 	struct fz_tcp_repair repair;  /* state FZ_SOCK_TCP_REPAIR only: */
 	uint8_t *send_queue;  /* repair.send_len bytes */
 	int held_fd;          /* freeze's copy, in repair mode, or -1 */
-	int reuse;          /* its SO_REUSEADDR, which leaving repair mode clears */
-	int fd;             /* the process's (first) fd number, for messages */
-	bool maybe_pending; /* UNIX client whose connection nobody accepted */
-	int sent;           /* then: what it sent and nobody read (SIOCOUTQ) */
+	int reuse;            /* its SO_REUSEADDR, which leaving repair mode clears */
+	int fd;               /* the process's (first) fd number, for messages */
+	bool maybe_pending;   /* UNIX client whose connection nobody accepted */
+	int sent;             /* then: what it sent and nobody read (SIOCOUTQ) */
 };
 
 /* A shared memory object (see struct fz_shmem), and how to read it. */

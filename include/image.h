@@ -510,7 +510,8 @@ struct fz_socket {
 	uint32_t type;        /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	uint32_t protocol;
 	uint32_t state;       /* enum fz_sock_state */
-	uint32_t backlog;     /* FZ_SOCK_LISTEN: listen(2)'s backlog */
+	uint32_t backlog;     /* FZ_SOCK_LISTEN: listen(2)'s backlog; FZ_SOCK_PENDING:
+				 the place in its listener's queue */
 	uint32_t path_mode;   /* UNIX bound to a path: the socket file's mode */
 	uint32_t shutdown;    /* 1 receive side, 2 send side shut */
 	uint32_t addr_len;    /* bytes of addr: its sockaddr (0: none) */

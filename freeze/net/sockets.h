@@ -15,9 +15,9 @@ struct sock_diag {
 	uint32_t backlog;     /* listening: listen(2)'s backlog */
 	uint32_t shutdown;    /* RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2 */
 	uint32_t vfs_ino;     /* UNIX bound to a path: its socket file's inode */
-	uint32_t vfs_dev;   /* and device, as the kernel encodes it (major << 20) */
-	uint32_t nicons;    /* UNIX listening: entries of icons */
-	uint32_t icons[256]; /* the client inodes of its first pending connections */
+	uint32_t vfs_dev;     /* and device, as the kernel encodes it (major << 20) */
+	uint32_t nicons;      /* UNIX listening: entries of icons */
+	uint32_t icons[256];  /* the client inodes of its first pending connections */
 };
 
 /* sock_diag.c: 0, -ENOENT when the kernel does not know the inode, or -errno. */
