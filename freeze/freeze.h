@@ -48,10 +48,15 @@ struct pipe_entry {
 
 struct socket_entry {
 	struct fz_socket rec;
-	uint8_t *data;        /* rec.data_len bytes queued in it */
+	/* rec.opts_len bytes of options, then rec.data_len bytes queued in it */
+	uint8_t *data;
 	struct fz_tcp_repair repair;  /* state FZ_SOCK_TCP_REPAIR only: */
 	uint8_t *send_queue;  /* repair.send_len bytes */
 	int held_fd;          /* freeze's copy, in repair mode, or -1 */
+	int reuse;            /* its SO_REUSEADDR, which leaving repair mode clears */
+	int fd;               /* the process's (first) fd number, for messages */
+	bool maybe_pending;   /* UNIX client whose connection nobody accepted */
+	int sent;             /* then: what it sent and nobody read (SIOCOUTQ) */
 };
 
 /* A shared memory object (see struct fz_shmem), and how to read it. */

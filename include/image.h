@@ -496,8 +496,8 @@ struct fz_tty {
 _Static_assert(sizeof(struct fz_tty) == 56, "fz_tty size");
 
 /*
- * A socket. What the stub rebuilds depends on `state`; every option in
- * `opts` is set (before bind) where it differed from a fresh socket's.
+ * A socket. What the stub rebuilds depends on `state`; every option in the
+ * record's options was set differently from a fresh socket's.
  */
 enum fz_sock_state {
 	FZ_SOCK_UNBOUND = 1,    /* no name, no peer */
@@ -512,42 +512,60 @@ enum fz_sock_state {
 	FZ_SOCK_TCP_REPAIR = 7, /* established TCP connection, rebuilt as it
 				   was with TCP_REPAIR (freeze --tcp-established)
 				   from the TCP_REPAIR record of the same id */
+	FZ_SOCK_PENDING = 8,    /* UNIX stream or seqpacket client whose
+				   connection the listener `peer_id` of this
+				   image had not accepted: connected to it again,
+				   `backlog` = its place in the listener's queue */
 };
+#define FZ_SOCK_STATE_MAX FZ_SOCK_PENDING
 
 #define FZ_SOCK_ADDR_MAX 128
-#define FZ_SOCK_MAX_OPTS 24
+/* The largest option value: a classic BPF filter of BPF_MAXINSNS (4096). */
+#define FZ_SOCKOPT_MAX (4096 * 8)
 
-/* One setsockopt(fd, level, name, &value, sizeof(int)). */
+/* fz_socket.flags */
+#define FZ_SOCKF_UNLINKED \
+	1u /* UNIX: its path no longer led to it: bound
+				   there, then the path unlinked again */
+
+/*
+ * One setsockopt(fd, level, name, value, len), `len` bytes of value after
+ * it, padded to 4 bytes. (SOL_SOCKET, SO_ATTACH_FILTER)'s value is the
+ * classic BPF program's instructions, 8 bytes each.
+ */
 struct fz_sockopt {
-	int32_t level, name, value;
+	int32_t level, name;
+	uint32_t len;
 };
 _Static_assert(sizeof(struct fz_sockopt) == 12, "fz_sockopt size");
 
 /*
- * The queued data that follows is what the socket had received and not yet
- * read: stream sockets, the bytes; datagram and seqpacket sockets, each
- * message as a u32 length and its bytes, back to back.
+ * opts_len bytes of options (struct fz_sockopt + value, in the order they
+ * are set) follow, then data_len bytes of queued data: what the socket had
+ * received and not yet read: stream sockets, the bytes; datagram and
+ * seqpacket sockets, each message as a u32 length and its bytes, back to
+ * back.
  */
 struct fz_socket {
 	uint64_t id;          /* the socket's inode number at freeze time */
-	uint64_t peer_id;     /* FZ_SOCK_PAIR: the id of the other end */
+	uint64_t peer_id;     /* FZ_SOCK_PAIR, FZ_SOCK_PENDING: the other end */
 	uint32_t family;      /* AF_UNIX, AF_INET, AF_INET6 */
 	uint32_t type;        /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	uint32_t protocol;
 	uint32_t state;       /* enum fz_sock_state */
-	uint32_t backlog;     /* FZ_SOCK_LISTEN: listen(2)'s backlog */
+	uint32_t backlog;     /* FZ_SOCK_LISTEN: listen(2)'s backlog; FZ_SOCK_PENDING:
+				 the place in its listener's queue */
 	uint32_t path_mode;   /* UNIX bound to a path: the socket file's mode */
-	uint32_t shutdown;    /* FZ_SOCK_PAIR: 1 receive side, 2 send side shut */
+	uint32_t shutdown;    /* 1 receive side, 2 send side shut */
 	uint32_t addr_len;    /* bytes of addr: its sockaddr (0: none) */
 	uint32_t peer_len;    /* bytes of peer: the peer's sockaddr (0: none) */
-	uint32_t nopts;       /* entries of opts used */
-	uint32_t data_len;    /* bytes of queued data that follow */
-	uint32_t pad;
+	uint32_t opts_len;    /* bytes of options that follow */
+	uint32_t data_len;    /* bytes of queued data after them */
+	uint32_t flags;       /* FZ_SOCKF_* */
 	uint8_t addr[FZ_SOCK_ADDR_MAX];
 	uint8_t peer[FZ_SOCK_ADDR_MAX];
-	struct fz_sockopt opts[FZ_SOCK_MAX_OPTS];
 };
-_Static_assert(sizeof(struct fz_socket) == 608, "fz_socket size");
+_Static_assert(sizeof(struct fz_socket) == 320, "fz_socket size");
 
 /*
  * What TCP_REPAIR needs to rebuild an established connection without the

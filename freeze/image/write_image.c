@@ -51,7 +51,7 @@ static int write_state(struct target *t, struct image_writer *w)
 	for (size_t i = 0; !err && i < t->nsockets; i++) {
 		const struct socket_entry *s = &t->sockets[i];
 		err = iw_record(w, FZ_REC_SOCKET, &s->rec, sizeof(s->rec), s->data,
-				s->rec.data_len);
+				(size_t)s->rec.opts_len + s->rec.data_len);
 		if (!err && s->rec.state == FZ_SOCK_TCP_REPAIR)
 			err = iw_record(w, FZ_REC_TCP_REPAIR, &s->repair, sizeof(s->repair),
 					s->send_queue, s->repair.send_len);

@@ -101,6 +101,9 @@ int collect_tcp_repair(pid_t pid, int fd, int s, struct socket_entry *e)
 		return fail(-ENOTSUP, "process %d: fd %d: its TCP connection is not "
 			    "established (state %u): --tcp-established cannot keep it",
 			    (int)pid, fd, (unsigned)info.tcpi_state);
+	len = sizeof(e->reuse);
+	if (getsockopt(s, SOL_SOCKET, SO_REUSEADDR, &e->reuse, &len) < 0)
+		return fail(-errno, "process %d: fd %d: its SO_REUSEADDR", (int)pid, fd);
 	e->held_fd = dup(s);
 	if (e->held_fd < 0)
 		return fail(-errno, "process %d: fd %d: keeping a copy", (int)pid, fd);
@@ -126,9 +129,13 @@ void leave_tcp_repair_socket(struct socket_entry *e, bool killed)
 {
 	if (e->held_fd < 0)
 		return;
-	/* A live process gets its connection back; no window probe. */
-	if (!killed)
-		set_int(e->held_fd, TCP_REPAIR, TCP_REPAIR_OFF_NO_WP);
+	/*
+	 * A live process gets its connection back; no window probe. Leaving
+	 * repair mode clears SO_REUSEADDR (the kernel forces it on in repair
+	 * mode): the process's own value goes back.
+	 */
+	if (!killed && !set_int(e->held_fd, TCP_REPAIR, TCP_REPAIR_OFF_NO_WP))
+		setsockopt(e->held_fd, SOL_SOCKET, SO_REUSEADDR, &e->reuse, sizeof(e->reuse));
 	close(e->held_fd);
 	e->held_fd = -1;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "image.h"
 
@@ -12,12 +13,18 @@ struct sock_diag {
 	uint32_t peer_ino;    /* UNIX: the connected peer's inode, or 0 */
 	uint32_t pending;     /* listening: connections not yet accepted */
 	uint32_t backlog;     /* listening: listen(2)'s backlog */
-	uint32_t shutdown;    /* UNIX: RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2 */
+	uint32_t shutdown;    /* RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2 */
+	uint32_t vfs_ino;     /* UNIX bound to a path: its socket file's inode */
+	uint32_t vfs_dev;     /* and device, as the kernel encodes it (major << 20) */
+	uint32_t nicons;      /* UNIX listening: entries of icons */
+	uint32_t icons[256];  /* the client inodes of its first pending connections */
 };
 
 /* sock_diag.c: 0, -ENOENT when the kernel does not know the inode, or -errno. */
 int unix_diag(uint32_t ino, struct sock_diag *out);
 int tcp_listen_diag(int family, uint32_t ino, struct sock_diag *out);
+/* Any inet socket of `protocol` in one of `states` (bit n: TCP state n). */
+int inet_diag(int family, int protocol, uint32_t states, uint32_t ino, struct sock_diag *out);
 
 /*
  * sock_queue.c: a copy of what socket s has received and not read, without
@@ -26,8 +33,18 @@ int tcp_listen_diag(int family, uint32_t ino, struct sock_diag *out);
  */
 int peek_queue(int s, int type, uint8_t **data, uint32_t *len);
 
-/* sock_options.c: r's options that differ from a fresh socket's. 0 or -errno. */
-int sock_options_diff(int s, struct fz_socket *r);
+/*
+ * sock_options.c: socket s's options that differ from a fresh socket's of
+ * r's kind, as the options of a SOCKET record (*len bytes, malloc'd).
+ * 0 or -errno; -EACCES when its filter is an eBPF program.
+ */
+int sock_options_diff(int s, const struct fz_socket *r, uint8_t **opts, uint32_t *len);
+
+/*
+ * ping_peer.c: where ICMP echo socket `ino` of process pid is connected to
+ * (*len = 0: nowhere); 0 or -errno.
+ */
+int ping_peer(pid_t pid, int family, uint64_t ino, uint8_t *peer, uint32_t *len);
 
 /* sock_names.c: for messages. An address: /path, @abstract, 1.2.3.4:5, [::1]:5. */
 const char *family_name(int family);

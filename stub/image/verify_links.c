@@ -117,16 +117,27 @@ static int pair_ok(const struct image *img, const struct fz_socket *a)
 	       b->type == a->type && a->family == AF_UNIX && b->family == AF_UNIX;
 }
 
+/* A client waiting to be accepted names a UNIX listener of the image. */
+static int listener_ok(const struct image *img, const struct fz_socket *c)
+{
+	const struct fz_socket *l = by_id(img, FZ_REC_SOCKET, c->peer_id);
+
+	return l && l->state == FZ_SOCK_LISTEN && l->family == AF_UNIX &&
+	       c->family == AF_UNIX && l->type == c->type;
+}
+
 static int check_sockets(const struct image *img, const char **why)
 {
 	for_each_record(img, r) {
 		const struct fz_socket *s = rec_data(r);
 		if (r->type != FZ_REC_SOCKET)
 			continue;
-		if (s->state < FZ_SOCK_UNBOUND || s->state > FZ_SOCK_TCP_REPAIR)
+		if (s->state < FZ_SOCK_UNBOUND || s->state > FZ_SOCK_STATE_MAX)
 			return bad(why, "socket of unknown state");
 		if (s->state == FZ_SOCK_PAIR && !pair_ok(img, s))
 			return bad(why, "socket paired with a socket the image lacks");
+		if (s->state == FZ_SOCK_PENDING && !listener_ok(img, s))
+			return bad(why, "waiting client of a listener the image lacks");
 		if (s->state == FZ_SOCK_TCP_REPAIR &&
 		    (s->family == AF_UNIX || s->type != SOCK_STREAM ||
 		     !by_id(img, FZ_REC_TCP_REPAIR, s->id)))

@@ -1,5 +1,6 @@
 /* ./image --info: a socket fd, its kind, names, state and queued bytes. */
 #include "net/net.h"
+#include "net/sockets.h"
 #include "net/sys_socket.h"
 #include "print.h"
 #include "stub.h"
@@ -18,10 +19,14 @@ static const char *type_name(uint32_t t)
 static const char *state_name(uint32_t s)
 {
 	static const char *const names[] = {
-		[FZ_SOCK_UNBOUND] = "unbound", [FZ_SOCK_BOUND] = "bound to",
-		[FZ_SOCK_LISTEN] = "listening on", [FZ_SOCK_CONNECTED] = "bound to",
-		[FZ_SOCK_PAIR] = "socketpair end", [FZ_SOCK_PEER_GONE] = "connection at",
+		[FZ_SOCK_UNBOUND] = "unbound",
+		[FZ_SOCK_BOUND] = "bound to",
+		[FZ_SOCK_LISTEN] = "listening on",
+		[FZ_SOCK_CONNECTED] = "bound to",
+		[FZ_SOCK_PAIR] = "socketpair end",
+		[FZ_SOCK_PEER_GONE] = "connection at",
 		[FZ_SOCK_TCP_REPAIR] = "connection at",
+		[FZ_SOCK_PENDING] = "client at",
 	};
 	return s < sizeof(names) / sizeof(names[0]) && names[s] ? names[s] : "?";
 }
@@ -71,8 +76,12 @@ void print_socket_fd(const struct stub *st, const struct fz_fd *f)
 			out(1, " (comes back reset by the peer)");
 		if (s->state == FZ_SOCK_TCP_REPAIR)
 			out(1, " (restored with TCP_REPAIR)");
-		if (s->nopts)
-			out(1, ", %u option%s", s->nopts, s->nopts == 1 ? "" : "s");
+		if (s->state == FZ_SOCK_PENDING)
+			out(1, " (not accepted yet: connected to it again)");
+		unsigned n = 0;
+		for_each_sock_opt(s, o) n++;
+		if (n)
+			out(1, ", %u option%s", n, n == 1 ? "" : "s");
 		if (s->data_len)
 			out(1, ", %u bytes queued", s->data_len);
 		return;

@@ -21,6 +21,7 @@ int peer_gone_unix(const struct stub *st, const struct fz_socket *r)
 		die("fd %d: cannot create a socketpair: %s", sock_fd_of(st, r->id), errname(ret));
 	sock_set_options(st, sv[0], r);
 	sock_fill_queue(st, sv[1], r, 0, 0);
+	sock_set_late_options(st, sv[0], r);
 	sys_close(sv[1]);
 	return sock_lifted(st, sv[0], r);
 }
@@ -90,6 +91,8 @@ int peer_gone_tcp(const struct stub *st, const struct fz_socket *r)
 		     sock_fd_of(st, r->id), errname(ret));
 		sys_close(c);
 		c = sock_new(st, r);
+		sock_set_options(st, c, r);
 	}
+	sock_set_late_options(st, c, r);
 	return c;
 }

@@ -47,7 +47,7 @@ static const struct fz_socket *find_record(const struct stub *st, uint64_t id)
 	return 0;
 }
 
-static void keep(struct stub *st, const struct fz_socket *r, int fd)
+void sock_keep(struct stub *st, const struct fz_socket *r, int fd)
 {
 	st->sockets[st->nsockets].rec = r;
 	st->sockets[st->nsockets].fd = fd;
@@ -69,22 +69,11 @@ int sock_new(const struct stub *st, const struct fz_socket *r)
 				     (int)r->protocol), r);
 }
 
-void sock_set_options(const struct stub *st, int s, const struct fz_socket *r)
-{
-	for (uint32_t i = 0; i < r->nopts; i++) {
-		const struct fz_sockopt *o = &r->opts[i];
-		long ret = sys_setsockopt(s, o->level, o->name, &o->value, sizeof(o->value));
-		if (ret < 0)
-			warn("fd %d: socket option %d/%d cannot be set to %d again: %s",
-			     sock_fd_of(st, r->id), o->level, o->name, o->value, errname(ret));
-	}
-}
-
 /* Send the data queued in r through `via` (to `to`, if given). */
 void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
 		       const void *to, unsigned to_len)
 {
-	const uint8_t *p = (const uint8_t *)(r + 1), *end = p + r->data_len;
+	const uint8_t *p = sock_data(r), *end = p + r->data_len;
 	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 
 	while (p < end) {
@@ -114,8 +103,10 @@ static void fill_from_outside(const struct stub *st, const struct fz_socket *r)
 		     "in it; they are dropped", sock_fd_of(st, r->id), r->data_len);
 		return;
 	}
-	via = sock_new(st, &(struct fz_socket){ .id = r->id, .family = r->family,
-						   .type = r->type });
+	via = sock_new(st, &(struct fz_socket){ .id = r->id,
+						.family = r->family,
+						.type = r->type,
+						.protocol = r->protocol });
 	sock_fill_queue(st, via, r, r->addr, r->addr_len);
 	sys_close(via);
 }
@@ -150,7 +141,8 @@ static void replace_stale(const struct stub *st, const struct fz_socket *r,
 		    sock_fd_of(st, r->id), path, errname(ret));
 }
 
-static void bind_name(const struct stub *st, int s, const struct fz_socket *r)
+/* s bound to r's name; `then` (if given) once it is, before an unlink. */
+static void bind_then(struct stub *st, int s, const struct fz_socket *r, sock_then_fn *then)
 {
 	char path[sizeof(r->addr)];
 	int is_path = r->family == AF_UNIX && r->addr[2];
@@ -158,6 +150,10 @@ static void bind_name(const struct stub *st, int s, const struct fz_socket *r)
 
 	if (is_path)
 		copy_path(path, r);
+	if (is_path && (r->flags & FZ_SOCKF_UNLINKED)) {
+		bind_unlinked(st, s, r, path, then);
+		return;
+	}
 	ret = sys_bind(s, r->addr, r->addr_len);
 	if (ret == -98 /* EADDRINUSE */ && is_path) {
 		replace_stale(st, r, path);
@@ -168,6 +164,24 @@ static void bind_name(const struct stub *st, int s, const struct fz_socket *r)
 		    is_path ? path : "its address", errname(ret));
 	if (is_path && r->path_mode)
 		sys_chmod(path, r->path_mode);
+	if (then)
+		then(st, s, r);
+}
+
+void sock_bind_name(struct stub *st, int s, const struct fz_socket *r)
+{
+	bind_then(st, s, r, 0);
+}
+
+/* A listener listens again, and takes back the connections it had not accepted. */
+static void listen_again(struct stub *st, int s, const struct fz_socket *r)
+{
+	long ret = sys_listen(s, (int)r->backlog);
+
+	if (ret < 0)
+		die("fd %d: cannot listen again: %s", sock_fd_of(st, r->id), errname(ret));
+	if (r->family == AF_UNIX)
+		connect_pending(st, r);
 }
 
 static int bound(const struct fz_socket *r)
@@ -215,15 +229,22 @@ static void prepare_pair(struct stub *st, const struct fz_socket *a)
 	sv[1] = sock_lifted(st, sv[1], b);
 	sock_set_options(st, sv[0], a);
 	sock_set_options(st, sv[1], b);
+	/* Datagram sockets connected to each other may have names of their own. */
+	if (a->type == SOCK_DGRAM && bound(a))
+		sock_bind_name(st, sv[0], a);
+	if (b->type == SOCK_DGRAM && bound(b))
+		sock_bind_name(st, sv[1], b);
 	sock_fill_queue(st, sv[1], a, 0, 0);
 	sock_fill_queue(st, sv[0], b, 0, 0);
-	/* Shutting one side shuts the mirror side of the other. */
-	if (a->shutdown & 1)
-		sys_shutdown(sv[0], SHUT_RD);
-	if (a->shutdown & 2)
-		sys_shutdown(sv[0], SHUT_WR);
-	keep(st, a, sv[0]);
-	keep(st, b, sv[1]);
+	sock_set_late_options(st, sv[0], a);
+	sock_set_late_options(st, sv[1], b);
+	/* Shutting a stream's side shuts the mirror side of the other; datagram
+	   ends are shut each on its own. */
+	sock_shut(sv[0], a);
+	if (a->type == SOCK_DGRAM)
+		sock_shut(sv[1], b);
+	sock_keep(st, a, sv[0]);
+	sock_keep(st, b, sv[1]);
 }
 
 static void prepare_socket(struct stub *st, const struct fz_socket *r)
@@ -234,49 +255,60 @@ static void prepare_socket(struct stub *st, const struct fz_socket *r)
 	if (!strcmp(st->opt.mode, "--verify")) {
 		if (r->state == FZ_SOCK_PAIR)
 			check_pair(st, r);
-		keep(st, r, -1);
+		if (r->state == FZ_SOCK_PENDING)
+			check_pending(st, r, 1);
+		sock_keep(st, r, -1);
 		return;
 	}
 	if (r->state == FZ_SOCK_PAIR) {
 		prepare_pair(st, r);
 		return;
 	}
+	if (r->state == FZ_SOCK_PENDING)
+		check_pending(st, r, 0);
 	if (r->state == FZ_SOCK_PEER_GONE) {
 		s = r->family == AF_UNIX ? peer_gone_unix(st, r) : peer_gone_tcp(st, r);
-		keep(st, r, s);
+		sock_keep(st, r, s);
 		return;
 	}
 	s = sock_new(st, r);
 	sock_set_options(st, s, r);
 	if (r->state == FZ_SOCK_TCP_REPAIR) {
 		repair_connection(st, r, s, sock_fd_of(st, r->id));
-		keep(st, r, s);
+		sock_set_late_options(st, s, r);
+		sock_keep(st, r, s);
 		return;
 	}
-	if (r->state != FZ_SOCK_UNBOUND && bound(r))
-		bind_name(st, s, r);
-	if (r->state == FZ_SOCK_LISTEN) {
-		long ret = sys_listen(s, (int)r->backlog);
-		if (ret < 0)
-			die("fd %d: cannot listen again: %s", sock_fd_of(st, r->id), errname(ret));
-	}
+	if (r->state == FZ_SOCK_LISTEN && bound(r))
+		bind_then(st, s, r, listen_again);
+	else if (r->state == FZ_SOCK_LISTEN)
+		listen_again(st, s, r);
+	else if (r->state != FZ_SOCK_UNBOUND && bound(r))
+		sock_bind_name(st, s, r);
 	if (r->state == FZ_SOCK_BOUND || r->state == FZ_SOCK_CONNECTED)
 		fill_from_outside(st, r);
 	if (r->state == FZ_SOCK_CONNECTED)
 		connect_again(st, s, r);
-	keep(st, r, s);
+	sock_set_late_options(st, s, r);
+	if (r->type == SOCK_DGRAM)
+		sock_shut(s, r);
+	sock_keep(st, r, s);
 }
 
-/* Connected datagram sockets last: their peer may be one of ours. */
+/*
+ * Connected datagram sockets last: their peer may be one of ours; so are
+ * clients waiting on a listener, which its listener connects first.
+ */
 void prepare_sockets(struct stub *st)
 {
-	for (int connected = 0; connected < 2; connected++) {
+	for (int late = 0; late < 2; late++) {
 		for_each_record(&st->img, r) {
 			const struct fz_socket *s = rec_data(r);
 			if (r->type != FZ_REC_SOCKET || find_socket(st, s->id) ||
-			    (s->state == FZ_SOCK_CONNECTED) != connected)
+			    (s->state == FZ_SOCK_CONNECTED ||
+			     s->state == FZ_SOCK_PENDING) != late)
 				continue;
-			if (s->state < FZ_SOCK_UNBOUND || s->state > FZ_SOCK_TCP_REPAIR)
+			if (s->state < FZ_SOCK_UNBOUND || s->state > FZ_SOCK_STATE_MAX)
 				die("image is damaged: socket %lu has unknown state %u",
 				    (unsigned long)s->id, s->state);
 			prepare_socket(st, s);

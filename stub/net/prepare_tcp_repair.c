@@ -82,7 +82,7 @@ static long rebuild(int s, const struct fz_socket *r, const struct fz_tcp_repair
 	if ((t->options & TCPI_OPT_TIMESTAMPS) &&
 	    (ret = set_int(s, TCP_TIMESTAMP, (int)t->timestamp)) < 0)
 		return ret;
-	if ((ret = fill(s, TCP_RECV_QUEUE, (const uint8_t *)(r + 1), r->data_len)) < 0 ||
+	if ((ret = fill(s, TCP_RECV_QUEUE, sock_data(r), r->data_len)) < 0 ||
 	    (ret = fill(s, TCP_SEND_QUEUE, (const uint8_t *)(t + 1), t->send_len)) < 0 ||
 	    (ret = set_int(s, TCP_REPAIR_QUEUE, TCP_NO_QUEUE)) < 0)
 		return ret;

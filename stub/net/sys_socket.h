@@ -26,6 +26,7 @@
 #define MSG_NOSIGNAL 0x4000
 #define SHUT_RD 0
 #define SHUT_WR 1
+#define SHUT_RDWR 2
 #define AT_FDCWD_ (-100)
 #define AT_SYMLINK_NOFOLLOW_ 0x100
 #define S_IFMT_ 0170000
@@ -68,6 +69,19 @@ static inline long sys_unlink(const char *path)
 { return SYS(unlink, path, 0, 0, 0, 0, 0); }
 static inline long sys_chmod(const char *path, unsigned mode)
 { return SYS(chmod, path, mode, 0, 0, 0, 0); }
+static inline long sys_mkdir(const char *path, unsigned mode)
+{
+	return SYS(mkdir, path, mode, 0, 0, 0, 0);
+}
+static inline long sys_rmdir(const char *path)
+{
+	return SYS(rmdir, path, 0, 0, 0, 0, 0);
+}
+#define RENAME_NOREPLACE_ 1
+static inline long sys_rename_noreplace(const char *from, const char *to)
+{
+	return SYS(renameat2, AT_FDCWD_, from, AT_FDCWD_, to, RENAME_NOREPLACE_, 0);
+}
 /* The file type bits of path (not following a symlink), or -errno. */
 static inline long sys_file_type(const char *path)
 {

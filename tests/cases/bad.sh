@@ -191,6 +191,13 @@ bad_cases() {
 	fi
 
 	refusal_case bad/socket-fd sockfd 'fd 5 is a netlink' socket
+	# A UNIX client whose connection its listener (the process's) has not
+	# accepted yet sent a byte: nothing can read it before accept().
+	refusal_case bad/unix-pending-data unix_sockets \
+		'fd [0-9]+: its connection, not yet accepted by the listener of fd [0-9]+, holds data' \
+		pending-data
+	# An eBPF socket filter cannot be read back (a classic one can).
+	refusal_case bad/socket-ebpf-filter sock_options 'its socket filter is an eBPF program' ebpf
 	# A watch on a file no path leads to (unlinked, kept by a mapping).
 	refusal_case bad/inotify-deleted inotify 'inotify fd [0-9]+: watch [0-9]+' deleted
 	# epoll watches a file only a child process still holds.

@@ -45,7 +45,7 @@ payload_offset() {
 }
 
 image_cases() {
-	local name=image size off n rc img cut
+	local name=image size off n rc img cut v
 	any_selected image/truncate-sweep image/appended-bytes image/concatenated \
 		image/truncated image/newer-version || return 0
 	new_case "$name" root
@@ -100,10 +100,13 @@ image_cases() {
 	fi
 	name=image/newer-version
 	if selected "$name"; then
+		# One above the version this tree writes (include/image.h).
+		v=$(($(sed -n 's/^#define FZ_VERSION \([0-9]*\)$/\1/p' "$REPO/include/image.h") + 1))
 		cp "$CASE/good" "$CASE/newer"
 		off=$(trailer_at "$CASE/newer")
-		printf '\x04' | dd of="$CASE/newer" bs=1 seek=$((off + 8)) conv=notrunc status=none
-		refuses "$name" "$CASE/newer" 'format version 4 is newer'
+		printf "\\x$(printf %02x "$v")" |
+			dd of="$CASE/newer" bs=1 seek=$((off + 8)) conv=notrunc status=none
+		refuses "$name" "$CASE/newer" "format version $v is newer"
 	fi
 }
 

@@ -1,5 +1,5 @@
 # tests/cases/sockets.sh - a UNIX socket path still in use at resume, TCP
-# connections kept with --tcp-established.  (tcp_peer's plain matrix is in
+# connections kept with --tcp-established, ICMP echo sockets.  (tcp_peer's plain matrix is in
 # the table's kill set.)  Sourced by tests/run.sh.
 
 # sockets/path-in-use: the image of a process whose UNIX listener's path is
@@ -38,8 +38,9 @@ sockets_in_use_case() {
 }
 
 # freeze --tcp-established: as root the established connections of the
-# inet_sockets target (both ends its own) and of tcp_peer (to another
-# process) come back alive (frozen with -k, and left running); as the
+# inet_sockets target (both ends its own), of tcp_peer (to another
+# process) and of tcp_queues (both queues of both ends full, with
+# SO_REUSEADDR) come back alive (frozen with -k, and left running); as the
 # unprivileged user freeze refuses, naming CAP_NET_ADMIN, and the target's
 # connection still works.  (Without it, tcp_peer's connection comes back
 # reset by the peer: tcp_peer/VARIANT/USER.)
@@ -49,6 +50,7 @@ tcp_connection_cases() {
 	freeze_case "${kept[@]}" "$name/pie/root" inet_sockets pie root kill
 	freeze_case "${kept[@]}" "$name/pie/root/running" inet_sockets pie root running
 	freeze_case "${kept[@]}" "$name/outside-peer/pie/root" tcp_peer pie root kill
+	freeze_case "${kept[@]}" sockets/tcp-queues/pie/root tcp_queues pie root kill
 	name=$name/pie/nobody-refused
 	if selected "$name" && [[ " ${USERS[*]} " == *" nobody "* ]]; then
 		bad_start "$name" nobody inet_sockets
@@ -61,7 +63,22 @@ tcp_connection_cases() {
 	fi
 }
 
+# sockets/ping/pie/USER: sock_options with an ICMP echo socket bound and
+# connected (argv[2] = ping), which net.ipv4.ping_group_range (as Debian
+# ships it: nobody) allows only while these cases run.
+ping_socket_cases() {
+	local range=/proc/sys/net/ipv4/ping_group_range old user
+	any_selected sockets/ping/pie/root sockets/ping/pie/nobody || return 0
+	old=$(<"$range")
+	echo "0 2147483647" >"$range"
+	for user in "${USERS[@]}"; do
+		freeze_case -a ping "sockets/ping/pie/$user" sock_options pie "$user" kill
+	done
+	echo "$old" >"$range"
+}
+
 socket_cases() {
 	sockets_in_use_case
 	tcp_connection_cases
+	ping_socket_cases
 }

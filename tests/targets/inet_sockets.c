@@ -6,7 +6,8 @@
  *   - a TCP socket bound and not listening;
  *   - a bound UDP socket with datagrams queued in it (SO_BROADCAST);
  *   - a UDP socket connected to another of ours;
- *   - an established TCP connection with data queued on the client side.
+ *   - an established TCP connection with data queued on the client side
+ *     (SO_REUSEADDR on the client).
  * After SIGUSR1: names and options read back equal, clients can connect to
  * the listeners, the queued data arrives, and the established connection
  * reads its data and then reports the peer gone (reset, then EOF) once the
@@ -117,6 +118,7 @@ static void setup(void)
 
 	if (bound(&l, AF_INET, SOCK_STREAM, NULL) || listen(l.fd, 1) ||
 	    (client = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    setsockopt(client, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int)) ||
 	    connect(client, (struct sockaddr *)&l.addr, l.len) ||
 	    (server = accept(l.fd, NULL, NULL)) < 0 || write(server, "hello", 5) != 5)
 		target_die("established connection");
@@ -158,6 +160,9 @@ static void check_established(int reset)
 	ssize_t n;
 
 	target_expect_read(client, "hello", "established connection");
+	/* TCP_REPAIR clears it when the connection leaves repair mode. */
+	target_check(get_int(client, SOL_SOCKET, SO_REUSEADDR) == 1,
+		     "established connection: SO_REUSEADDR lost");
 	n = recv(client, &c, 1, MSG_DONTWAIT);
 	if (!reset) {
 		target_check(n < 0 && errno == EAGAIN, "established connection: read %zd", n);

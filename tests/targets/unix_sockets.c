@@ -6,9 +6,12 @@
  *   - a stream pair whose one side shut its sending side;
  *   - a listener bound to a path (mode 0600) and one on an abstract name;
  *   - a datagram socket bound to a path, with datagrams queued in it;
- *   - a client whose connection its listener (ours too) never accepted:
- *     its peer is no socket of the process, so after a resume it must read
- *     EOF (before: EAGAIN).
+ *   - two clients whose connections their listener (ours too) never
+ *     accepted (freeze once dropped them, and accept() then waited
+ *     forever): after a resume too, accept() returns them, in order, and
+ *     they talk. With argv[2] = "pending-data" the second one has sent a
+ *     byte, which nothing can read before accept(): freeze refuses
+ *     (bad/unix-pending-data).
  * After SIGUSR1 every socket must hold what it held, and still work.
  */
 #include "target.h"
@@ -18,7 +21,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-static int sp[2], dp[2], qp[2], sh[2], big[2], lpath, labstract, dgram, client, dup_fd;
+static int sp[2], dp[2], qp[2], sh[2], big[2], lpath, labstract, dgram, client,
+	client2, dup_fd;
+static int pend_l, pending_data;
 static size_t big_len;
 static struct sockaddr_un path_addr, abs_addr, dgram_addr, pend_addr;
 static socklen_t abs_len;
@@ -94,13 +99,18 @@ static void setup(const char *dir)
 		target_die("bound datagram socket");
 	close(s);
 
-	/* A connection the listener never accepts. */
+	/* Connections the listener has not accepted yet. */
 	set_path(&pend_addr, dir, "pending.sock");
 	unlink(pend_addr.sun_path);
-	s = listener(&pend_addr, sizeof(pend_addr));
+	pend_l = listener(&pend_addr, sizeof(pend_addr));
 	client = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (client < 0 || connect(client, (struct sockaddr *)&pend_addr, sizeof(pend_addr)))
+	client2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (client < 0 || client2 < 0 ||
+	    connect(client, (struct sockaddr *)&pend_addr, sizeof(pend_addr)) ||
+	    connect(client2, (struct sockaddr *)&pend_addr, sizeof(pend_addr)))
 		target_die("pending client");
+	if (pending_data && write(client2, "!", 1) != 1)
+		target_die("pending client's data");
 }
 
 static void talks(int a, int b, const char *what)
@@ -140,7 +150,36 @@ static void check_big(void)
 		     "%zu wrong", n, big_len, bad);
 }
 
-static void check(int resumed)
+/* Each pending client, in the order it connected, is what accept() returns. */
+static void accepted_in_order(void)
+{
+	int first, second, flags = fcntl(pend_l, F_GETFL);
+	char c = 0;
+
+	fcntl(pend_l, F_SETFL, flags | O_NONBLOCK);
+	first = accept(pend_l, NULL, NULL);
+	second = accept(pend_l, NULL, NULL);
+	fcntl(pend_l, F_SETFL, flags);
+	target_check(first >= 0 && second >= 0,
+		     "the listener does not accept its pending "
+		     "connections (%s)",
+		     strerror(errno));
+	if (first < 0 || second < 0)
+		return;
+	if (pending_data)
+		target_expect_read(second, "!", "what the second pending client sent");
+	target_check(send(client, "1", 1, 0) == 1 && send(client2, "2", 1, 0) == 1 &&
+			     recv(first, &c, 1, 0) == 1 && c == '1' &&
+			     recv(second, &c, 1, 0) == 1 && c == '2',
+		     "the pending connections came back in another order, or "
+		     "do not talk");
+	target_check(send(first, "a", 1, 0) == 1 && recv(client, &c, 1, 0) == 1 && c == 'a',
+		     "the first pending connection does not talk back");
+	close(first);
+	close(second);
+}
+
+static void check(void)
 {
 	struct stat st;
 	int v = 0;
@@ -177,22 +216,21 @@ static void check(int resumed)
 		     "cannot send to the bound datagram socket: %s", strerror(errno));
 	target_expect_read(dgram, "z", "bound datagram socket, after");
 	close(v);
-	if (resumed)
-		target_check(recv(client, &c, 1, 0) == 0, "the client whose peer is gone "
-			     "does not read EOF (%s)", strerror(errno));
-	else
-		target_check(recv(client, &c, 1, 0) < 0 && errno == EAGAIN,
-			     "the pending client reads something");
+	target_check(recv(client, &c, 1, 0) < 0 && errno == EAGAIN,
+		     "the pending client reads something (%s)", strerror(errno));
+	target_check(fcntl(client, F_GETFL) & O_NONBLOCK, "the pending client lost O_NONBLOCK");
+	target_check(!(fcntl(client2, F_GETFL) & O_NONBLOCK),
+		     "the second pending client is O_NONBLOCK");
+	accepted_in_order();
 }
 
 int main(int argc, char **argv)
 {
-	pid_t pid = getpid();
-
 	target_init();
+	pending_data = argc > 2 && !strcmp(argv[2], "pending-data");
 	setup(argc > 1 ? argv[1] : ".");
 	target_ready();
 	target_wait();
-	check(getpid() != pid);
+	check();
 	return target_finish();
 }
