@@ -102,8 +102,8 @@ image_cases() {
 	if selected "$name"; then
 		cp "$CASE/good" "$CASE/newer"
 		off=$(trailer_at "$CASE/newer")
-		printf '\x04' | dd of="$CASE/newer" bs=1 seek=$((off + 8)) conv=notrunc status=none
-		refuses "$name" "$CASE/newer" 'format version 4 is newer'
+		printf '\x05' | dd of="$CASE/newer" bs=1 seek=$((off + 8)) conv=notrunc status=none
+		refuses "$name" "$CASE/newer" 'format version 5 is newer'
 	fi
 }
 
