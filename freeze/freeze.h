@@ -26,6 +26,8 @@ struct map_entry {
 	char *path;           /* file, [heap], [stack], ... or NULL */
 	struct fz_range *guards; /* its guard regions (collect_guards.c) */
 	size_t nguards;
+	bool has_file;        /* FZ_MAP_ANON of a known file (collect_map_files.c) */
+	struct fz_map_file file;
 };
 
 struct fd_entry {

@@ -15,7 +15,7 @@
 
 #define FZ_MAGIC "FRZIMAGE"
 #define FZ_MAGIC_LEN 8
-#define FZ_VERSION 3
+#define FZ_VERSION 4
 #define FZ_PAGE_SIZE 4096UL
 #define FZ_CHUNK_MAX_PAGES 256 /* 1 MiB of raw page data per chunk */
 #define FZ_PATH_MAX 4096
@@ -94,6 +94,8 @@ enum fz_record_type {
 	FZ_REC_XSAVE_LAYOUT = 45,  /* struct fz_xsave_layout of the freezing CPU */
 	FZ_REC_GUARD = 46,  /* struct fz_range: guard pages (MADV_GUARD_INSTALL)
 				 of the MAPPING before it, after its chunks */
+	FZ_REC_MAP_FILE = 47, /* struct fz_map_file: the file behind the private
+				 MAPPING just before it, before its chunks */
 	FZ_REC_CREDS = 50,  /* struct fz_creds: the ids for --info only, never
 				 applied; the loginuid is set again */
 	FZ_REC_GROUPS = 51, /* uint32_t[]: the supplementary groups (up to
@@ -218,11 +220,32 @@ struct fz_range {
 };
 _Static_assert(sizeof(struct fz_range) == 16, "fz_range size");
 
+/*
+ * The file a private mapping (FZ_MAP_ANON with FZ_MAPF_FROM_FILE) maps at
+ * its `offset`, when freeze could tell which one it is and the mapping
+ * ends within the file's last page: the stub maps the file again if it is
+ * still that file, and writes only the chunks not flagged FZ_CHUNKF_FILE
+ * over it. Either a file by its path (the MAPPING's), known by these
+ * fields, or the memfd of SHMEM record `shmem_id` (the others then 0).
+ */
+struct fz_map_file {
+	uint64_t size;            /* st_size when frozen */
+	int64_t mtime_sec, mtime_nsec;
+	uint64_t ino;
+	uint32_t dev_major, dev_minor;  /* of its file system */
+	uint64_t shmem_id;        /* a memfd's FZ_REC_SHMEM id, or 0 */
+};
+_Static_assert(sizeof(struct fz_map_file) == 48, "fz_map_file size");
+
+/* Every page of the chunk was still the file's (never copied on write). */
+#define FZ_CHUNKF_FILE 1u
+
 /* A run of pages of the mapping before it in the record list. */
 struct fz_chunk {
 	uint64_t addr;            /* where the first page goes */
 	uint32_t npages;          /* 1..FZ_CHUNK_MAX_PAGES */
-	uint32_t encoding;        /* enum fz_encoding of this chunk */
+	uint16_t encoding;        /* enum fz_encoding of this chunk */
+	uint16_t flags;           /* FZ_CHUNKF_*: 0 in SHMEM_CHUNK records */
 	uint64_t data_offset;     /* from the payload's start; page-aligned if NONE */
 	uint64_t data_size;       /* stored bytes */
 	uint64_t data_csum;       /* XXH64 of the stored bytes */

@@ -35,6 +35,21 @@ struct prepared_map {
 };
 _Static_assert(sizeof(struct prepared_map) <= FZ_STUB_TABLE_ROOM, "table room");
 
+/*
+ * The file behind a private file mapping (its FZ_REC_MAP_FILE), opened and
+ * found unchanged before the point of no return; fd -1 when it is not the
+ * file it was: the mapping then comes back as an anonymous copy.
+ */
+struct prepared_map_file {
+	const struct fz_mapping *map;
+	const struct fz_map_file *rec;
+	int fd;                  /* lifted; or -1 */
+	int own;                 /* fd is this entry's to close (not a memfd's,
+				    nor another entry's on the same file) */
+	int copied;              /* it has chunks to write over the file */
+};
+_Static_assert(sizeof(struct prepared_map_file) <= FZ_STUB_TABLE_ROOM, "table room");
+
 /* A pipe of the process, rebuilt with its unread bytes. */
 struct prepared_pipe {
 	const struct fz_pipe *rec;
@@ -147,6 +162,8 @@ struct stub {
 	int max_fd;
 	struct prepared_map *shared;
 	unsigned nshared;
+	struct prepared_map_file *map_files;
+	unsigned nmap_files;
 	struct prepared_pipe *pipes;
 	unsigned npipes;
 	struct prepared_socket *sockets;

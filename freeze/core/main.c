@@ -139,7 +139,8 @@ static int collect(struct target *t, const struct options *o)
 	    (err = collect_process(t)) || (err = collect_creds(t)) ||
 	    (err = collect_injected(t)) || (err = collect_aio(t)) ||
 	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
-	    (err = collect_tty(t, o)) || (err = collect_shmem(t)))
+	    (err = collect_tty(t, o)) || (err = collect_shmem(t)) ||
+	    (err = collect_map_files(t)))
 		return err;
 	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,
 	     t->nmaps, t->nfds);

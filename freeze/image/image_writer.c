@@ -96,10 +96,10 @@ static int pad_to(struct image_writer *w, uint64_t align)
 
 /* Append one encoded chunk's data and its record. */
 static int write_chunk(struct image_writer *w, uint32_t type, uint64_t addr,
-		       uint32_t npages, enum fz_encoding used,
+		       uint32_t npages, uint16_t flags, enum fz_encoding used,
 		       const uint8_t *data, long n)
 {
-	struct fz_chunk c = { .addr = addr, .npages = npages };
+	struct fz_chunk c = { .addr = addr, .npages = npages, .flags = flags };
 	int err;
 
 	if (n < 0)
@@ -156,8 +156,8 @@ static int flush_batch(struct image_writer *w)
 		pthread_join(threads[k], NULL);
 	for (unsigned i = 0; !err && i < w->npending; i++) {
 		struct pending_chunk *p = &w->batch[i];
-		err = write_chunk(w, p->type, p->addr, p->npages, p->used, p->out,
-				  p->stored);
+		err = write_chunk(w, p->type, p->addr, p->npages, p->flags, p->used,
+				  p->out, p->stored);
 	}
 	w->npending = 0;
 	return err;
@@ -172,6 +172,12 @@ int iw_chunk(struct image_writer *w, uint64_t addr, uint32_t npages,
 int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
 		uint32_t npages, const void *raw)
 {
+	return iw_chunk_flagged(w, type, addr, npages, raw, 0);
+}
+
+int iw_chunk_flagged(struct image_writer *w, uint32_t type, uint64_t addr,
+		     uint32_t npages, const void *raw, uint16_t flags)
+{
 	struct pending_chunk *p;
 	enum fz_encoding used;
 	long n;
@@ -179,17 +185,18 @@ int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
 	if (w->encoding == FZ_ENC_NONE) {
 		n = writer_encode(w->encoding, raw, (size_t)npages * FZ_PAGE_SIZE,
 				  w->scratch, w->scratch_cap, &used);
-		return write_chunk(w, type, addr, npages, used, w->scratch, n);
+		return write_chunk(w, type, addr, npages, flags, used, w->scratch, n);
 	}
 	p = &w->batch[w->npending++];
 	p->type = type;
+	p->flags = flags;
 	p->addr = addr;
 	p->npages = npages;
 	memcpy(p->raw, raw, (size_t)npages * FZ_PAGE_SIZE);
 	return w->npending == IW_BATCH ? flush_batch(w) : 0;
 }
 
-static bool page_is_zero(const uint8_t *p)
+bool iw_page_is_zero(const uint8_t *p)
 {
 	static const uint8_t zero[FZ_PAGE_SIZE];
 
@@ -202,7 +209,7 @@ int iw_chunk_runs(struct image_writer *w, uint32_t type, uint64_t base,
 	size_t i = 0;
 
 	for (size_t k = 0; k < n; k++)
-		wanted[k] = wanted[k] && !page_is_zero(buf + k * FZ_PAGE_SIZE);
+		wanted[k] = wanted[k] && !iw_page_is_zero(buf + k * FZ_PAGE_SIZE);
 	while (i < n) {
 		size_t start;
 		int err;

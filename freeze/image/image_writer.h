@@ -22,6 +22,7 @@ struct pending_chunk {
 	uint32_t type;            /* FZ_REC_CHUNK or FZ_REC_SHMEM_CHUNK */
 	uint64_t addr;
 	uint32_t npages;
+	uint16_t flags;           /* FZ_CHUNKF_* */
 	enum fz_encoding used;
 	long stored;              /* encoded bytes in out, or -errno */
 	uint8_t *raw;             /* FZ_CHUNK_MAX_PAGES pages */
@@ -66,6 +67,10 @@ int iw_data(struct image_writer *w, const void *raw, size_t len,
 /* The same, as a chunk record of another type (FZ_REC_SHMEM_CHUNK). */
 int iw_chunk_of(struct image_writer *w, uint32_t type, uint64_t addr,
 		uint32_t npages, const void *raw);
+/* The same, with FZ_CHUNKF_* flags. */
+int iw_chunk_flagged(struct image_writer *w, uint32_t type, uint64_t addr,
+		     uint32_t npages, const void *raw, uint16_t flags);
+bool iw_page_is_zero(const uint8_t *page);
 /*
  * Of n pages at base (their bytes in buf), those wanted[] marks and that are
  * not all zeros, as chunk records of `type`: one chunk a run. Clears the

@@ -21,6 +21,12 @@ bool is_shmem_mapping(const struct map_entry *m);
 bool is_memfd(const char *link, uint64_t dev);
 int collect_shmem(struct target *t);
 /*
+ * collect_map_files.c: the file behind each private file mapping that can
+ * be mapped from it again at resume (after collect_shmem: a memfd's
+ * object must be known).
+ */
+int collect_map_files(struct target *t);
+/*
  * collect_aio.c: is m the ring of a Linux AIO context? collect_aio records
  * each context's ring and unreaped completions, and refuses one with
  * requests in flight (run with the process stopped, after collect_maps).

@@ -6,6 +6,12 @@
  * whole, since its bytes must not depend on the file being there at
  * resume. All-zero pages are left out: the stub's fresh anonymous memory
  * is zero already.
+ *
+ * A private mapping of a known file (collect_map_files.c) is read whole
+ * too, but its chunks are split by what the pagemap says of each page:
+ * still the file's (flagged FZ_CHUNKF_FILE: a stub that maps the file
+ * skips them), or copied on write, the process's own. Those are stored
+ * even when all zero, since over the file a missing page is not zero.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +31,7 @@
 #define WINDOW_PAGES FZ_CHUNK_MAX_PAGES
 #define PM_PRESENT (1ULL << 63)
 #define PM_SWAPPED (1ULL << 62)
+#define PM_FILE (1ULL << 61)      /* a page of the file (or shared anon) */
 
 struct page_reader {
 	pid_t pid;
@@ -143,11 +150,89 @@ static int write_scanned(struct page_reader *r, struct image_writer *w,
 	return 0;
 }
 
+/*
+ * Of n pages at addr, which the process copied on write: present or
+ * swapped out, and not a page of the file. A page not present at all
+ * reads from the file, so it is the file's too.
+ */
+static int mark_copied(struct page_reader *r, uint64_t addr, size_t n,
+		       bool *copied)
+{
+	if (pread(r->pagemap_fd, r->pm, n * 8, (off_t)(addr / FZ_PAGE_SIZE * 8)) !=
+	    (ssize_t)(n * 8))
+		return fail(-EIO, "process %d: reading its pagemap at %#lx",
+			    (int)r->pid, (unsigned long)addr);
+	for (size_t i = 0; i < n; i++)
+		copied[i] = (r->pm[i] & (PM_PRESENT | PM_SWAPPED)) &&
+			    !(r->pm[i] & PM_FILE);
+	return 0;
+}
+
+enum { PAGE_SKIP, PAGE_OF_FILE, PAGE_COPIED };
+
+static int page_class(const struct page_reader *r, const bool *copied, size_t i)
+{
+	if (!r->wanted[i])
+		return PAGE_SKIP;
+	if (copied[i])
+		return PAGE_COPIED;
+	return iw_page_is_zero(r->buf + i * FZ_PAGE_SIZE) ? PAGE_SKIP : PAGE_OF_FILE;
+}
+
+/* One chunk per run of pages of one class. */
+static int write_classed(struct page_reader *r, struct image_writer *w,
+			 uint64_t addr, const bool *copied, size_t n)
+{
+	for (size_t i = 0, start; i < n;) {
+		int cls = page_class(r, copied, i);
+		int err;
+		for (start = i++; i < n && page_class(r, copied, i) == cls; i++)
+			;
+		if (cls == PAGE_SKIP)
+			continue;
+		err = iw_chunk_flagged(w, FZ_REC_CHUNK, addr + start * FZ_PAGE_SIZE,
+				       (uint32_t)(i - start), r->buf + start * FZ_PAGE_SIZE,
+				       cls == PAGE_OF_FILE ? FZ_CHUNKF_FILE : 0);
+		if (err)
+			return iw_failed(w, err);
+	}
+	return 0;
+}
+
+static int write_file_pages(struct page_reader *r, struct image_writer *w,
+			    const struct map_entry *m)
+{
+	bool copied[WINDOW_PAGES];
+
+	for (uint64_t addr = m->start; addr < m->end;) {
+		size_t n = (m->end - addr) / FZ_PAGE_SIZE;
+		int err;
+		if (n > WINDOW_PAGES)
+			n = WINDOW_PAGES;
+		if ((err = check_interrupted()) || (err = mark_copied(r, addr, n, copied)))
+			return err;
+		for (size_t i = 0; i < n; i++)
+			r->wanted[i] = true;
+		read_window(r, m, addr, n);
+		for (size_t i = 0; i < n; i++)
+			if (copied[i] && !r->wanted[i])
+				return fail(-EIO, "process %d: reading its page at %#lx "
+					    "(%s)", (int)r->pid,
+					    (unsigned long)(addr + i * FZ_PAGE_SIZE), m->path);
+		if ((err = write_classed(r, w, addr, copied, n)))
+			return err;
+		addr += n * FZ_PAGE_SIZE;
+	}
+	return 0;
+}
+
 static int write_mapping_pages(struct page_reader *r, struct image_writer *w,
 			       const struct map_entry *m)
 {
 	int err;
 
+	if (m->has_file)
+		return write_file_pages(r, w, m);
 	if (m->flags & FZ_MAPF_FROM_FILE)
 		return write_windows(r, w, m, m->start, m->end, true);
 	if (!r->no_scan) {
@@ -172,6 +257,8 @@ static int write_mapping(struct page_reader *r, struct image_writer *w,
 
 	rec.path_len = (uint32_t)plen;
 	err = iw_record(w, FZ_REC_MAPPING, &rec, sizeof(rec), m->path, plen);
+	if (!err && m->has_file)
+		err = iw_record(w, FZ_REC_MAP_FILE, &m->file, sizeof(m->file), NULL, 0);
 	if (err)
 		return iw_failed(w, err);
 	if (m->kind == FZ_MAP_ANON && (err = write_mapping_pages(r, w, m)))

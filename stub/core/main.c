@@ -113,7 +113,7 @@ static void parse_args(struct stub_opts *o, long argc, char **argv)
 
 /* Entries of the stub's tables the image needs, by kind (see struct stub). */
 struct table_sizes {
-	uint64_t fds, shared, pipes, sockets, shmems;
+	uint64_t fds, shared, map_files, pipes, sockets, shmems;
 };
 
 static struct table_sizes table_sizes(const struct stub *st)
@@ -126,6 +126,7 @@ static struct table_sizes table_sizes(const struct stub *st)
 		n.pipes += r->type == FZ_REC_PIPE;
 		n.sockets += r->type == FZ_REC_SOCKET;
 		n.shmems += r->type == FZ_REC_SHMEM;
+		n.map_files += r->type == FZ_REC_MAP_FILE;
 		n.shared += r->type == FZ_REC_MAPPING && m->kind == FZ_MAP_SHARED_FILE;
 	}
 	return n;
@@ -148,7 +149,8 @@ static void map_stub_stacks(struct stub *st)
 {
 	uint64_t stacks = fz_stub_stacks_size(st->nthreads), at;
 	struct table_sizes n = table_sizes(st);
-	uint64_t entries = n.fds + n.shared + n.pipes + n.sockets + n.shmems;
+	uint64_t entries = n.fds + n.shared + n.map_files + n.pipes + n.sockets +
+			   n.shmems;
 
 	if (st->params->stack_size < stacks ||
 	    (st->params->stack_size - stacks) / FZ_STUB_TABLE_ROOM < entries)
@@ -164,6 +166,7 @@ static void map_stub_stacks(struct stub *st)
 	at = st->params->stack_addr + stacks;
 	st->fds = table(&at, n.fds, sizeof(*st->fds));
 	st->shared = table(&at, n.shared, sizeof(*st->shared));
+	st->map_files = table(&at, n.map_files, sizeof(*st->map_files));
 	st->pipes = table(&at, n.pipes, sizeof(*st->pipes));
 	st->sockets = table(&at, n.sockets, sizeof(*st->sockets));
 	st->shmems = table(&at, n.shmems, sizeof(*st->shmems));
@@ -243,6 +246,7 @@ void stub_main(long *sp)
 	}
 	prepare_cwd(st);
 	prepare_shared_maps(st);
+	prepare_map_files(st);
 	prepare_aio(st);
 	if (!strcmp(mode, "--verify")) {
 		out(1, "image OK: checksums verified, this host can resume it\n");

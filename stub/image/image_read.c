@@ -125,11 +125,35 @@ int image_check_chunk_data(const struct image *img, const struct fz_chunk *c,
 	return 0;
 }
 
+/*
+ * The file of a private file mapping: right after the mapping, which ends
+ * within the file's last page.
+ */
+static int check_map_file(const struct fz_map_file *f, const struct fz_mapping *m,
+			  uint32_t prev_type, const char **why)
+{
+	uint64_t end = (f->size + FZ_PAGE_SIZE - 1) & ~(FZ_PAGE_SIZE - 1);
+
+	if (prev_type != FZ_REC_MAPPING || m->kind != FZ_MAP_ANON ||
+	    !(m->flags & FZ_MAPF_FROM_FILE) || !m->path_len ||
+	    f->size > (1ULL << 62) || m->offset % FZ_PAGE_SIZE ||
+	    m->offset > end || m->end - m->start > end - m->offset) {
+		*why = "bad mapped file record";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int check_chunk(const struct image *img, const struct fz_chunk *c,
-		       const struct fz_mapping *m, const char **why)
+		       const struct fz_mapping *m, const struct fz_map_file *f,
+		       const char **why)
 {
 	uint64_t raw = (uint64_t)c->npages * FZ_PAGE_SIZE;
 
+	if ((c->flags & ~FZ_CHUNKF_FILE) || ((c->flags & FZ_CHUNKF_FILE) && !f)) {
+		*why = "page chunk with unknown flags";
+		return -EBADMSG;
+	}
 	if (!m || m->kind != FZ_MAP_ANON || c->npages == 0 ||
 	    c->npages > FZ_CHUNK_MAX_PAGES || c->addr % FZ_PAGE_SIZE ||
 	    c->addr < m->start || c->addr > m->end || raw > m->end - c->addr) {
@@ -147,7 +171,7 @@ static int check_shmem_chunk(const struct image *img, const struct fz_chunk *c,
 	uint64_t raw = (uint64_t)c->npages * FZ_PAGE_SIZE;
 	uint64_t size = s ? (s->size + FZ_PAGE_SIZE - 1) & ~(FZ_PAGE_SIZE - 1) : 0;
 
-	if (!s || c->npages == 0 || c->npages > FZ_CHUNK_MAX_PAGES ||
+	if (!s || c->npages == 0 || c->npages > FZ_CHUNK_MAX_PAGES || c->flags ||
 	    c->addr % FZ_PAGE_SIZE || c->addr > size || raw > size - c->addr) {
 		*why = "page chunk outside its shared memory object";
 		return -EBADMSG;
@@ -221,6 +245,7 @@ static const uint32_t fixed_size[] = {
 	[FZ_REC_SHMEM_CHUNK] = sizeof(struct fz_chunk),
 	[FZ_REC_XSAVE_LAYOUT] = sizeof(struct fz_xsave_layout),
 	[FZ_REC_GUARD] = sizeof(struct fz_range),
+	[FZ_REC_MAP_FILE] = sizeof(struct fz_map_file),
 	[FZ_REC_EVENTFD] = sizeof(struct fz_eventfd),
 	[FZ_REC_TIMERFD] = sizeof(struct fz_timerfd),
 	[FZ_REC_SIGNALFD] = sizeof(struct fz_signalfd),
@@ -232,7 +257,9 @@ static const uint32_t fixed_size[] = {
 static int check_contents(const struct image *img, const char **why)
 {
 	const struct fz_mapping *map = 0;
+	const struct fz_map_file *map_file = 0;  /* of map, if it has one */
 	const struct fz_shmem *shm = 0;   /* while its chunks follow it */
+	uint32_t prev_type = 0;
 	uint64_t last_end = 0;
 	unsigned seen = 0, threads = 0, ttys = 0, groups = 0;
 
@@ -272,8 +299,13 @@ static int check_contents(const struct image *img, const char **why)
 				return -EBADMSG;
 			}
 			last_end = map->end;
+			map_file = 0;
+		} else if (r->type == FZ_REC_MAP_FILE) {
+			if (check_map_file(d, map, prev_type, why))
+				return -EBADMSG;
+			map_file = d;
 		} else if (r->type == FZ_REC_CHUNK) {
-			if (check_chunk(img, d, map, why))
+			if (check_chunk(img, d, map, map_file, why))
 				return -EBADMSG;
 		} else if (r->type == FZ_REC_GROUPS) {
 			if (r->size % 4 || r->size / 4 > FZ_NGROUPS_MAX || ++groups > 1) {
@@ -318,6 +350,7 @@ static int check_contents(const struct image *img, const char **why)
 				return -EBADMSG;
 			}
 		}
+		prev_type = r->type;
 	}
 	if (!(seen & (1u << FZ_REC_PROCESS)) || !threads) {
 		*why = "image lacks the process or thread records";

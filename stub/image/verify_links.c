@@ -156,6 +156,17 @@ static int shared_map_ok(const struct image *img, const struct fz_mapping *m)
 	       !((p->seals & F_SEAL_WRITE) && (m->prot & PROT_WRITE));
 }
 
+/* A private mapping of a memfd (its mapping was checked to fit in size). */
+static int map_file_ok(const struct image *img, const struct fz_map_file *f)
+{
+	const struct fz_shmem *p;
+
+	if (!f->shmem_id)
+		return 1;
+	p = by_id(img, FZ_REC_SHMEM, f->shmem_id);
+	return p && p->kind == FZ_SHMEM_MEMFD && p->size == f->size;
+}
+
 static int check_shmem_links(const struct image *img, const char **why)
 {
 	for_each_record(img, r) {
@@ -166,6 +177,8 @@ static int check_shmem_links(const struct image *img, const char **why)
 			return bad(why, "shared mapping of a missing or smaller object");
 		if (r->type == FZ_REC_SHMEM && by_id(img, FZ_REC_SHMEM, s->id) != s)
 			return bad(why, "two shared memory objects with one id");
+		if (r->type == FZ_REC_MAP_FILE && !map_file_ok(img, rec_data(r)))
+			return bad(why, "private mapping of a missing or smaller memfd");
 	}
 	return 0;
 }

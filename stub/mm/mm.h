@@ -21,6 +21,15 @@ void prepare_shmem(struct stub *st);
 int prepare_memfd_fd(struct stub *st, const struct fz_fd *f);
 void prepare_sysv(struct stub *st);
 const struct prepared_shmem *find_shmem(const struct stub *st, uint64_t id);
+/*
+ * prepare_map_files.c: the file of each private file mapping opened and
+ * compared with what it was; find_map_file: its entry if the mapping is to
+ * be made from it, else NULL; close_map_files once every mapping is made.
+ */
+void prepare_map_files(struct stub *st);
+const struct prepared_map_file *find_map_file(const struct stub *st,
+					      const struct fz_mapping *m);
+void close_map_files(const struct stub *st);
 /* prepare_aio.c: each AIO context made once on this host, and destroyed. */
 void prepare_aio(const struct stub *st);
 /* info_shmem.c: --info's list of shared memory objects. */

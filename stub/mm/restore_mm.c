@@ -32,8 +32,23 @@ static int shared_fd(const struct stub *st, const struct fz_mapping *m)
 	die_lost("no file prepared for the shared mapping at %lx", (unsigned long)m->start);
 }
 
+/*
+ * The file again, at its offset: writable while the pages the process had
+ * copied on write are written over it, else with its own protection.
+ */
+static long map_file(const struct fz_mapping *m, const struct prepared_map_file *f)
+{
+	int prot = f->copied ? PROT_READ | PROT_WRITE : (int)m->prot;
+	int flags = MAP_PRIVATE | MAP_FIXED;
+
+	if (prot & PROT_WRITE)
+		flags |= MAP_NORESERVE;   /* as anonymous memory is, below */
+	return sys_mmap(m->start, m->end - m->start, prot, flags, f->fd, m->offset);
+}
+
 static void map_one(const struct stub *st, const struct fz_mapping *m)
 {
+	const struct prepared_map_file *f;
 	uint64_t len = m->end - m->start;
 	long ret;
 
@@ -46,6 +61,8 @@ static void map_one(const struct stub *st, const struct fz_mapping *m)
 		ret = sys_mmap(m->start, len, (int)m->prot, MAP_SHARED | MAP_FIXED,
 			       fd, m->offset);
 		sys_close(fd);
+	} else if ((f = find_map_file(st, m))) {
+		ret = map_file(m, f);
 	} else {
 		/*
 		 * No commit charge: a process may hold a huge sparse
@@ -115,6 +132,7 @@ static void map_all(const struct stub *st)
 		map_one(st, m);
 		advise_huge(m);
 	}
+	close_map_files(st);
 }
 
 void restore_mappings(const struct stub *st)

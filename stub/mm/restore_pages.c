@@ -63,12 +63,20 @@ static long map_chunk(const struct stub *st, const struct fz_chunk *c,
 	return ret;
 }
 
+/*
+ * Over a mapping made from its file (prepare_map_files.c), the chunks of
+ * the file's own pages are not written: the file has those bytes, and its
+ * page cache shares them. The others are copied, not mapped from the
+ * image, so that the mapping stays one mapping of the file.
+ */
 static void fill_chunk(const struct stub *st, const struct fz_mapping *m,
-		       const struct fz_chunk *c)
+		       int over_file, const struct fz_chunk *c)
 {
 	uint64_t len = (uint64_t)c->npages * FZ_PAGE_SIZE;
 
-	if (can_map(st, m, c) && !map_chunk(st, c, len))
+	if (over_file && (c->flags & FZ_CHUNKF_FILE))
+		return;
+	if (!over_file && can_map(st, m, c) && !map_chunk(st, c, len))
 		return;
 	/* Advisory: a kernel without it faults the pages in one by one. */
 	sys_madvise(c->addr, len, MADV_POPULATE_WRITE);
@@ -90,13 +98,16 @@ static void fill_claimed(const struct stub *st)
 {
 	const struct fz_mapping *m = 0;
 	uint32_t index = 0, mine = claim();
+	int over_file = 0;
 
 	for_each_record(&st->img, r) {
-		if (r->type == FZ_REC_MAPPING)
+		if (r->type == FZ_REC_MAPPING) {
 			m = rec_data(r);
+			over_file = find_map_file(st, m) != 0;
+		}
 		if (r->type != FZ_REC_CHUNK || index++ != mine)
 			continue;
-		fill_chunk(st, m, rec_data(r));
+		fill_chunk(st, m, over_file, rec_data(r));
 		mine = claim();
 	}
 }

@@ -20,6 +20,15 @@ after_freeze_mmaps() {
 	fi
 }
 
+# changed.dat rewritten in place (same size, same inode, new bytes and
+# mtime): the resumed process must see the bytes it had, from the image.
+after_freeze_libmaps() {
+	local f=$1/t/changed.dat
+	head -c "$(stat -c %s "$f")" /dev/zero | tr '\0' R >"$f.new"
+	cat "$f.new" >"$f"
+	rm -f "$f.new"
+}
+
 # The FIFO gone (root): --verify leaves it gone, the resume makes it
 # again; else the stub reopens it.
 after_freeze_fifo() {

@@ -9,6 +9,10 @@
  *   w   "fz-w", F_SEAL_WRITE, mapped read-only
  *   f   "fz-f", mapped rw, then F_SEAL_FUTURE_WRITE
  *   m   "fz-m", mapped twice (same pages), fd closed
+ *   p   "fz-p", 4 pages, mapped MAP_PRIVATE rw: page 0 read, page 1 written
+ *       (copied on write), pages 2-3 never touched. After the resume maps
+ *       names the memfd there, and a write through the fd shows in pages
+ *       2-3 (still the memfd's) but not in page 1.
  */
 #include "target.h"
 #include <fcntl.h>
@@ -153,10 +157,40 @@ static void check_f(int fd, unsigned char *map_f)
 	target_check(pread(fd, &c, 1, 1) == 1 && c == 'F', "f: its older writable mapping no longer writes to it");
 }
 
+static unsigned char p_byte(size_t i)
+{
+	return i / page == 1 ? 'P' : pattern(i, 6);
+}
+
+static void check_p(int fd, unsigned char *map_p)
+{
+	char c = 'N', line[512] = "";
+	uintptr_t start, end;
+	size_t bad = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	for (size_t i = 0; i < 4 * page; i++)
+		bad += map_p[i] != p_byte(i);
+	target_check(bad == 0, "p: %zu bytes of its private mapping changed", bad);
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    start <= (uintptr_t)map_p && (uintptr_t)map_p < end)
+			break;
+	if (f)
+		fclose(f);
+	target_check(strstr(line, "/memfd:fz-p (deleted)") != NULL,
+		     "p: maps says %.*s", (int)strcspn(line, "\n"), line);
+	target_check(pwrite(fd, &c, 1, 2 * page + 10) == 1 && map_p[2 * page + 10] == 'N',
+		     "p: a write to the memfd is not in a page never written");
+	target_check(pwrite(fd, &c, 1, page + 10) == 1 && map_p[page + 10] == 'P',
+		     "p: a write to the memfd shows in a page copied on write");
+}
+
 int main(int argc, char **argv)
 {
-	int a, a_dup, a_ro, b, w, f, m;
-	unsigned char *map_a, *map_w, *map_f, *map_m1, *map_m2;
+	int a, a_dup, a_ro, b, w, f, m, p;
+	unsigned char *map_a, *map_w, *map_f, *map_m1, *map_m2, *map_p;
+	volatile unsigned char sink;
 	char path[64];
 
 	(void)argv;  /* the scratch directory: not needed */
@@ -195,6 +229,14 @@ int main(int argc, char **argv)
 	map_m2 = map(2 * page, PROT_READ | PROT_WRITE, m, 0);
 	close(m);
 
+	p = make_memfd("fz-p", 0, 4 * page, 6);
+	map_p = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE, p, 0);
+	if (map_p == MAP_FAILED)
+		target_die("mmap p");
+	sink = map_p[10];
+	(void)sink;
+	memset(map_p + page, 'P', page);
+
 	target_ready();
 	target_wait();
 
@@ -203,6 +245,7 @@ int main(int argc, char **argv)
 	check_w(w, map_w);
 	check_f(f, map_f);
 	target_check(bad_bytes(map_m1, 2 * page, 5, 0) == 0, "m: contents changed");
+	check_p(p, map_p);
 	map_m1[page + 3] = 'Q';
 	target_check(map_m2[page + 3] == 'Q', "m: its two mappings no longer share it");
 	return target_finish();
