@@ -378,9 +378,11 @@ struct fz_file_block {
 _Static_assert(sizeof(struct fz_file_block) == 48, "fz_file_block size");
 
 enum fz_lock_kind {
-	FZ_LOCK_FLOCK = 1,    /* flock(2): belongs to the open file */
-	FZ_LOCK_POSIX = 2,    /* fcntl F_SETLK: belongs to the process */
-	FZ_LOCK_OFD = 3,      /* fcntl F_OFD_SETLK: belongs to the open file */
+	FZ_LOCK_FLOCK = 1, /* flock(2): belongs to the open file */
+	FZ_LOCK_POSIX = 2, /* fcntl F_SETLK: belongs to the process */
+	FZ_LOCK_OFD = 3,   /* fcntl F_OFD_SETLK: belongs to the open file */
+	FZ_LOCK_LEASE = 4, /* fcntl F_SETLEASE F_RDLCK (a read lease; write
+				 is 0): belongs to the open file */
 };
 
 /* A lock held through fd `fd` (POSIX: through any fd on the file). */

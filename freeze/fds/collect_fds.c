@@ -391,6 +391,12 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 	}
 	if (!strcmp(p->link, "anon_inode:[pidfd]"))
 		return classify_pidfd(pid, o, p, e);
+	if (!strcmp(p->link, "anon_inode:[fanotify]"))
+		return unsupported(o, pid, p, e,
+				   "an fanotify group (its marks "
+				   "can only be made again with CAP_SYS_ADMIN, and "
+				   "its queued events cannot be read without "
+				   "consuming them)");
 	if ((e->rec.kind = anon_fd_kind(p->link)))
 		return 0;
 	if (is_io_uring_link(p->link))  /* even with --unsupported-fds=null */

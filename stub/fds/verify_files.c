@@ -72,7 +72,8 @@ static int check_lock(const struct fz_record *r, const char **why)
 	const struct fz_lock *l = rec_data(r);
 
 	if (r->size != sizeof(*l) || l->fd < 0 || l->kind < FZ_LOCK_FLOCK ||
-	    l->kind > FZ_LOCK_OFD || l->write > 1 || (int64_t)l->start < 0 ||
+	    l->kind > FZ_LOCK_LEASE || l->write > 1 ||
+	    (l->kind == FZ_LOCK_LEASE && l->write) || (int64_t)l->start < 0 ||
 	    (int64_t)l->len < 0)
 		return bad(why, "bad lock record");
 	return 0;

@@ -106,7 +106,9 @@ static void print_fds(const struct stub *st)
 static void print_lock(const struct fz_lock *l, const char *kind)
 {
 	out(1, "  fd %d holds a %s %s", l->fd, l->write ? "write" : "read", kind);
-	if (l->kind != FZ_LOCK_FLOCK && l->len)
+	if (l->kind == FZ_LOCK_LEASE)
+		; /* the whole file */
+	else if (l->kind != FZ_LOCK_FLOCK && l->len)
 		out(1, " on bytes %lu to %lu", (unsigned long)l->start,
 		    (unsigned long)(l->start + l->len - 1));
 	else if (l->kind != FZ_LOCK_FLOCK)
@@ -117,8 +119,10 @@ static void print_lock(const struct fz_lock *l, const char *kind)
 static void print_files(const struct stub *st)
 {
 	static const char *const locks[] = {
-		[FZ_LOCK_FLOCK] = "flock", [FZ_LOCK_POSIX] = "POSIX lock",
+		[FZ_LOCK_FLOCK] = "flock",
+		[FZ_LOCK_POSIX] = "POSIX lock",
 		[FZ_LOCK_OFD] = "OFD lock",
+		[FZ_LOCK_LEASE] = "lease",
 	};
 	uint64_t stored = 0;
 
