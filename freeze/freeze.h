@@ -48,6 +48,15 @@ struct pipe_entry {
 	uint8_t *data;        /* rec.data_len unread bytes */
 };
 
+/* A pty whose master the process holds (freeze/tty/collect_pty.c). */
+struct pty_entry {
+	struct fz_pty rec;
+	dev_t slave_dev; /* the devpts instance of its slave, or 0: unknown */
+	dev_t slave_rdev;
+	bool hung_up; /* the master polls POLLHUP: no slave is open */
+	bool dropped; /* its fds became /dev/null: not recorded */
+};
+
 struct socket_entry {
 	struct fz_socket rec;
 	/* rec.opts_len bytes of options, then rec.data_len bytes queued in it */
@@ -151,6 +160,8 @@ struct target {
 	size_t nlocks;
 	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */
 	struct tty_state *tty;      /* NULL: no fd of the process is a terminal */
+	struct pty_entry *ptys;     /* ptys whose master it holds */
+	size_t nptys;
 	struct shmem_entry *shmems;
 	size_t nshmems;
 	struct aio_entry *aios;     /* one per FZ_MAP_AIO mapping */

@@ -81,6 +81,9 @@ enum fz_record_type {
 				 SOCKET record (state TCP_REPAIR) of its id */
 	FZ_REC_TTY = 30,           /* struct fz_tty + path: the process's terminal;
 				 at most one */
+	FZ_REC_PTY = 31,           /* struct fz_pty: a pseudo-terminal whose
+				 master the process holds; before the FD
+				 records that name it */
 	FZ_REC_FILE = 35,          /* struct fz_file + path: a regular file open at
 				 freeze time; before the FD records naming it */
 	FZ_REC_FILE_BLOCK = 36,    /* struct fz_file_block: some of the bytes of
@@ -92,13 +95,13 @@ enum fz_record_type {
 	FZ_REC_SHMEM_CHUNK = 41,   /* struct fz_chunk: pages of the SHMEM before
 				 it; addr is the byte offset in the object */
 	FZ_REC_XSAVE_LAYOUT = 45,  /* struct fz_xsave_layout of the freezing CPU */
-	FZ_REC_GUARD = 46,  /* struct fz_range: guard pages (MADV_GUARD_INSTALL)
+	FZ_REC_GUARD = 46,    /* struct fz_range: guard pages (MADV_GUARD_INSTALL)
 				 of the MAPPING before it, after its chunks */
 	FZ_REC_MAP_FILE = 47, /* struct fz_map_file: the file behind the private
 				 MAPPING just before it, before its chunks */
 	FZ_REC_CREDS = 50,  /* struct fz_creds: the ids for --info only, never
 				 applied; the loginuid is set again */
-	FZ_REC_GROUPS = 51, /* uint32_t[]: the supplementary groups (up to
+	FZ_REC_GROUPS = 51,   /* uint32_t[]: the supplementary groups (up to
 				 FZ_NGROUPS_MAX, maybe none); at most one */
 	FZ_REC_AIO_RING = 55, /* struct fz_aio_ring + its unreaped completions:
 				 a Linux AIO context, rebuilt at the address of
@@ -305,32 +308,45 @@ struct fz_rlimit {
 _Static_assert(sizeof(struct fz_rlimit) == 16, "fz_rlimit size");
 
 enum fz_fd_kind {
-	FZ_FD_DEVICE = 1,   /* a device such as /dev/null: reopen `path`
+	FZ_FD_DEVICE = 1,  /* a device such as /dev/null: reopen `path`
 			       with `flags`, seek to `pos` */
-	FZ_FD_DUP = 2,      /* shares the open file of fd `dup_of` */
-	FZ_FD_INHERIT = 3,  /* 0-2 only: keep the resumer's own fd */
-	FZ_FD_NULL = 4,     /* unsupported kind replaced by /dev/null on request */
-	FZ_FD_PROC = 6,     /* a file of the process's own /proc/PID:
+	FZ_FD_DUP = 2,     /* shares the open file of fd `dup_of` */
+	FZ_FD_INHERIT = 3, /* 0-2 only: keep the resumer's own fd */
+	FZ_FD_NULL = 4,    /* unsupported kind replaced by /dev/null on request */
+	FZ_FD_PROC = 6,    /* a file of the process's own /proc/PID:
 			       reopen `path` (/proc/self/...) with `flags`,
 			       seek to `pos`: the resumed process's own */
-	FZ_FD_PIPE = 5,     /* an end (by access mode) of pipe `object_id`;
-			       with a path, a FIFO reopened there */
+	FZ_FD_PIPE = 5,    /* an end (by access mode) of pipe `object_id`;
+			       with a path, a FIFO reopened there. An end
+			       no fd names is closed: reads see EOF,
+			       writes EPIPE, as they did */
+	FZ_FD_CHARDEV = 7, /* another character device (a console, a
+			       terminal that is not the process's): reopened
+			       at `path` with `flags` and O_NOCTTY; the
+			       resume is refused if it cannot be */
 	/* New instances whose state is in the record of the same fd number. */
-	FZ_FD_EVENTFD = 10, /* FZ_REC_EVENTFD */
-	FZ_FD_TIMERFD = 11, /* FZ_REC_TIMERFD */
-	FZ_FD_SIGNALFD = 12,/* FZ_REC_SIGNALFD */
-	FZ_FD_INOTIFY = 13, /* FZ_REC_INOTIFY_WATCH records, maybe none */
-	FZ_FD_EPOLL = 14,   /* FZ_REC_EPOLL_TARGET records, maybe none */
-	FZ_FD_SOCKET = 20,  /* the socket of the FZ_REC_SOCKET whose id is
+	FZ_FD_EVENTFD = 10,    /* FZ_REC_EVENTFD */
+	FZ_FD_TIMERFD = 11,    /* FZ_REC_TIMERFD */
+	FZ_FD_SIGNALFD = 12,   /* FZ_REC_SIGNALFD */
+	FZ_FD_INOTIFY = 13,    /* FZ_REC_INOTIFY_WATCH records, maybe none */
+	FZ_FD_EPOLL = 14,      /* FZ_REC_EPOLL_TARGET records, maybe none */
+	FZ_FD_PIDFD = 16,      /* a pidfd of the process itself (of its leader
+			       thread with O_EXCL = PIDFD_THREAD): opened on
+			       the resumed process's pid, with `flags` */
+	FZ_FD_SOCKET = 20,     /* the socket of the FZ_REC_SOCKET whose id is
 			       `object_id` */
-	FZ_FD_TTY = 30,     /* the terminal of FZ_REC_TTY: 0-2 keep the
+	FZ_FD_TTY = 30,        /* the terminal of FZ_REC_TTY: 0-2 keep the
 			       resumer's fd, others get its terminal */
-	FZ_FD_REG = 35,     /* regular file: the FZ_REC_FILE whose id is in
+	FZ_FD_PTY_MASTER = 31, /* the master of the FZ_REC_PTY whose id is
+			       `object_id`: a new pty from /dev/ptmx */
+	FZ_FD_PTY_SLAVE = 32,  /* a slave of that FZ_REC_PTY, opened from its
+			       master (TIOCGPTPEER): its path changes */
+	FZ_FD_REG = 35,        /* regular file: the FZ_REC_FILE whose id is in
 			       `object_id`; reopened with `flags`, at `pos` */
-	FZ_FD_DIR = 36,     /* directory `path`; getdents resumes at `pos` */
-	FZ_FD_OPATH = 37,   /* O_PATH fd on `path` (O_NOFOLLOW,
+	FZ_FD_DIR = 36,        /* directory `path`; getdents resumes at `pos` */
+	FZ_FD_OPATH = 37,      /* O_PATH fd on `path` (O_NOFOLLOW,
 			       O_DIRECTORY kept) */
-	FZ_FD_MEMFD = 40,   /* the memfd FZ_REC_SHMEM whose id is `object_id`,
+	FZ_FD_MEMFD = 40,      /* the memfd FZ_REC_SHMEM whose id is `object_id`,
 			       opened with `flags`, at `pos` */
 };
 
@@ -387,9 +403,11 @@ struct fz_file_block {
 _Static_assert(sizeof(struct fz_file_block) == 48, "fz_file_block size");
 
 enum fz_lock_kind {
-	FZ_LOCK_FLOCK = 1,    /* flock(2): belongs to the open file */
-	FZ_LOCK_POSIX = 2,    /* fcntl F_SETLK: belongs to the process */
-	FZ_LOCK_OFD = 3,      /* fcntl F_OFD_SETLK: belongs to the open file */
+	FZ_LOCK_FLOCK = 1, /* flock(2): belongs to the open file */
+	FZ_LOCK_POSIX = 2, /* fcntl F_SETLK: belongs to the process */
+	FZ_LOCK_OFD = 3,   /* fcntl F_OFD_SETLK: belongs to the open file */
+	FZ_LOCK_LEASE = 4, /* fcntl F_SETLEASE F_RDLCK (a read lease; write
+				 is 0): belongs to the open file */
 };
 
 /* A lock held through fd `fd` (POSIX: through any fd on the file). */
@@ -517,6 +535,36 @@ struct fz_tty {
 	uint32_t pad;
 };
 _Static_assert(sizeof(struct fz_tty) == 56, "fz_tty size");
+
+/* The kernel's struct termios, as TCGETS returns it. */
+struct fz_termios {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line;
+	uint8_t cc[FZ_TTY_NCC];
+};
+_Static_assert(sizeof(struct fz_termios) == 36, "fz_termios size");
+
+/*
+ * A pseudo-terminal whose master the process holds (with its slave, or
+ * with the slave closed everywhere). Nothing was queued in it either way
+ * (freeze refuses that). The stub opens a new one from /dev/ptmx: its
+ * number, so the slave's path /dev/pts/N, is the host's.
+ */
+#define FZ_PTYF_SLAVE_CLOSED \
+	1u                /* no fd on the slave anywhere: it is opened
+				   and closed again, so the master reads EIO */
+#define FZ_PTYF_LOCKED 2u /* TIOCSPTLCK: the slave cannot be opened */
+#define FZ_PTYF_PACKET 4u /* TIOCPKT packet mode on the master */
+struct fz_pty {
+	uint64_t id;               /* its number at freeze time (TIOCGPTN) */
+	int32_t master_fd;         /* the FD record of its master */
+	uint32_t flags;            /* FZ_PTYF_* */
+	struct fz_termios termios; /* the slave's: a pty has one set, which
+				      TCGETS on either end reads */
+	uint16_t rows, cols, xpixel, ypixel; /* the window size, set again */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_pty) == 64, "fz_pty size");
 
 /*
  * A socket. What the stub rebuilds depends on `state`; every option in the

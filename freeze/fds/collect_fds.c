@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kcmp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "freeze.h"
 #include "mm/mm.h"
 #include "net/net.h"
+#include "tty/tty.h"
 
 /* Character devices that mean the same thing on every host. */
 static const char *const portable_devices[] = {
@@ -101,12 +103,37 @@ static bool is_portable_device(const char *path)
 	return false;
 }
 
+/* Terminals: virtual consoles and serial lines (4), tty/console (5), ptys. */
+static bool isatty_dev(dev_t rdev)
+{
+	unsigned maj = major(rdev);
+
+	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
+}
+
+/*
+ * A terminal device that is not the process's terminal, such as
+ * /dev/console or /dev/ttyS0, at a path that still leads to it: it is
+ * reopened there (its settings are the device's own). Other devices keep
+ * state of their own (a tun interface, a fuse connection, ...) that a new
+ * open would not have.
+ */
+static bool is_reopenable_device(const struct fd_probe *p)
+{
+	struct stat now;
+
+	return S_ISCHR(p->st.st_mode) && isatty_dev(p->st.st_rdev) &&
+	       !is_pty_master(&p->st) && !strncmp(p->link, "/dev/", 5) &&
+	       stat(p->link, &now) == 0 && S_ISCHR(now.st_mode) &&
+	       now.st_rdev == p->st.st_rdev;
+}
+
 static const char *kind_name(const struct fd_probe *p)
 {
 	if (S_ISSOCK(p->st.st_mode))
 		return "socket";
 	if (S_ISFIFO(p->st.st_mode))
-		return "pipe";
+		return "pipe whose other end another process holds";
 	if (S_ISDIR(p->st.st_mode))
 		return "directory";
 	if (S_ISCHR(p->st.st_mode))
@@ -116,14 +143,6 @@ static const char *kind_name(const struct fd_probe *p)
 	if (S_ISREG(p->st.st_mode))
 		return "deleted file";
 	return "special file";
-}
-
-/* Terminals: virtual consoles and serial lines (4), tty/console (5), ptys. */
-static bool isatty_dev(dev_t rdev)
-{
-	unsigned maj = major(rdev);
-
-	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
 }
 
 /*
@@ -202,6 +221,119 @@ static int classify_proc(pid_t pid, const struct fd_probe *p, struct fd_entry *e
 	return 1;
 }
 
+/*
+ * An fd freeze cannot bring back: refused with a message saying what it is
+ * (`what`, or its kind and link), or /dev/null if asked.
+ */
+static int unsupported(const struct options *o, pid_t pid, const struct fd_probe *p,
+		       struct fd_entry *e, const char *what)
+{
+	char kind[FZ_PATH_MAX + 128];
+
+	if (what)
+		snprintf(kind, sizeof(kind), "%s", what);
+	else
+		snprintf(kind, sizeof(kind), "a %s (%s)", kind_name(p), p->link);
+	if (o->unsupported_fds == FD_TO_NULL) {
+		warning("fd %d (%s) will be /dev/null after resume", p->fd, kind);
+		free(e->path);
+		e->path = NULL;
+		e->rec.kind = FZ_FD_NULL;
+		return 0;
+	}
+	return fail(-ENOTSUP,
+		    "process %d: fd %d is %s: not supported yet "
+		    "(--unsupported-fds=null replaces such fds by /dev/null)",
+		    (int)pid, p->fd, kind);
+}
+
+/*
+ * A pidfd: of the process itself (or, with PIDFD_THREAD, of its leader
+ * thread), it is opened on the resumed process's pid. A pidfd of another
+ * process or thread cannot follow: that process is not in the image, and
+ * thread ids change.
+ */
+static int classify_pidfd(pid_t pid, const struct options *o,
+			  const struct fd_probe *p, struct fd_entry *e)
+{
+	char name[64], info[512], what[160];
+	long of = 0;
+	int err;
+
+	snprintf(name, sizeof(name), "fdinfo/%d", p->fd);
+	if ((err = read_proc_file(pid, name, info, sizeof(info), NULL)) ||
+	    (err = status_field(info, "\nPid:", &of)))
+		return fail(err, "process %d: fd %d: reading its pidfd", (int)pid, p->fd);
+	if (of == pid) {
+		e->rec.kind = FZ_FD_PIDFD;
+		return 0;
+	}
+	snprintf(name, sizeof(name), "task/%ld/stat", of);
+	if (of <= 0)
+		snprintf(what, sizeof(what), "a pidfd of a process that has ended");
+	else if (read_proc_file(pid, name, info, sizeof(info), NULL) == 0)
+		snprintf(what, sizeof(what),
+			 "a pidfd of its thread %ld (thread ids "
+			 "change at resume)",
+			 of);
+	else
+		snprintf(what, sizeof(what),
+			 "a pidfd of process %ld, which is not in "
+			 "the image",
+			 of);
+	return unsupported(o, pid, p, e, what);
+}
+
+/*
+ * One end of a pipe or FIFO, the other end open nowhere: reads see EOF,
+ * writes EPIPE, and the stub keeps it so by closing the end it makes and
+ * no fd takes. The kernel tells: a read end without writers polls POLLHUP
+ * (a FIFO's only once a writer came and went, so an empty one is asked by
+ * tee(), which returns 0 rather than EAGAIN); a write end without readers
+ * polls POLLERR. 1 when taken, 0 when the other end is open elsewhere.
+ */
+static int lone_pipe_end(pid_t pid, const struct fd_probe *p)
+{
+	int copy = pidfd_dup(pid, p->fd), scratch[2], ret = 0;
+	struct pollfd pf = { .fd = copy, .events = POLLIN | POLLOUT };
+	bool reader = (p->flags & O_ACCMODE) == O_RDONLY;
+
+	if (copy < 0)
+		return fail(copy, "process %d: fd %d: taking a copy of the pipe",
+			    (int)pid, p->fd);
+	if (poll(&pf, 1, 0) < 0)
+		ret = fail(-errno, "process %d: fd %d: polling the pipe", (int)pid, p->fd);
+	else if (reader && (pf.revents & POLLHUP))
+		ret = 1;
+	else if (!reader && (pf.revents & POLLERR))
+		ret = 1;
+	else if (reader && !(pf.revents & POLLIN) &&
+		 pipe2(scratch, O_CLOEXEC | O_NONBLOCK) == 0) {
+		ret = tee(copy, scratch[1], 1, SPLICE_F_NONBLOCK) == 0;
+		close(scratch[0]);
+		close(scratch[1]);
+	}
+	close(copy);
+	return ret;
+}
+
+static int classify_pipe(pid_t pid, const struct options *o,
+			 const struct fd_probe *p, struct fd_entry *e)
+{
+	int lone = lone_pipe_end(pid, p);
+
+	if (lone < 0)
+		return lone;
+	if (!lone)
+		return unsupported(o, pid, p, e, NULL);
+	e->rec.kind = FZ_FD_PIPE;
+	e->rec.object_id = p->st.st_ino;
+	if (!is_named_fifo(p))
+		return 0;
+	e->path = strdup(p->link);
+	return e->path ? 0 : -ENOMEM;
+}
+
 static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		    const struct options *o, pid_t pid, struct fd_entry *e)
 {
@@ -223,6 +355,11 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		return err < 0 ? err : 0;
 	if (is_file_fd(p->link, &p->st, p->flags))
 		return classify_file(pid, p->link, &p->st, e);
+	if (is_pty_master(&p->st)) {
+		/* collect_pty_master() records its pty once dups are known. */
+		e->rec.kind = FZ_FD_PTY_MASTER;
+		return 0;
+	}
 	if (is_terminal(p)) {
 		e->rec.kind = FZ_FD_TTY;
 		e->path = strdup(p->link);
@@ -232,6 +369,8 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->rec.kind = FZ_FD_INHERIT;
 		return 0;
 	}
+	if (S_ISFIFO(p->st.st_mode))
+		return classify_pipe(pid, o, p, e);
 	if (S_ISSOCK(p->st.st_mode)) {
 		/* collect_sockets() records it, or refuses it. */
 		e->rec.kind = FZ_FD_SOCKET;
@@ -244,32 +383,34 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 		e->rec.object_id = p->st.st_ino;
 		return 0;
 	}
-	if (S_ISCHR(p->st.st_mode) && is_portable_device(p->link)) {
-		e->rec.kind = FZ_FD_DEVICE;
+	if (S_ISCHR(p->st.st_mode) &&
+	    (is_portable_device(p->link) || is_reopenable_device(p))) {
+		e->rec.kind = is_portable_device(p->link) ? FZ_FD_DEVICE : FZ_FD_CHARDEV;
 		e->path = strdup(p->link);
 		return e->path ? 0 : -ENOMEM;
 	}
+	if (!strcmp(p->link, "anon_inode:[pidfd]"))
+		return classify_pidfd(pid, o, p, e);
+	if (!strcmp(p->link, "anon_inode:[fanotify]"))
+		return unsupported(o, pid, p, e,
+				   "an fanotify group (its marks "
+				   "can only be made again with CAP_SYS_ADMIN, and "
+				   "its queued events cannot be read without "
+				   "consuming them)");
 	if ((e->rec.kind = anon_fd_kind(p->link)))
 		return 0;
 	if (is_io_uring_link(p->link))  /* even with --unsupported-fds=null */
 		return refuse_io_uring_fd(pid, p->fd);
-	if (o->unsupported_fds == FD_TO_NULL) {
-		warning("fd %d (%s, %s) will be /dev/null after resume", p->fd,
-			kind_name(p), p->link);
-		e->rec.kind = FZ_FD_NULL;
-		return 0;
-	}
-	return fail(-ENOTSUP, "process %d: fd %d is a %s (%s): not supported yet "
-		    "(--unsupported-fds=null replaces such fds by /dev/null)",
-		    (int)pid, p->fd, kind_name(p), p->link);
+	return unsupported(o, pid, p, e, NULL);
 }
 
 /* Kinds whose fds can share one open file description. */
 static bool shareable(uint32_t kind)
 {
-	return kind == FZ_FD_DEVICE || kind == FZ_FD_PROC || kind == FZ_FD_PIPE ||
-	       kind == FZ_FD_MEMFD || kind == FZ_FD_REG || kind == FZ_FD_DIR ||
-	       kind == FZ_FD_OPATH || kind == FZ_FD_SOCKET ||
+	return kind == FZ_FD_DEVICE || kind == FZ_FD_CHARDEV || kind == FZ_FD_PROC ||
+	       kind == FZ_FD_PIPE || kind == FZ_FD_PIDFD || kind == FZ_FD_PTY_MASTER ||
+	       kind == FZ_FD_PTY_SLAVE || kind == FZ_FD_MEMFD || kind == FZ_FD_REG ||
+	       kind == FZ_FD_DIR || kind == FZ_FD_OPATH || kind == FZ_FD_SOCKET ||
 	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
 }
 
@@ -302,19 +443,51 @@ static bool pipe_known(const struct target *t, uint64_t id)
 	return false;
 }
 
-/* Each inner pipe once, through one of its read ends. */
-static int collect_inner_pipes(struct target *t)
+/*
+ * Each pipe once, through one of its read ends; a pipe the process holds
+ * only write ends of, through one of those.
+ */
+static int collect_pipes(struct target *t)
 {
-	for (size_t i = 0; i < t->nfds; i++) {
-		const struct fz_fd *f = &t->fds[i].rec;
-		int err;
-		if (f->kind != FZ_FD_PIPE || (f->flags & O_ACCMODE) == O_WRONLY ||
-		    pipe_known(t, f->object_id))
-			continue;
-		if ((err = collect_pipe(t, f->fd, f->object_id)))
-			return err;
+	for (int writers = 0; writers <= 1; writers++) {
+		for (size_t i = 0; i < t->nfds; i++) {
+			const struct fz_fd *f = &t->fds[i].rec;
+			int err;
+			if (f->kind != FZ_FD_PIPE || pipe_known(t, f->object_id) ||
+			    ((f->flags & O_ACCMODE) == O_WRONLY) != writers)
+				continue;
+			if ((err = collect_pipe(t, f->fd, f->object_id, writers)))
+				return err;
+		}
 	}
 	return 0;
+}
+
+/*
+ * The ptys whose master the process holds, then the fds on their slaves
+ * (found as terminals until now): their dups are looked for again, now
+ * that they are of a kind that can share.
+ */
+static int collect_ptys(struct target *t, const struct options *o, const struct fd_probe *probes)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < t->nfds; i++)
+		if (t->fds[i].rec.kind == FZ_FD_PTY_MASTER)
+			err = collect_pty_master(t, &t->fds[i], probes[i].link,
+						 &probes[i].st);
+	for (size_t i = 0; !err && i < t->nfds; i++) {
+		const struct pty_entry *pty;
+		if (t->fds[i].rec.kind != FZ_FD_TTY ||
+		    !(pty = pty_of_slave(t, &probes[i].st)))
+			continue;
+		free(t->fds[i].path);
+		t->fds[i].path = NULL;
+		t->fds[i].rec.kind = FZ_FD_PTY_SLAVE;
+		t->fds[i].rec.object_id = pty->rec.id;
+		find_dup(t, probes, i, &t->fds[i]);
+	}
+	return err ? err : finish_ptys(t, o);
 }
 
 int collect_fds(struct target *t, const struct options *o)
@@ -340,7 +513,9 @@ int collect_fds(struct target *t, const struct options *o)
 		t->nfds = i + 1;
 	}
 	if (!err)
-		err = collect_inner_pipes(t);
+		err = collect_ptys(t, o, probes);
+	if (!err)
+		err = collect_pipes(t);
 	if (!err)
 		err = collect_anon_fds(t);
 	if (!err)

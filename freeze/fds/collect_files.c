@@ -42,11 +42,18 @@ int classify_file(pid_t pid, const char *link, const struct stat *st,
 	bool deleted = has_deleted_suffix(link);
 
 	if (deleted && (e->rec.flags & O_PATH))
-		return fail(-ENOTSUP, "process %d: fd %d is an O_PATH fd on %s: "
-			    "not supported", (int)pid, fd, link);
+		return fail(-ENOTSUP,
+			    "process %d: fd %d is an O_PATH fd on %s: "
+			    "not supported (no path leads to that file any more, "
+			    "and a file made in its place would be another one)",
+			    (int)pid, fd, link);
 	if (deleted && S_ISDIR(st->st_mode))
-		return fail(-ENOTSUP, "process %d: fd %d is a directory that was "
-			    "removed (%s): not supported", (int)pid, fd, link);
+		return fail(-ENOTSUP,
+			    "process %d: fd %d is a directory that was "
+			    "removed (%s): not supported (no path leads to it any "
+			    "more, and a directory made in its place would be "
+			    "another one)",
+			    (int)pid, fd, link);
 	if (e->rec.flags & O_PATH)
 		e->rec.kind = FZ_FD_OPATH;
 	else if (S_ISDIR(st->st_mode))

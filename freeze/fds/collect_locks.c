@@ -23,6 +23,8 @@ static int lock_kind(const char *word)
 		return FZ_LOCK_POSIX;
 	if (!strcmp(word, "OFDLCK"))
 		return FZ_LOCK_OFD;
+	if (!strcmp(word, "LEASE"))
+		return FZ_LOCK_LEASE;
 	return 0;
 }
 
@@ -65,6 +67,20 @@ static int parse_lock(const struct target *t, const struct fd_entry *e,
 		return fail(-ENOTSUP, "process %d: fd %d (%s) holds a %s %s lock: "
 			    "not supported", (int)t->pid, e->rec.fd,
 			    e->path ? e->path : "?", kind, type);
+	/*
+	 * A write lease is broken by any other open of the file, which the
+	 * resume must do before it can take the lease again; a lease being
+	 * broken has a break in progress that cannot be made again.
+	 */
+	if (l->kind == FZ_LOCK_LEASE && (l->write || strcmp(mode, "ACTIVE")))
+		return fail(-ENOTSUP,
+			    "process %d: fd %d (%s) holds a %s lease: not "
+			    "supported (only a read lease that is not being broken "
+			    "can be taken again)",
+			    (int)t->pid, e->rec.fd, e->path ? e->path : "?",
+			    l->write ? "write" : "breaking");
+	if (l->kind == FZ_LOCK_LEASE)
+		return 0;
 	if (strcmp(end, "EOF"))
 		l->len = strtoull(end, NULL, 10) - start + 1;
 	return 0;

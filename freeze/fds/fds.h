@@ -14,8 +14,9 @@ struct stat;
 
 /* collect_fds.c: every fd of the process, or a refusal naming one. */
 int collect_fds(struct target *t, const struct options *o);
-/* collect_pipes.c: the pipe read through read_fd, with its unread bytes. */
-int collect_pipe(struct target *t, int read_fd, uint64_t id);
+/* collect_pipes.c: the pipe fd is an end of (write_end: its write end),
+   with its unread bytes. */
+int collect_pipe(struct target *t, int fd, uint64_t id, bool write_end);
 /*
  * collect_files.c: regular files, directories, O_PATH fds. classify_file
  * takes the fds is_file_fd accepts; collect_files then records each regular

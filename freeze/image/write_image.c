@@ -44,6 +44,10 @@ static int write_state(struct target *t, struct image_writer *w)
 	if (!err && t->tty)
 		err = iw_record(w, FZ_REC_TTY, &t->tty->rec, sizeof(t->tty->rec),
 				t->tty->path, t->tty->rec.path_len);
+	for (size_t i = 0; !err && i < t->nptys; i++)
+		if (!t->ptys[i].dropped)
+			err = iw_record(w, FZ_REC_PTY, &t->ptys[i].rec,
+					sizeof(t->ptys[i].rec), NULL, 0);
 	for (size_t i = 0; !err && i < t->npipes; i++)
 		err = iw_record(w, FZ_REC_PIPE, &t->pipes[i].rec, sizeof(t->pipes[i].rec),
 				t->pipes[i].data, t->pipes[i].rec.data_len);

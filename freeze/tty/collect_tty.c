@@ -20,11 +20,7 @@
 #include "freeze.h"
 #include "tty/tty.h"
 
-/*
- * The controlling terminal (dev_t as /proc encodes it), whether the process
- * is in its foreground, and whether it leads the terminal's session.
- */
-static int read_ctty(pid_t pid, dev_t *ctty, bool *foreground, bool *leader)
+int tty_read_ctty(pid_t pid, dev_t *ctty, bool *foreground, bool *leader)
 {
 	char buf[1024], state, *s;
 	int ppid, pgrp, sid, tpgid;
@@ -39,7 +35,8 @@ static int read_ctty(pid_t pid, dev_t *ctty, bool *foreground, bool *leader)
 		return -EINVAL;
 	*ctty = (dev_t)nr;
 	*foreground = nr && tpgid > 0 && tpgid == pgrp;
-	*leader = nr && sid == pid;
+	if (leader)
+		*leader = nr && sid == pid;
 	return 0;
 }
 
@@ -57,7 +54,9 @@ static int fd_rdev(pid_t pid, int fd, dev_t *rdev)
 
 /*
  * An fd on a terminal that is not recorded (`what`: a second one, or one
- * that was hung up): fds 0-2 get the standard-stream policy.
+ * that was hung up): fds 0-2 get the standard-stream policy; above them, a
+ * second terminal is reopened at its path (the device keeps its settings),
+ * a hung-up one cannot be.
  */
 static int unrecorded_terminal(const struct target *t, const struct options *o,
 			       struct fd_entry *e, const char *what)
@@ -66,6 +65,9 @@ static int unrecorded_terminal(const struct target *t, const struct options *o,
 
 	if (e->rec.fd <= 2) {
 		e->rec.kind = FZ_FD_INHERIT;
+	} else if (t->tty && e->path && e->path[0] == '/') {
+		e->rec.kind = FZ_FD_CHARDEV;
+		return 0;
 	} else if (o->unsupported_fds == FD_TO_NULL) {
 		warning("fd %d (%s, %s) will be /dev/null after resume",
 			e->rec.fd, what, e->path);
@@ -184,7 +186,7 @@ int collect_tty(struct target *t, const struct options *o)
 
 	if (choose(t, 0, &chosen) < 0)
 		return 0;
-	if ((err = read_ctty(t->pid, &ctty, &foreground, &leader)))
+	if ((err = tty_read_ctty(t->pid, &ctty, &foreground, &leader)))
 		return fail(err, "process %d: reading its controlling terminal",
 			    (int)t->pid);
 	/* Its PID, so its session and group ids, change at resume (README). */

@@ -5,7 +5,10 @@
  * placing them later (restore_fds.c) overwrites nothing still needed.
  */
 
+#include <linux/errno.h>
+
 #include "fds/fds.h"
+#include "fds/sys_anon_fds.h"
 #include "lib.h"
 #include "mm/mm.h"
 #include "net/net.h"
@@ -73,30 +76,61 @@ static int missing_device(const struct fz_fd *f, const char *path, int err)
 
 /*
  * A device or a /proc/self file, opened again at its path and position. A
- * missing device is not fatal (missing_device); a /proc file is.
+ * missing portable device is not fatal (missing_device); a /proc file or
+ * another character device (a console, a terminal) is.
  */
 static int reopen(const struct stub *st, const struct fz_fd *f)
 {
 	const char *path = (const char *)(f + 1);
-	int fd = open_lifted(st, path, (int)(f->flags & REOPEN_FLAGS));
+	int flags = (int)(f->flags & REOPEN_FLAGS) |
+		    (f->kind == FZ_FD_CHARDEV ? O_NOCTTY : 0);
+	int fd = open_lifted(st, path, flags);
 
 	if (fd < 0 && f->kind == FZ_FD_DEVICE && is_device(path))
 		return missing_device(f, path, fd);
 	if (fd < 0)
 		die("cannot reopen fd %d (%s): %s%s", f->fd, path, errname(fd),
-		    f->kind == FZ_FD_PROC ? " (is /proc mounted?)" : "");
+		    f->kind == FZ_FD_PROC ?
+			    " (is /proc mounted?)" :
+		    f->kind == FZ_FD_CHARDEV ?
+			    " (a device is reopened at its "
+			    "path: it must be there, and this user allowed to open it)" :
+			    "");
 	if (sys_lseek(fd, (long)f->pos, 0 /* SEEK_SET */) < 0 && f->pos != 0)
 		die("cannot seek fd %d (%s) to %lu", f->fd, path,
 		    (unsigned long)f->pos);
 	return fd;
 }
 
+/*
+ * A pidfd of the process itself: the stub's pid is the resumed process's.
+ * PIDFD_NONBLOCK is O_NONBLOCK and PIDFD_THREAD is O_EXCL, so the status
+ * flags say how it was opened.
+ */
+static int own_pidfd(const struct stub *st, const struct fz_fd *f)
+{
+	long fd = sys_pidfd_open(sys_getpid(), f->flags & (O_NONBLOCK | O_EXCL));
+
+	if (fd < 0)
+		die("fd %d: cannot open a pidfd of the resumed process: %s%s", f->fd,
+		    errname(fd),
+		    fd == -EINVAL && (f->flags & O_EXCL) ?
+			    " (a thread's pidfd needs Linux 6.9)" :
+			    "");
+	return lift_fd(st, (int)fd);
+}
+
 static int prepare_one(struct stub *st, const struct fz_fd *f)
 {
 	switch (f->kind) {
 	case FZ_FD_DEVICE:
+	case FZ_FD_CHARDEV:
 	case FZ_FD_PROC:
 		return reopen(st, f);
+	case FZ_FD_PIDFD: return own_pidfd(st, f);
+	case FZ_FD_PTY_MASTER: return prepare_pty_master(st, f);
+	case FZ_FD_PTY_SLAVE: /* prepare_pty_slaves() opens them from their masters */
+		return -1;
 	case FZ_FD_NULL: {
 		int fd = open_lifted(st, "/dev/null", O_RDWR);
 		if (fd < 0)
@@ -149,5 +183,6 @@ void prepare_fds(struct stub *st)
 		st->fds[st->nfds].tmp = prepare_one(st, f);
 		st->nfds++;
 	}
+	prepare_pty_slaves(st);
 	check_epoll_targets(st);
 }

@@ -2,7 +2,8 @@
  * File locks before the point of no return: flock and OFD locks belong to the
  * open file, so they are taken on the stub's prepared fd; a POSIX lock
  * belongs to the process and must wait for the fd at its number
- * (restore_locks.c), but that no one else holds it is checked here.
+ * (restore_locks.c), but that no one else holds it is checked here. A read
+ * lease belongs to the open file too.
  */
 #include "fds/fds.h"
 #include "print.h"
@@ -12,8 +13,10 @@
 
 static const char *lock_name(uint32_t kind)
 {
-	return kind == FZ_LOCK_FLOCK ? "flock" : kind == FZ_LOCK_OFD ? "OFD lock" :
-	       "POSIX lock";
+	return kind == FZ_LOCK_FLOCK ? "flock" :
+	       kind == FZ_LOCK_OFD   ? "OFD lock" :
+	       kind == FZ_LOCK_LEASE ? "read lease" :
+				       "POSIX lock";
 }
 
 static const struct prepared_fd *holder(const struct stub *st, const struct fz_lock *l)
@@ -60,6 +63,14 @@ static void prepare_lock(const struct stub *st, const struct fz_lock *l)
 		break;
 	case FZ_LOCK_OFD:
 		err = sys_fcntl(p->tmp, F_OFD_SETLK, (long)&fl);
+		break;
+	case FZ_LOCK_LEASE:
+		/* EAGAIN: someone has the file open for writing now. */
+		err = sys_fcntl(p->tmp, F_SETLEASE, F_RDLCK);
+		if (err == -EAGAIN)
+			die("fd %d: cannot take back its read lease: the file is open "
+			    "for writing",
+			    l->fd);
 		break;
 	case FZ_LOCK_POSIX:
 		err = sys_fcntl(p->tmp, F_GETLK, (long)&fl);

@@ -22,5 +22,9 @@ static inline long sys_epoll_create1(int flags)
 { return SYS(epoll_create1, flags, 0, 0, 0, 0, 0); }
 static inline long sys_epoll_ctl(int epfd, int op, int fd, const void *event)
 { return SYS(epoll_ctl, epfd, op, fd, event, 0, 0); }
+static inline long sys_pidfd_open(long pid, unsigned flags)
+{
+	return SYS(pidfd_open, pid, flags, 0, 0, 0, 0);
+}
 
 #endif

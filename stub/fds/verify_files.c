@@ -60,9 +60,10 @@ static int check_fd(const struct fz_record *r, uint64_t files, const char **why)
 		return 0;  /* image_read.c refuses it */
 	if (f->kind == FZ_FD_REG && (f->object_id == 0 || f->object_id > files))
 		return bad(why, "file descriptor names a missing file record");
-	if ((f->kind == FZ_FD_DIR || f->kind == FZ_FD_OPATH || f->kind == FZ_FD_PROC) &&
+	if ((f->kind == FZ_FD_DIR || f->kind == FZ_FD_OPATH ||
+	     f->kind == FZ_FD_PROC || f->kind == FZ_FD_CHARDEV) &&
 	    f->path_len < 2)
-		return bad(why, "directory, O_PATH or /proc fd without a path");
+		return bad(why, "directory, O_PATH, /proc or device fd without a path");
 	return 0;
 }
 
@@ -71,7 +72,8 @@ static int check_lock(const struct fz_record *r, const char **why)
 	const struct fz_lock *l = rec_data(r);
 
 	if (r->size != sizeof(*l) || l->fd < 0 || l->kind < FZ_LOCK_FLOCK ||
-	    l->kind > FZ_LOCK_OFD || l->write > 1 || (int64_t)l->start < 0 ||
+	    l->kind > FZ_LOCK_LEASE || l->write > 1 ||
+	    (l->kind == FZ_LOCK_LEASE && l->write) || (int64_t)l->start < 0 ||
 	    (int64_t)l->len < 0)
 		return bad(why, "bad lock record");
 	return 0;

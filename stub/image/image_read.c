@@ -251,6 +251,7 @@ static const uint32_t fixed_size[] = {
 	[FZ_REC_SIGNALFD] = sizeof(struct fz_signalfd),
 	[FZ_REC_EPOLL_TARGET] = sizeof(struct fz_epoll_target),
 	[FZ_REC_CREDS] = sizeof(struct fz_creds),
+	[FZ_REC_PTY] = sizeof(struct fz_pty),
 };
 
 /* Per-type contents: sizes, strings terminated, mappings sorted. */

@@ -53,18 +53,26 @@ static void print_mappings(const struct stub *st)
 static void print_fds(const struct stub *st)
 {
 	static const char *const kinds[] = {
-		[FZ_FD_DEVICE] = "device", [FZ_FD_DUP] = "dup",
+		[FZ_FD_DEVICE] = "device",
+		[FZ_FD_DUP] = "dup",
 		[FZ_FD_PROC] = "its own /proc file",
 		[FZ_FD_INHERIT] = "the resuming terminal/stream",
 		[FZ_FD_NULL] = "/dev/null (replaced)",
 		[FZ_FD_PIPE] = "pipe",
-		[FZ_FD_REG] = "file", [FZ_FD_DIR] = "directory",
+		[FZ_FD_REG] = "file",
+		[FZ_FD_DIR] = "directory",
 		[FZ_FD_OPATH] = "O_PATH",
 		[FZ_FD_MEMFD] = "memfd",
-		[FZ_FD_EVENTFD] = "eventfd", [FZ_FD_TIMERFD] = "timerfd",
-		[FZ_FD_SIGNALFD] = "signalfd", [FZ_FD_INOTIFY] = "inotify",
+		[FZ_FD_EVENTFD] = "eventfd",
+		[FZ_FD_TIMERFD] = "timerfd",
+		[FZ_FD_SIGNALFD] = "signalfd",
+		[FZ_FD_INOTIFY] = "inotify",
 		[FZ_FD_EPOLL] = "epoll",
 		[FZ_FD_TTY] = "the resuming terminal, was",
+		[FZ_FD_CHARDEV] = "device",
+		[FZ_FD_PIDFD] = "pidfd of itself",
+		[FZ_FD_PTY_MASTER] = "a new pty's master, was pty",
+		[FZ_FD_PTY_SLAVE] = "a new pty's slave, was pty",
 		[FZ_FD_SOCKET] = "socket",
 	};
 
@@ -73,8 +81,10 @@ static void print_fds(const struct stub *st)
 		if (r->type != FZ_REC_FD)
 			continue;
 		out(1, "  fd %d: %s", f->fd, f->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[f->kind] ? kinds[f->kind] : "?");
-		if (f->kind == FZ_FD_DEVICE || f->kind == FZ_FD_PROC || f->kind == FZ_FD_REG ||
-		    f->kind == FZ_FD_DIR)
+		if (f->kind == FZ_FD_PTY_MASTER || f->kind == FZ_FD_PTY_SLAVE)
+			out(1, " %lu", (unsigned long)f->object_id);
+		if (f->kind == FZ_FD_DEVICE || f->kind == FZ_FD_CHARDEV ||
+		    f->kind == FZ_FD_PROC || f->kind == FZ_FD_REG || f->kind == FZ_FD_DIR)
 			out(1, " %s at offset %lu", (const char *)(f + 1), (unsigned long)f->pos);
 		if (f->kind == FZ_FD_MEMFD)
 			out(1, " (shared memory %lu) at offset %lu",
@@ -96,7 +106,9 @@ static void print_fds(const struct stub *st)
 static void print_lock(const struct fz_lock *l, const char *kind)
 {
 	out(1, "  fd %d holds a %s %s", l->fd, l->write ? "write" : "read", kind);
-	if (l->kind != FZ_LOCK_FLOCK && l->len)
+	if (l->kind == FZ_LOCK_LEASE)
+		; /* the whole file */
+	else if (l->kind != FZ_LOCK_FLOCK && l->len)
 		out(1, " on bytes %lu to %lu", (unsigned long)l->start,
 		    (unsigned long)(l->start + l->len - 1));
 	else if (l->kind != FZ_LOCK_FLOCK)
@@ -107,8 +119,10 @@ static void print_lock(const struct fz_lock *l, const char *kind)
 static void print_files(const struct stub *st)
 {
 	static const char *const locks[] = {
-		[FZ_LOCK_FLOCK] = "flock", [FZ_LOCK_POSIX] = "POSIX lock",
+		[FZ_LOCK_FLOCK] = "flock",
+		[FZ_LOCK_POSIX] = "POSIX lock",
 		[FZ_LOCK_OFD] = "OFD lock",
+		[FZ_LOCK_LEASE] = "lease",
 	};
 	uint64_t stored = 0;
 

@@ -65,14 +65,33 @@ static int check_dup(const struct image *img, const struct fz_fd *f)
 	return of && of->kind != FZ_FD_DUP;
 }
 
+/*
+ * A pty fd names a PTY record; that record names this fd as its master, or
+ * (a slave) a master fd of the same pty, whose slave was not closed.
+ */
+static int pty_fd_ok(const struct image *img, const struct fz_fd *f)
+{
+	const struct fz_pty *p = by_id(img, FZ_REC_PTY, f->object_id);
+	const struct fz_fd *m = p ? fd_record(img, p->master_fd) : 0;
+
+	if (!m || m->kind != FZ_FD_PTY_MASTER || m->object_id != p->id)
+		return 0;
+	return f->kind == FZ_FD_PTY_MASTER ? m == f : !(p->flags & FZ_PTYF_SLAVE_CLOSED);
+}
+
 /* Does the object an fd of this kind opens exist? */
 static int fd_target_exists(const struct image *img, const struct fz_fd *f)
 {
 	const struct fz_shmem *shm;
 
 	switch (f->kind) {
-	case FZ_FD_DEVICE: case FZ_FD_NULL: case FZ_FD_PROC:
-	case FZ_FD_INOTIFY: case FZ_FD_EPOLL:
+	case FZ_FD_DEVICE:
+	case FZ_FD_NULL:
+	case FZ_FD_PROC:
+	case FZ_FD_CHARDEV:
+	case FZ_FD_INOTIFY:
+	case FZ_FD_EPOLL:
+	case FZ_FD_PIDFD:
 	case FZ_FD_REG:    /* verify_files.c checks the FILE it names */
 	case FZ_FD_DIR: case FZ_FD_OPATH:
 		return 1;
@@ -81,6 +100,8 @@ static int fd_target_exists(const struct image *img, const struct fz_fd *f)
 	case FZ_FD_PIPE: return by_id(img, FZ_REC_PIPE, f->object_id) != 0;
 	case FZ_FD_SOCKET: return by_id(img, FZ_REC_SOCKET, f->object_id) != 0;
 	case FZ_FD_TTY: return image_find(img, FZ_REC_TTY, 0) != 0;
+	case FZ_FD_PTY_MASTER:
+	case FZ_FD_PTY_SLAVE: return pty_fd_ok(img, f);
 	case FZ_FD_EVENTFD: return by_fd(img, FZ_REC_EVENTFD, f->fd) != 0;
 	case FZ_FD_TIMERFD: return by_fd(img, FZ_REC_TIMERFD, f->fd) != 0;
 	case FZ_FD_SIGNALFD: return by_fd(img, FZ_REC_SIGNALFD, f->fd) != 0;
@@ -124,6 +145,23 @@ static int listener_ok(const struct image *img, const struct fz_socket *c)
 
 	return l && l->state == FZ_SOCK_LISTEN && l->family == AF_UNIX &&
 	       c->family == AF_UNIX && l->type == c->type;
+}
+
+/* Each PTY record: known flags, one record per id, its master fd there. */
+static int check_ptys(const struct image *img, const char **why)
+{
+	for_each_record(img, r) {
+		const struct fz_pty *p = rec_data(r);
+		const struct fz_fd *m;
+		if (r->type != FZ_REC_PTY)
+			continue;
+		m = fd_record(img, p->master_fd);
+		if ((p->flags & ~(FZ_PTYF_SLAVE_CLOSED | FZ_PTYF_LOCKED | FZ_PTYF_PACKET)) ||
+		    by_id(img, FZ_REC_PTY, p->id) != p || !m ||
+		    m->kind != FZ_FD_PTY_MASTER || m->object_id != p->id)
+			return bad(why, "pty record without its master fd");
+	}
+	return 0;
 }
 
 static int check_sockets(const struct image *img, const char **why)
@@ -230,7 +268,7 @@ static int check_watch_order(const struct image *img, const char **why)
 
 int verify_links(const struct image *img, const char **why)
 {
-	if (check_fds(img, why) || check_sockets(img, why) ||
+	if (check_fds(img, why) || check_ptys(img, why) || check_sockets(img, why) ||
 	    check_shmem_links(img, why) || check_fd_users(img, why) ||
 	    check_watch_order(img, why))
 		return -EBADMSG;

@@ -19,6 +19,13 @@ int tty_is_terminal(int fd);
  * foreground: the settings then were that group's.
  */
 int tty_owns_mode(const struct fz_tty *rec);
+/*
+ * prepare_pty.c: prepare_fds's steps for the ptys whose master the process
+ * held: a new pty for each master fd, then (once every master is open)
+ * each fd on a slave opened from its master.
+ */
+int prepare_pty_master(const struct stub *st, const struct fz_fd *f);
+void prepare_pty_slaves(struct stub *st);
 /* Before restore_signals. */
 void restore_tty(const struct stub *st);
 

@@ -209,6 +209,11 @@ bad_cases() {
 	refusal_case bad/proc-other procfds 'fd [0-9]+ is on /proc/1/status, a file of another process' other
 	refusal_case bad/aio-inflight aio 'AIO context 0x[0-9a-f]+ has 1 request in flight' inflight
 	refusal_case bad/io-uring aio 'fd [0-9]+ is an io_uring instance' uring
+	refusal_case bad/pty-queued pty 'pty [0-9]+, has 4 bytes its master wrote' queued
+	refusal_case bad/pty-slave-elsewhere pty 'whose slave is open in another process' child
+	refusal_case bad/pidfd-other pidfd 'a pidfd of process [0-9]+, which is not in the image' other
+	refusal_case bad/lease-write lease 'fd 11 .* holds a write lease' write
+	refusal_case bad/pipe-peer lonepipe 'fd 14 is a pipe whose other end another process holds' peer
 	refusal_case bad/proc-thread procfds 'fd [0-9]+ is on /proc/[0-9]+/task/[0-9]+/status' thread
 
 	freeze_case -a null -f --unsupported-fds=null unsupported-fds-null sockfd pie root kill

@@ -126,8 +126,9 @@ tty_hungup_case() {
 	report "$name"
 }
 
-# An fd on a second terminal (fd 3 on another tmux pane) is refused, naming
-# it, and the process is left as it was; --unsupported-fds=null takes it.
+# An fd on a second terminal (fd 3 on another tmux pane) is kept as a
+# device reopened at its path: --info names it, --verify opens it; once
+# that terminal is gone, --verify refuses the image, naming fd 3.
 tty_second_case() {
 	local user=$1 name=tty/second-terminal/$1 other
 	selected "$name" || return 0
@@ -137,19 +138,37 @@ tty_second_case() {
 		WHYS+=("tmux cannot start a session")
 	elif tty_program sleep "sleep 600 3<>'$other'"; then
 		run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$TTY_PID"
-		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), expected a refusal")
-		grep -q "fd 3 is on a second terminal ($other" "$CASE/freeze.err" ||
-			WHYS+=("the refusal does not name fd 3 on $other: $(brief "$CASE/freeze.err")")
-		[[ -e $CASE/img ]] && WHYS+=("an image was left behind")
-		wait_until "$TTY_TIMEOUT" untouched "$TTY_PID" ||
-			WHYS+=("the process was not left running (state $(proc_state "$TTY_PID"))")
-		run_freeze "$user" "$CASE/freeze.err" -k --unsupported-fds=null "$CASE/img" "$TTY_PID"
-		((FREEZE_RC == 0)) || WHYS+=("with --unsupported-fds=null: freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
-		grep -q "fd 3 (a second terminal" "$CASE/freeze.err" ||
-			WHYS+=("no warning for fd 3 with --unsupported-fds=null: $(brief "$CASE/freeze.err")")
+		((FREEZE_RC == 0)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+		second_terminal_image "$user" "$other"
 	fi
 	tty_end
 	report "$name"
+}
+
+# second_terminal_image USER PATH: the image in CASE/img has fd 3 on the
+# terminal PATH, which it opens while PATH is there and refuses after.
+second_terminal_image() {
+	local user=$1 other=$2 opt
+	[[ -e $CASE/img ]] || return 0
+	user_cmd "$user"
+	for opt in info verify; do
+		(cd "$CASE/elsewhere" && timeout "$VERDICT_TIMEOUT" "${RUN_AS[@]}" \
+			"$CASE/img" "--$opt") >"$CASE/$opt.out" 2>&1 </dev/null ||
+			WHYS+=("--$opt failed: $(brief "$CASE/$opt.out")")
+	done
+	grep -q "fd 3: device $other" "$CASE/info.out" ||
+		WHYS+=("--info does not show fd 3 on $other: $(brief "$CASE/info.out")")
+	tmux_cmd kill-session -t other 2>/dev/null
+	wait_until "$TTY_TIMEOUT" test ! -e "$other"
+	if [[ -e $other ]]; then
+		skip "$name/gone" "$other is still there after its session ended"
+		return 0
+	fi
+	(cd "$CASE/elsewhere" && timeout "$VERDICT_TIMEOUT" "${RUN_AS[@]}" \
+		"$CASE/img" --verify) >"$CASE/gone.out" 2>&1 </dev/null &&
+		WHYS+=("--verify took the image with $other gone")
+	grep -q "cannot reopen fd 3 ($other)" "$CASE/gone.out" ||
+		WHYS+=("the refusal does not name fd 3 on $other: $(brief "$CASE/gone.out")")
 }
 
 # An interactive bash that leads its terminal's session (a terminal
