@@ -141,12 +141,11 @@ static int collect(struct target *t, const struct options *o)
 	/* Maps first: leave_vdso needs the vdso's range, collect_threads its result. */
 	if ((err = check_interrupted()) || (err = collect_maps(t)) ||
 	    (err = leave_vdso(t, o)) || (err = collect_threads(t)) ||
-	    (err = collect_process(t)) || (err = check_children(t, o)) ||
-	    (err = collect_creds(t)) ||
+	    (err = collect_process(t)) || (err = collect_creds(t)) ||
 	    (err = collect_injected(t)) || (err = collect_aio(t)) ||
 	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
 	    (err = collect_tty(t, o)) || (err = collect_shmem(t)) ||
-	    (err = collect_map_files(t)))
+	    (err = collect_map_files(t)) || (err = check_children(t, o)))
 		return err;
 	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,
 	     t->nmaps, t->nfds);
