@@ -108,6 +108,7 @@ struct options {
 	enum unsupported_fd_policy unsupported_fds;
 	bool tcp_established; /* --tcp-established: TCP_REPAIR connections */
 	bool save_files;      /* --save-files: every open file's bytes too */
+	bool alone;           /* --alone: without its children */
 };
 
 struct thread {

@@ -43,6 +43,9 @@ static void usage(FILE *f)
 		"                      default: they come back reset by the peer\n"
 		"      --save-files    put the contents of every open regular file in\n"
 		"                      the image; resuming recreates the missing ones\n"
+		"      --alone         freeze a process that has children without them\n"
+		"                      (default: refuse; they keep running, and the\n"
+		"                      resumed process has no children)\n"
 		"  -q, --quiet         no warnings\n"
 		"  -v, --verbose       say what is done\n"
 		"  -h, --help          this text\n"
@@ -57,7 +60,7 @@ static int bad_usage(const char *fmt, const char *arg)
 	return 1;
 }
 
-enum { OPT_UNSUPPORTED_FDS = 256, OPT_TCP_ESTABLISHED, OPT_SAVE_FILES };
+enum { OPT_UNSUPPORTED_FDS = 256, OPT_TCP_ESTABLISHED, OPT_SAVE_FILES, OPT_ALONE };
 
 static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
@@ -69,6 +72,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 		{ "unsupported-fds", required_argument, NULL, OPT_UNSUPPORTED_FDS },
 		{ "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
 		{ "save-files", no_argument, NULL, OPT_SAVE_FILES },
+		{ "alone", no_argument, NULL, OPT_ALONE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -111,6 +115,7 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 			break;
 		case OPT_TCP_ESTABLISHED: o->tcp_established = true; break;
 		case OPT_SAVE_FILES: o->save_files = true; break;
+		case OPT_ALONE: o->alone = true; break;
 		case 'h': usage(stdout); *done = 1; return 0;
 		case 'V': printf("freeze %s\n", FREEZE_VERSION); *done = 1; return 0;
 		default: return bad_usage("%s", "bad option");
@@ -140,7 +145,7 @@ static int collect(struct target *t, const struct options *o)
 	    (err = collect_injected(t)) || (err = collect_aio(t)) ||
 	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
 	    (err = collect_tty(t, o)) || (err = collect_shmem(t)) ||
-	    (err = collect_map_files(t)))
+	    (err = collect_map_files(t)) || (err = check_children(t, o)))
 		return err;
 	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,
 	     t->nmaps, t->nfds);

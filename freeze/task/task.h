@@ -11,6 +11,9 @@
 /* collect_threads.c: each thread's registers, XSAVE state, signal mask,
    rseq, name and scheduling, as ptrace and /proc tell them. */
 int collect_threads(struct target *t);
+/* check_children.c: refuses a process that has children, unless --alone
+ * (then a warning names them): a tree is not frozen whole yet. */
+int check_children(const struct target *t, const struct options *o);
 /* collect_process.c: mm bounds, umask, limits, cwd, personality, flags. */
 int collect_process(struct target *t);
 /* collect_injected.c: what only the process can tell (signal actions,

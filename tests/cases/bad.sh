@@ -16,6 +16,21 @@ refusal_case() {
 	report "$name"
 }
 
+# alone/haschild: --alone freezes a process with children without them,
+# with a warning naming each; left running, it still has them.
+alone_case() {
+	local name=alone/haschild
+	selected "$name" || return 0
+	bad_start "$name" root haschild
+	run_freeze root "$CASE/freeze.err" --alone "$CASE/img" "$BAD_PID"
+	((FREEZE_RC == 0)) || WHYS+=("freeze --alone $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+	grep -qE "^freeze: warning: process $BAD_PID is frozen without its children [0-9]+ \(haschild-pie\), [0-9]+ \(haschild-pie\): they keep running" \
+		"$CASE/freeze.err" || WHYS+=("no warning naming its children: $(brief "$CASE/freeze.err")")
+	[[ -x $CASE/img ]] || WHYS+=("no image")
+	survived "$BAD_PID"
+	report "$name"
+}
+
 # The first kernel thread in /proc (pid 2, kthreadd, on most systems).
 kernel_thread() {
 	local p line rest
@@ -215,6 +230,10 @@ bad_cases() {
 	refusal_case bad/lease-write lease 'fd 11 .* holds a write lease' write
 	refusal_case bad/pipe-peer lonepipe 'fd 14 is a pipe whose other end another process holds' peer
 	refusal_case bad/proc-thread procfds 'fd [0-9]+ is on /proc/[0-9]+/task/[0-9]+/status' thread
+	# Its children would be dropped without a word: refused, untouched.
+	refusal_case bad/children haschild \
+		'process [0-9]+ has children, [0-9]+ \(haschild-pie\), [0-9]+ \(haschild-pie\): freezing a process tree is not supported yet'
+	alone_case
 
 	freeze_case -a null -f --unsupported-fds=null unsupported-fds-null sockfd pie root kill
 }

@@ -187,7 +187,7 @@ tty_session_leader_case() {
 		tmux_cmd send-keys -t orig "sleep 600" Enter
 		wait_until "$TTY_TIMEOUT" pgrep -P "$shell" -x sleep >/dev/null
 		child=$(pgrep -P "$shell" -x sleep)
-		run_freeze root "$CASE/freeze.err" "$CASE/shell.img" "$shell"
+		run_freeze root "$CASE/freeze.err" --alone "$CASE/shell.img" "$shell"
 		((FREEZE_RC == 0)) || WHYS+=("freeze of bash $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
 		grep -q "process $shell leads its terminal's session" "$CASE/freeze.err" ||
 			WHYS+=("bash frozen without the warning: $(brief "$CASE/freeze.err")")

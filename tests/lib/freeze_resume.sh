@@ -131,6 +131,7 @@ freeze_case() {
 		target_args "$target"
 		targs=("${TARGET_ARGS_OF[@]}")
 	fi
+	in_set "$target" alone && fextra+=(--alone)
 	kind=${T_KIND[$target]}
 	if [[ $kind == result ]]; then
 		compute_ref "$target" "$variant"

@@ -142,15 +142,20 @@ start_target() {
 		stdin=pipe
 		shift
 	fi
-	local user=$1 dir=$2 out=$3
+	local user=$1 dir=$2 out=$3 outfd infd
 	shift 3
 	user_cmd "$user"
+	# The pipes' other ends are this shell's children, not the target's:
+	# freeze refuses a process with children (bad/children).
+	exec {outfd}> >(exec cat >"$out")
 	if [[ $stdin == pipe ]]; then
-		(cd "$dir" && close_extra_fds && exec "${RUN_AS[@]}" "$@") < <(:) > >(exec cat >"$out") 2>&1 &
+		exec {infd}< <(:)
 	else
-		(cd "$dir" && close_extra_fds && exec "${RUN_AS[@]}" "$@") </dev/null > >(exec cat >"$out") 2>&1 &
+		exec {infd}</dev/null
 	fi
+	(cd "$dir" && close_extra_fds && exec "${RUN_AS[@]}" "$@") <&"$infd" >&"$outfd" 2>&1 &
 	TPID=$!
+	exec {outfd}>&- {infd}<&-
 	track "$TPID"
 }
 

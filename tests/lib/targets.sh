@@ -26,7 +26,7 @@ target() {
 	for w; do
 		case $w in
 		matrix) T_SETS[$name]+="kill modes nofreeze " ;;
-		kill | modes | nofreeze | chroot | chroot-redirect | vdso-redirect | vdso-syscall | vdso-stepped | hook)
+		kill | modes | nofreeze | chroot | chroot-redirect | vdso-redirect | vdso-syscall | vdso-stepped | hook | alone)
 			T_SETS[$name]+="$w " ;;
 		kind=sig | kind=result) T_KIND[$name]=${w#kind=} ;;
 		running=cow | running=stopped) T_RUNNING[$name]=${w#running=} ;;

@@ -45,7 +45,7 @@ build_one() {
 # Whatever niceness this script runs with, the target starts at 0 (the
 # procattrs target sets absolute nice values, lower ones too).  Sets TPID.
 start_target() {
-	local user=$1 run_as=() renice=() n
+	local user=$1 run_as=() renice=() n outfd
 	local -a env=()
 	shift
 	while [[ $1 != -- ]]; do
@@ -57,9 +57,12 @@ start_target() {
 		run_as=(setpriv --reuid="$UNPRIV" --regid="$UNPRIV_GROUP" --clear-groups --)
 	n=$(nice)
 	((n != 0)) && renice=(nice -n $((-n)))
+	# cat is this shell's child, not the target's (freeze refuses children).
+	exec {outfd}> >(exec cat >"$OUT")
 	(cd / && close_extra_fds && exec "${renice[@]}" env "${env[@]}" "${run_as[@]}" "$@") \
-		</dev/null > >(exec cat >"$OUT") 2>&1 &
+		</dev/null >&"$outfd" 2>&1 &
 	TPID=$!
+	exec {outfd}>&-
 }
 
 # wait_ready: until OUT says READY or TPID is gone, READY_TIMEOUT at most.
