@@ -141,6 +141,8 @@ struct target {
 	uint32_t *groups; /* supplementary groups */
 	size_t ngroups;
 	char *cwd;
+	struct fz_exe exe;
+	char *exe_path;   /* NULL: no EXE record (deleted, or unreadable) */
 	uint8_t auxv[4096];
 	size_t auxv_len;
 	struct fz_cpu cpu;

@@ -68,6 +68,8 @@ enum fz_record_type {
 	FZ_REC_PIPE = 15,        /* struct fz_pipe + its unread bytes; before the
 				 FD records that name it */
 	FZ_REC_POSIX_TIMER = 16, /* struct fz_posix_timer */
+	FZ_REC_EXE = 17,         /* struct fz_exe + path: the file the process
+				    was running; at most one */
 	FZ_REC_EVENTFD = 20,     /* struct fz_eventfd: state of an FZ_FD_EVENTFD */
 	FZ_REC_TIMERFD = 21,     /* struct fz_timerfd: state of an FZ_FD_TIMERFD */
 	FZ_REC_SIGNALFD = 22,    /* struct fz_signalfd: mask of an FZ_FD_SIGNALFD */
@@ -364,6 +366,21 @@ struct fz_fd {
 			       FZ_FD_MEMFD: its FZ_REC_SHMEM; else 0 */
 };
 _Static_assert(sizeof(struct fz_fd) == 40, "fz_fd size");
+
+/*
+ * The executable the process was running (/proc/PID/exe), so that the
+ * resumed process's /proc/self/exe names it again where it is the same
+ * file. The path (path_len bytes with its NUL) follows.
+ */
+struct fz_exe {
+	uint64_t ino;
+	uint64_t size;
+	int64_t mtime_sec, mtime_nsec;
+	uint32_t dev_major, dev_minor;
+	uint32_t path_len;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_exe) == 48, "fz_exe size");
 
 /*
  * A regular file the process had open, once per inode: what it was when

@@ -156,6 +156,10 @@ struct stub {
 	uint64_t host_vdso;                     /* AT_SYSINFO_EHDR, or 0 */
 	const char *execfn;                     /* AT_EXECFN, or NULL */
 	int cwd_fd;                             /* -1 when cwd is not restored */
+	int exe_fd;                             /* the process's executable,
+						   to become /proc/self/exe
+						   again; -1: it stays the
+						   image */
 	/* The tables, behind the stacks: one entry per record of their kind. */
 	struct prepared_fd *fds;
 	unsigned nfds;

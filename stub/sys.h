@@ -28,6 +28,8 @@ static inline long sys_ftruncate(int fd, uint64_t len)
 { return SYS(ftruncate, fd, len, 0, 0, 0, 0); }
 static inline long sys_fchmod(int fd, unsigned mode)
 { return SYS(fchmod, fd, mode, 0, 0, 0, 0); }
+static inline long sys_capget(void *header, void *data)
+{ return SYS(capget, header, data, 0, 0, 0, 0); }
 static inline long sys_fchown(int fd, unsigned uid, unsigned gid)
 { return SYS(fchown, fd, uid, gid, 0, 0, 0); }
 static inline long sys_utimensat(int dirfd, const char *path, const void *times, int flags)

@@ -30,6 +30,9 @@ static int write_state(struct target *t, struct image_writer *w)
 	err = err ? err : iw_record(w, FZ_REC_RLIMITS, t->rlimits, sizeof(t->rlimits),
 				    NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_CWD, t->cwd, strlen(t->cwd) + 1, NULL, 0);
+	if (!err && t->exe_path)
+		err = iw_record(w, FZ_REC_EXE, &t->exe, sizeof(t->exe), t->exe_path,
+				t->exe.path_len);
 	err = err ? err : iw_record(w, FZ_REC_AUXV, t->auxv, t->auxv_len, NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_CPU, &t->cpu, sizeof(t->cpu), NULL, 0);
 	err = err ? err : iw_record(w, FZ_REC_CREDS, &t->creds, sizeof(t->creds),

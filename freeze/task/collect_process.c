@@ -115,6 +115,7 @@ int collect_process(struct target *t)
 	if ((err = collect_cwd(t)))
 		return fail(err, "process %d: reading its working directory",
 			    (int)t->pid);
+	collect_exe(t);
 	if ((err = collect_rlimits(t)))
 		return fail(err, "process %d: reading its resource limits",
 			    (int)t->pid);

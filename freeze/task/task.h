@@ -14,6 +14,9 @@ int collect_threads(struct target *t);
 /* check_children.c: refuses a process that has children, unless --alone
  * (then a warning names them): a tree is not frozen whole yet. */
 int check_children(const struct target *t, const struct options *o);
+/* collect_exe.c: the executable's path and identity (no error: a process
+ * whose executable is gone or unreadable has no EXE record). */
+void collect_exe(struct target *t);
 /* collect_process.c: mm bounds, umask, limits, cwd, personality, flags. */
 int collect_process(struct target *t);
 /* collect_injected.c: what only the process can tell (signal actions,

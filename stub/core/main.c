@@ -245,6 +245,7 @@ void stub_main(long *sp)
 		check_files(st);  /* changes nothing on the host */
 	}
 	prepare_cwd(st);
+	prepare_exe(st);
 	prepare_shared_maps(st);
 	prepare_map_files(st);
 	prepare_aio(st);

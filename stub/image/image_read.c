@@ -219,6 +219,21 @@ static int check_thread(const struct fz_record *r, unsigned *count,
 	return 0;
 }
 
+/* The one executable record: its path, and no second one. */
+static int check_exe(const struct fz_record *r, unsigned *count,
+		     const char **why)
+{
+	const struct fz_exe *e = rec_data(r);
+
+	if (r->size < sizeof(*e) || e->path_len != r->size - sizeof(*e) ||
+	    e->path_len < 2 || !has_nul_at_end((const char *)(e + 1), e->path_len) ||
+	    ++*count > 1) {
+		*why = "bad executable record";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 /* The one terminal record: its path, and no second one. */
 static int check_tty(const struct fz_record *r, unsigned *count,
 		     const char **why)
@@ -262,7 +277,7 @@ static int check_contents(const struct image *img, const char **why)
 	const struct fz_shmem *shm = 0;   /* while its chunks follow it */
 	uint32_t prev_type = 0;
 	uint64_t last_end = 0;
-	unsigned seen = 0, threads = 0, ttys = 0, groups = 0;
+	unsigned seen = 0, threads = 0, ttys = 0, groups = 0, exes = 0;
 
 	for_each_record(img, r) {
 		const void *d = rec_data(r);
@@ -333,6 +348,9 @@ static int check_contents(const struct image *img, const char **why)
 			}
 		} else if (r->type == FZ_REC_TTY) {
 			if (check_tty(r, &ttys, why))
+				return -EBADMSG;
+		} else if (r->type == FZ_REC_EXE) {
+			if (check_exe(r, &exes, why))
 				return -EBADMSG;
 		} else if (r->type >= FZ_REC_EVENTFD && r->type <= FZ_REC_EPOLL_TARGET) {
 			if (check_anon_fd_record(r, why))

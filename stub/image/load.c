@@ -80,4 +80,5 @@ void load_image(struct stub *st)
 	default_fault_actions();
 	arch_cpu_collect(&st->host);
 	st->cwd_fd = -1;
+	st->exe_fd = -1;
 }
