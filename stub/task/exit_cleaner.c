@@ -51,10 +51,13 @@ struct cleaner {
 	unsigned seized, out;    /* out: threads back in the process */
 };
 
-/* Every stopped thread let go with its signal; the others by our exit. */
+/*
+ * Every stopped thread let go with its signal; the others by our exit. The
+ * leader last: once it runs, no thread of the process is traced.
+ */
 static _Noreturn void leave(struct cleaner *c, enum cleaner_status status)
 {
-	for (unsigned i = 0; i < c->seized; i++)
+	for (unsigned i = c->seized; i-- > 0;)
 		if (c->t[i].stopped)
 			sys_ptrace(PTRACE_DETACH, c->t[i].tid, 0,
 				   (uint64_t)c->t[i].sig);
