@@ -103,14 +103,30 @@ uint64_t arch_sigframe_room(const struct fz_cpu *host);
  * The trampoline (trampoline.S): code copied to a page of its own, where
  * each thread leaves the stub through rt_sigreturn. The other threads enter
  * first and wait; the leader enters last, unmaps the stub, releases them.
+ * The page itself is unmapped from outside, by the exit cleaner.
  */
 extern const uint8_t arch_trampoline_start[], arch_trampoline_end[];
 extern const uint8_t arch_trampoline_other[], arch_trampoline_leader[];
+/* A bare system call instruction in it, for the exit cleaner. */
+extern const uint8_t arch_trampoline_syscall[];
 _Noreturn void arch_enter_trampoline_other(uint64_t entry, uint64_t sp,
 					   uint32_t *arrived, uint32_t *go);
 _Noreturn void arch_enter_trampoline_leader(uint64_t entry, uint64_t sp,
 					    uint64_t unmap_start,
 					    uint64_t unmap_len, uint32_t *go);
+
+/*
+ * The exit cleaner (cleaner_regs.c): a thread of another process, stopped
+ * under its ptrace, has its registers saved, made to run nr(a0, a1) at the
+ * system call instruction insn, and put back. 0 or -errno.
+ */
+struct arch_user_regs {
+	uint64_t w[ARCH_USER_REGS_WORDS];
+};
+long arch_ptrace_get_regs(int tid, struct arch_user_regs *regs);
+long arch_ptrace_set_regs(int tid, const struct arch_user_regs *regs);
+void arch_regs_set_syscall(struct arch_user_regs *regs, uint64_t insn, long nr,
+			   uint64_t a0, uint64_t a1);
 
 /*
  * The vdso redirect (vdso_patch.c): code written over an entry point of

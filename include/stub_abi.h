@@ -48,10 +48,14 @@ static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
  * The exit area, first in the hole: the trampoline's page, then one slot
  * per thread for its signal frame (XSAVE area included) and its sync word.
  * Every thread leaves the stub through it, so the stub never writes a byte
- * of the process's own memory, its stacks included; it stays mapped once
- * the process runs (nothing is left to unmap it). The code page ends with
- * struct fz_exit_mark, so that freezing the resumed process again leaves
- * the area out instead of carrying it into the next image.
+ * of the process's own memory, its stacks included. It cannot unmap
+ * itself: the stub's exit cleaner, a process of its own, traces the
+ * threads out of it and then makes one of them unmap it
+ * (stub/task/exit_cleaner.c). Where it cannot trace them (under strace or
+ * gdb, Yama) the area stays mapped once the process runs, as it always did
+ * before the cleaner. The code page ends with struct fz_exit_mark, so
+ * that freezing such a process again leaves the area out instead of
+ * carrying it into the next image.
  */
 #define FZ_STUB_EXIT_SLOT (16UL << 10)
 #define FZ_EXIT_MAGIC 0x5449584545524646ULL /* "FFREEXIT" */

@@ -126,6 +126,15 @@ struct vdso_plan {
 	char why[160];                  /* why plan_vdso refused */
 };
 
+/*
+ * The exit cleaner (task/prepare_exit_cleaner.c): a process of the stub's
+ * own that unmaps the exit area once every thread has left it.
+ */
+struct stub_cleaner {
+	int pid;      /* 0: there is none */
+	int to, from; /* the stub's ends of its two pipes (lifted) */
+};
+
 /* Kernel features core/probe_kernel.c found (bits of stub.kernel). */
 #define KF_RSEQ 1u
 #define KF_MM_MAP 2u
@@ -176,6 +185,7 @@ struct stub {
 	unsigned nshmems;
 	struct stub_tty tty;
 	struct vdso_plan vdso;
+	struct stub_cleaner cleaner;
 	unsigned kernel;                        /* KF_*: what probe_kernel found */
 	uint64_t xstate_in_use;                 /* union of the threads' XSTATE_BV */
 };

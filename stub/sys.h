@@ -162,6 +162,32 @@ static inline long sys_madvise(uint64_t addr, size_t len, int advice)
 { return SYS(madvise, addr, len, advice, 0, 0, 0); }
 static inline long sys_sched_getaffinity(int pid, size_t len, void *mask)
 { return SYS(sched_getaffinity, pid, len, mask, 0, 0, 0); }
+static inline long sys_chdir(const char *path)
+{
+	return SYS(chdir, path, 0, 0, 0, 0, 0);
+}
+static inline long sys_setsid(void)
+{
+	return SYS(setsid, 0, 0, 0, 0, 0, 0);
+}
+/*
+ * A new process, as fork() makes one (no CLONE_VM: a copy of the address
+ * space, running on from here); exit_signal goes to the parent when it
+ * ends (0: none, and only wait4(__WALL) sees it). 0 in the child.
+ */
+static inline long sys_fork_with(int exit_signal)
+{
+	return SYS(clone, exit_signal, 0, 0, 0, 0, 0);
+}
+static inline long sys_wait4(int pid, int *status, int options)
+{
+	return SYS(wait4, pid, status, options, 0, 0, 0);
+}
+/* The raw call: PEEK requests would store into data, not return it. */
+static inline long sys_ptrace(long request, int pid, uint64_t addr, uint64_t data)
+{
+	return SYS(ptrace, request, pid, addr, data, 0, 0);
+}
 /* Ends the calling thread only. */
 static inline _Noreturn void sys_exit_thread(int status)
 {

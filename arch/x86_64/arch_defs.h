@@ -14,6 +14,9 @@
 /* glibc's pthread_mutex_t: __lock, __count, then __owner. */
 #define ARCH_GLIBC_MUTEX_OWNER_OFFSET 8
 
+/* Words of struct user_regs_struct, as PTRACE_GETREGS fills it. */
+#define ARCH_USER_REGS_WORDS 27
+
 /* The longest code written over a vdso entry point (vdso_patch.c). */
 #define ARCH_VDSO_PATCH_MAX 14
 

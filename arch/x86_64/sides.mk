@@ -4,6 +4,8 @@
 #                                    and injection, the stub's relocations
 #   stub (no libc)    sigframe.c     the rt_sigframe every thread returns through
 #                     stub_exit.c    entering the trampoline, thread pointers
+#                     cleaner_regs.c another process's stopped thread made
+#                                    to run munmap (the exit cleaner)
 #                     cpu_features.c which CPU features the image needs, compared
 #                     vdso_patch.c   jumps and syscalls over the old vdso's entries
 #                     stub_start.S   _start, before anything is set up
@@ -13,6 +15,6 @@
 #                     cpu_collect.c  CPUID and XCR0 of this host
 #                     arch_defs.h    constants common code needs by name
 ARCH_FREEZE_SRCS := regs.c
-ARCH_STUB_SRCS   := sigframe.c stub_exit.c cpu_features.c vdso_patch.c
+ARCH_STUB_SRCS   := sigframe.c stub_exit.c cleaner_regs.c cpu_features.c vdso_patch.c
 ARCH_STUB_ASM    := stub_start.S trampoline.S
 ARCH_BOTH_SRCS   := pc.c cpu_collect.c

@@ -11,6 +11,14 @@
  * r13 = go, rsp = its sigreturn sp; it unmaps the stub and releases all.
  * The words, and the signal frames rsp points at, are in the exit area
  * (stub_abi.h), the stub's own memory: nothing of the process is written.
+ *
+ * The page cannot unmap itself: threads run from it and read their frames
+ * from it until their rt_sigreturn is over. The exit cleaner, a process of
+ * the stub's own (stub/task/exit_cleaner.c), traces every thread through
+ * this code and, once all are back in the process, makes one of them run
+ * munmap of the whole area at arch_trampoline_syscall, then puts its
+ * registers back and lets all go. Without the cleaner (it could not trace
+ * them) the area stays mapped.
  */
 #include <asm/unistd.h>
 
@@ -21,6 +29,7 @@
 	.section .rodata.trampoline, "a", @progbits
 	.globl	arch_trampoline_start, arch_trampoline_end
 	.globl	arch_trampoline_other, arch_trampoline_leader
+	.globl	arch_trampoline_syscall
 arch_trampoline_start:
 arch_trampoline_other:
 	movl	$1, (%r12)			/* arrived: out of the stub now */
@@ -52,6 +61,10 @@ arch_trampoline_leader:
 	mov	$__NR_futex, %eax
 	syscall
 	mov	$__NR_rt_sigreturn, %eax
+	syscall
+	ud2
+
+arch_trampoline_syscall:		/* the cleaner points a thread here */
 	syscall
 	ud2
 arch_trampoline_end:

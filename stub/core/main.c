@@ -236,6 +236,8 @@ void stub_main(long *sp)
 	 * of the check may still be exiting for a moment once joined.
 	 */
 	verify_page_data(st);
+	if (strcmp(mode, "--verify"))
+		start_exit_cleaner(st); /* before any fd, in a small address space */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
 	prepare_tty(st);
 	if (strcmp(mode, "--verify")) {

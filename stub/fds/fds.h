@@ -15,6 +15,8 @@
 /* Before the point of no return. */
 /* prepare_fds.c: every FD record prepared; first, as it learns max_fd. */
 void prepare_fds(struct stub *st);
+/* The highest fd number the process uses (2 at least): max_fd. */
+int highest_image_fd(const struct stub *st);
 /* The prepared entry of the process's fd number fd, or NULL. */
 const struct prepared_fd *find_prepared(const struct stub *st, int fd);
 /* Move fd above every number the process uses; closes the original. */

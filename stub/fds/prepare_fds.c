@@ -16,7 +16,7 @@
 #include "sys.h"
 #include "tty/tty.h"
 
-static int max_fd_of(const struct stub *st)
+int highest_image_fd(const struct stub *st)
 {
 	int max = 2;
 
@@ -169,7 +169,7 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 
 void prepare_fds(struct stub *st)
 {
-	st->max_fd = max_fd_of(st);
+	st->max_fd = highest_image_fd(st);
 	for_each_record(&st->img, r)
 		if (r->type == FZ_REC_PIPE)
 			prepare_pipe(st, rec_data(r));

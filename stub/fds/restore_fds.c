@@ -34,6 +34,32 @@ static void place_one(const struct prepared_fd *p)
 		die_lost("cannot place fd %d: %s", f->fd, errname(ret));
 }
 
+/*
+ * Every fd from `from` up, but the exit cleaner's pipes: the leader still
+ * talks to it (task/restore_exit_cleaner.c closes them).
+ */
+static void close_from(const struct stub *st, unsigned from)
+{
+	unsigned keep[2] = { (unsigned)st->cleaner.to, (unsigned)st->cleaner.from };
+
+	if (!st->cleaner.pid) {
+		sys_close_range(from, ~0U, 0);
+		return;
+	}
+	if (keep[0] > keep[1]) {
+		keep[0] = keep[1];
+		keep[1] = (unsigned)st->cleaner.to;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < from)
+			continue;
+		if (keep[i] > from)
+			sys_close_range(from, keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	sys_close_range(from, ~0U, 0);
+}
+
 void place_fds(const struct stub *st)
 {
 	for (unsigned i = 0; i < st->nfds; i++)
@@ -42,5 +68,5 @@ void place_fds(const struct stub *st)
 		if (!find_prepared(st, fd))
 			sys_close(fd);
 	/* The prepared copies, and anything the resumer's shell passed on. */
-	sys_close_range((unsigned)st->max_fd + 1, ~0U, 0);
+	close_from(st, (unsigned)st->max_fd + 1);
 }

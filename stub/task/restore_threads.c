@@ -5,9 +5,11 @@
  * The leader (this thread) builds its own signal frame, then clones one
  * thread per other recorded thread. Each of those restores its per-thread
  * kernel state, builds its frame in its slot of the exit area, enters the
- * trampoline and says it arrived. Once all have arrived, the leader enters
- * the trampoline too: it unmaps the stub and payload, releases the others,
- * and all of them rt_sigreturn into the process at once.
+ * trampoline and says it arrived. Once all have arrived, the leader hands
+ * them to the exit cleaner (restore_exit_cleaner.c), then enters the
+ * trampoline too: it unmaps the stub and payload, releases the others,
+ * and all of them rt_sigreturn into the process at once. The cleaner,
+ * tracing them, unmaps the exit area once all are out (exit_cleaner.c).
  *
  * The exit area (stub_abi.h) is the stub's own memory: the trampoline's
  * code on its first page, then a slot per thread with its sync word at the
@@ -280,6 +282,7 @@ void resume_threads(const struct stub *st)
 	restore_thread_attrs(st, leader);
 	queue_pending_signals(st, 0);
 	wait_arrivals(st);
+	hand_exit_to_cleaner(st, tids); /* with the stub's own fs still */
 	ret = arch_set_tls_bases(&leader->regs);
 	if (ret < 0)
 		die_lost("cannot set the thread pointer: %s", errname(ret));

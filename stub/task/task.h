@@ -17,6 +17,14 @@ int clocks_behind(const struct stub *st, int64_t *mono_sec, int64_t *boot_sec);
 void prepare_exe(struct stub *st);
 /* prepare_cwd.c: the working directory, opened. */
 void prepare_cwd(struct stub *st);
+/*
+ * prepare_exit_cleaner.c: the exit cleaner started, if it can be (nothing
+ * is fatal: without it the exit area stays). Before any fd of the process
+ * is opened and before the process's memory is restored.
+ */
+void start_exit_cleaner(struct stub *st);
+/* exit_cleaner.c: the cleaner's own life, on pipe ends cmd and answer. */
+_Noreturn void exit_cleaner(int cmd, int answer);
 /* info_creds.c: the credentials at freeze, and a warning if they were root's. */
 void print_creds(const struct stub *st);
 
@@ -43,6 +51,13 @@ void restore_mdwe(const struct stub *st);
    tids[i] is thread i's new id, for SIGEV_THREAD_ID. */
 void restore_itimers(const struct stub *st);
 void restore_posix_timers(const struct stub *st, const long *tids);
+/*
+ * restore_exit_cleaner.c: from the leader once the other threads wait in
+ * the trampoline: the cleaner seizes every thread (tids[i] is thread i's
+ * id), or says it cannot; either way the stub goes on as before. Its pipes
+ * are closed after it.
+ */
+void hand_exit_to_cleaner(const struct stub *st, const long *tids);
 /* restore_threads.c: every thread restores its own state and leaves. */
 _Noreturn void resume_threads(const struct stub *st);
 

@@ -1,9 +1,10 @@
 # tests/cases/stacks.sh - the stub writes nothing of the process's memory
 # (its signal frames and sync words live in its exit area): a Go program,
-# a many-threaded image resumed again and again, and processes frozen again
-# after a resume (the exit area is not carried along).  The coroutine
-# target (a 2 KiB makecontext stack) is in the table.  Sourced by
-# tests/run.sh.
+# a many-threaded image resumed again and again, processes frozen again
+# after a resume (an exit area is not carried along), and the exit area
+# itself: gone after a resume, its cleaner gone too, or left under strace.
+# The coroutine target (a 2 KiB makecontext stack) and exitarea (every
+# variant, 16 threads) are in the table.  Sourced by tests/run.sh.
 
 GO_BUILD_TIMEOUT=300
 RESUME_AGAIN_RUNS=100	# runs of one image of threads-64
@@ -207,6 +208,89 @@ quiet_case() {
 	report "$name"
 }
 
+# exit-area/1-thread/USER: the exitarea target with its main thread alone
+# (the matrix runs it with 16): after resume it has the same address ranges
+# mapped as before, no exit area, no child, no SIGCHLD, no tracer.
+exit_area_single_case() {
+	freeze_case -a 0 "exit-area/1-thread/$1" exitarea pie "$1" kill
+}
+
+# exit-area/cleaner-gone/USER: the image of 16 threads resumed under the
+# subreaper helper, which gets whatever the stub leaves behind: exactly one
+# process, the exit cleaner, which ends with status 0 (it unmapped the
+# area); once the process has passed and ended, nothing is left (the
+# helper says done).  The target checks the rest itself, as in the matrix.
+exit_area_gone_case() {
+	local user=$1 name=exit-area/cleaner-gone/$1 log helper child orphans
+	selected "$name" || return 0
+	need_pie exitarea "$name" || return 0
+	if ! need_helper subreaper; then
+		fail "$name" "helper subreaper: $BUILD_WHY"
+		return
+	fi
+	new_case "$name" "$user"
+	log=$CASE/reaped.log
+	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/exitarea-pie" "$CASE/t" 16
+	frozen_k "$user" "$CASE/img" || { freeze_failed "$name"; return; }
+	start_bg "$user" "$CASE/elsewhere" "$CASE/img.out" "$CASE/img.err" \
+		"$BIN/subreaper" "$log" "$CASE/img"
+	helper=$BGPID
+	wait_until "$HANDLER_TIMEOUT" eval 'has_line "$log" child || dead "$helper"'
+	child=$(awk '$1 == "child" { print $2 }' "$log" 2>/dev/null)
+	if [[ -z $child ]] || ! wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$child"; then
+		kill_reap "$helper"
+		WHYS+=("did not resume: $(brief "$CASE/img.err")")
+		report "$name"
+		return
+	fi
+	finish "$child" sig "$VERDICT_TIMEOUT"
+	wait_until "$GONE_TIMEOUT" dead "$helper"
+	kill_reap "$helper"
+	EXIT_RC=$REAPED_RC	# the image's, passed on by the helper
+	verdict sig "$CASE/img.out" "$CASE/img.err"
+	[[ -n $WHY ]] && WHYS+=("$WHY")
+	has_line "$log" done || WHYS+=("processes were left after the resume ended: $(brief "$log")")
+	orphans=$(grep '^orphan' "$log")
+	[[ $orphans =~ ^orphan\ [0-9]+\ freeze-cleaner\ 0$ ]] ||
+		WHYS+=("want one orphan, the cleaner, exit 0 (it unmapped the area); got: ${orphans:-none}")
+	report "$name"
+}
+
+# exit-area/strace/USER: the image run under `strace -f`: the stub's
+# cleaner cannot trace the threads (strace does), so it lets them go and
+# the area stays; the process resumes all the same.  The target, frozen
+# with `left`, wants the one new range to be the exit area.
+exit_area_strace_case() {
+	local user=$1 name=exit-area/strace/$1 tracer child
+	selected "$name" || return 0
+	need_pie exitarea "$name" || return 0
+	if ! command -v strace >/dev/null; then
+		skip "$name" "no strace (apt-get install strace)"
+		return
+	fi
+	new_case "$name" "$user"
+	start_target "$user" "$CASE/t" "$CASE/t.out" "$BIN/exitarea-pie" "$CASE/t" 16 left
+	frozen_k "$user" "$CASE/img" || { freeze_failed "$name"; return; }
+	start_bg "$user" "$CASE/elsewhere" "$CASE/img.out" "$CASE/img.err" \
+		strace -f -o /dev/null "$CASE/img"
+	tracer=$BGPID
+	wait_until "$HANDLER_TIMEOUT" eval '[[ -n $(pgrep -P "$tracer") ]] || dead "$tracer"'
+	child=$(pgrep -P "$tracer" | head -n 1)
+	if [[ -z $child ]] || ! wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$child"; then
+		kill_reap "$tracer"
+		WHYS+=("did not resume under strace: $(brief "$CASE/img.err")")
+		report "$name"
+		return
+	fi
+	finish "$child" sig "$VERDICT_TIMEOUT"
+	wait_until "$GONE_TIMEOUT" dead "$tracer"
+	kill_reap "$tracer"
+	EXIT_RC=$REAPED_RC	# strace exits with the image's status
+	verdict sig "$CASE/img.out" "$CASE/img.err"
+	[[ -n $WHY ]] && WHYS+=("$WHY")
+	report "$name"
+}
+
 stack_cases() {
 	local u
 	for u in "${USERS[@]}"; do
@@ -214,6 +298,9 @@ stack_cases() {
 		resume_again_case "$u"
 		refreeze_case "$u"
 		soak_case "$u"
+		exit_area_single_case "$u"
+		exit_area_gone_case "$u"
+		exit_area_strace_case "$u"
 	done
 	quiet_case
 }
