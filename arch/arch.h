@@ -113,7 +113,8 @@ _Noreturn void arch_enter_trampoline_other(uint64_t entry, uint64_t sp,
 					   uint32_t *arrived, uint32_t *go);
 _Noreturn void arch_enter_trampoline_leader(uint64_t entry, uint64_t sp,
 					    uint64_t unmap_start,
-					    uint64_t unmap_len, uint32_t *go);
+					    uint64_t unmap_len, uint32_t *go,
+					    const void *exe_map, int exe_fd);
 
 /*
  * The exit cleaner (cleaner_regs.c): a thread of another process, stopped

@@ -46,7 +46,8 @@ static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
 
 /*
  * The exit area, first in the hole: the trampoline's page, then one slot
- * per thread for its signal frame (XSAVE area included) and its sync word.
+ * per thread for its signal frame (XSAVE area included), built down from
+ * the slot's end, and its sync word at the slot's start.
  * Every thread leaves the stub through it, so the stub never writes a byte
  * of the process's own memory, its stacks included. It cannot unmap
  * itself: the stub's exit cleaner, a process of its own, traces the
@@ -58,6 +59,9 @@ static inline uint64_t fz_stub_stacks_size(uint32_t nthreads)
  * carrying it into the next image.
  */
 #define FZ_STUB_EXIT_SLOT (16UL << 10)
+/* A slot's first bytes: its sync word and, in the leader's, the
+   prctl_mm_map that makes /proc/self/exe the process's executable again. */
+#define FZ_EXIT_SLOT_HEAD 256UL
 #define FZ_EXIT_MAGIC 0x5449584545524646ULL /* "FFREEXIT" */
 struct fz_exit_mark {
 	uint64_t magic;

@@ -20,15 +20,17 @@ void arch_enter_trampoline_other(uint64_t entry, uint64_t sp,
 
 void arch_enter_trampoline_leader(uint64_t entry, uint64_t sp,
 				  uint64_t unmap_start, uint64_t unmap_len,
-				  uint32_t *go)
+				  uint32_t *go, const void *exe_map, int exe_fd)
 {
 	register uint32_t *r13 __asm__("r13") = go;
+	register const void *r14 __asm__("r14") = exe_map;
+	register long r15 __asm__("r15") = exe_fd;
 
 	__asm__ volatile("mov %0, %%rsp\n\t"
 			 "jmp *%1"
 			 :
 			 : "r"(sp), "r"(entry), "D"(unmap_start),
-			   "S"(unmap_len), "r"(r13)
+			   "S"(unmap_len), "r"(r13), "r"(r14), "r"(r15)
 			 : "memory");
 	__builtin_unreachable();
 }

@@ -8,7 +8,10 @@
  * they say they have left the stub, then wait for go.
  * The leader enters at arch_trampoline_leader, once every other thread has
  * arrived, with rdi/rsi = the range to unmap (the stub and its payload),
- * r13 = go, rsp = its sigreturn sp; it unmaps the stub and releases all.
+ * r13 = go, rsp = its sigreturn sp, r14 = a struct prctl_mm_map whose
+ * exe_fd (r15) names the process's executable, or 0; it unmaps the stub,
+ * makes /proc/self/exe that file again (the kernel refuses while the image
+ * is mapped: prepare_exe.c) and closes it, then releases all.
  * The words, and the signal frames rsp points at, are in the exit area
  * (stub_abi.h), the stub's own memory: nothing of the process is written.
  *
@@ -25,6 +28,9 @@
 #define FUTEX_WAIT_PRIVATE	128
 #define FUTEX_WAKE_PRIVATE	129
 #define ALL_WAITERS		0x7fffffff
+#define PR_SET_MM		35
+#define PR_SET_MM_MAP		14
+#define PRCTL_MM_MAP_SIZE	104	/* sizeof(struct prctl_mm_map) */
 
 	.section .rodata.trampoline, "a", @progbits
 	.globl	arch_trampoline_start, arch_trampoline_end
@@ -54,7 +60,19 @@ arch_trampoline_other:
 arch_trampoline_leader:
 	mov	$__NR_munmap, %eax		/* munmap(rdi, rsi) */
 	syscall
-	movl	$1, (%r13)			/* go */
+	test	%r14, %r14
+	jz	3f
+	mov	$PR_SET_MM, %edi		/* prctl(PR_SET_MM, PR_SET_MM_MAP, */
+	mov	$PR_SET_MM_MAP, %esi		/*       r14, sizeof *r14, 0) */
+	mov	%r14, %rdx
+	mov	$PRCTL_MM_MAP_SIZE, %r10d
+	xor	%r8d, %r8d
+	mov	$__NR_prctl, %eax
+	syscall
+	mov	%r15d, %edi			/* close(exe_fd) */
+	mov	$__NR_close, %eax
+	syscall
+3:	movl	$1, (%r13)			/* go */
 	mov	%r13, %rdi
 	mov	$FUTEX_WAKE_PRIVATE, %esi
 	mov	$ALL_WAITERS, %edx

@@ -147,7 +147,7 @@ static void check_frame_room(const struct stub *st)
 {
 	uint64_t room = arch_sigframe_room(&st->host);
 
-	if (room + sizeof(uint64_t) > FZ_STUB_EXIT_SLOT)
+	if (room + FZ_EXIT_SLOT_HEAD > FZ_STUB_EXIT_SLOT)
 		die("this CPU's signal frames (%lu bytes) do not fit the %lu bytes "
 		    "the image has for each thread", (unsigned long)room,
 		    (unsigned long)FZ_STUB_EXIT_SLOT);

@@ -35,27 +35,33 @@ static void place_one(const struct prepared_fd *p)
 }
 
 /*
- * Every fd from `from` up, but the exit cleaner's pipes: the leader still
- * talks to it (task/restore_exit_cleaner.c closes them).
+ * Every fd from `from` up, but those the exit still needs: the exit
+ * cleaner's pipes, which the leader still talks to
+ * (task/restore_exit_cleaner.c closes them), and the executable the
+ * trampoline makes /proc/self/exe again (it closes it).
  */
 static void close_from(const struct stub *st, unsigned from)
 {
-	unsigned keep[2] = { (unsigned)st->cleaner.to, (unsigned)st->cleaner.from };
+	int keep[3] = { -1, -1, st->exe_fd };
+	unsigned n = sizeof(keep) / sizeof(keep[0]);
 
-	if (!st->cleaner.pid) {
-		sys_close_range(from, ~0U, 0);
-		return;
+	if (st->cleaner.pid) {
+		keep[0] = st->cleaner.to;
+		keep[1] = st->cleaner.from;
 	}
-	if (keep[0] > keep[1]) {
-		keep[0] = keep[1];
-		keep[1] = (unsigned)st->cleaner.to;
-	}
-	for (int i = 0; i < 2; i++) {
-		if (keep[i] < from)
+	for (unsigned i = 0; i < n; i++)        /* ascending; -1 first */
+		for (unsigned j = i + 1; j < n; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (unsigned i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < from)
 			continue;
-		if (keep[i] > from)
-			sys_close_range(from, keep[i] - 1, 0);
-		from = keep[i] + 1;
+		if ((unsigned)keep[i] > from)
+			sys_close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
 	}
 	sys_close_range(from, ~0U, 0);
 }

@@ -46,6 +46,9 @@ void restore_shmem_finish(const struct stub *st);
 /* restore_aio.c: each AIO context made again, its ring at its address. */
 void restore_aio(const struct stub *st);
 void restore_mm_fields(const struct stub *st);
+/* The mm fields PR_SET_MM_MAP sets, as the process had them. */
+struct prctl_mm_map;
+void mm_map_of(const struct stub *st, struct prctl_mm_map *map);
 /* restore_mm_flags.c: the prctl flags of the mm, from restore_mappings:
    THP disabled before anything is mapped, KSM merging after. */
 void restore_thp_disable(const struct stub *st);

@@ -152,10 +152,11 @@ void restore_mappings(const struct stub *st)
 	restore_memory_merge(st);
 }
 
-void restore_mm_fields(const struct stub *st)
+void mm_map_of(const struct stub *st, struct prctl_mm_map *map)
 {
 	const struct fz_process *p = st->proc;
-	struct prctl_mm_map map = {
+
+	*map = (struct prctl_mm_map){
 		.start_code = p->start_code, .end_code = p->end_code,
 		.start_data = p->start_data, .end_data = p->end_data,
 		.start_brk = p->start_brk, .brk = p->brk,
@@ -165,10 +166,16 @@ void restore_mm_fields(const struct stub *st)
 		.auxv = (__u64 *)st->auxv, .auxv_size = st->auxv_len,
 		.exe_fd = (uint32_t)-1,
 	};
+}
+
+void restore_mm_fields(const struct stub *st)
+{
+	struct prctl_mm_map map;
 	long ret;
 
 	if (!(st->kernel & KF_MM_MAP))
 		return;         /* probe_kernel said so before */
+	mm_map_of(st, &map);
 	ret = sys_prctl(PR_SET_MM, PR_SET_MM_MAP, (long)&map, sizeof(map), 0);
 	if (ret < 0)
 		warn("cannot restore brk and stack bounds (%s): the heap "

@@ -45,7 +45,7 @@ void prepare_exe(struct stub *st)
 	const struct fz_exe *e = image_find(&st->img, FZ_REC_EXE, 0);
 	int fd;
 
-	if (!e || !may_set_exe())
+	if (!e || !(st->kernel & KF_MM_MAP) || !may_set_exe())
 		return;
 	fd = open_lifted(st, (const char *)(e + 1), O_RDONLY);
 	if (fd >= 0 && !same_file(fd, e)) {

@@ -23,6 +23,7 @@
 #include <linux/prctl.h>
 #include <linux/sched.h>
 
+#include "mm/mm.h"
 #include "print.h"
 #include "sys.h"
 #include "task/task.h"
@@ -265,6 +266,28 @@ static void wait_arrivals(const struct stub *st)
 			sys_futex(jobs[i].arrived, FUTEX_WAIT_PRIVATE, 0);
 }
 
+/*
+ * For the trampoline: the PR_SET_MM_MAP that makes the process's executable
+ * /proc/self/exe again, in the leader's slot (it must outlive the stub), or
+ * NULL when it stays the image (prepare_exe.c says when).
+ */
+_Static_assert(sizeof(struct prctl_mm_map) == 104, "trampoline.S's PRCTL_MM_MAP_SIZE");
+_Static_assert(sizeof(uint64_t) + sizeof(struct prctl_mm_map) <= FZ_EXIT_SLOT_HEAD,
+	       "the leader's exe map fits its slot's head");
+
+static const void *exe_map(const struct stub *st)
+{
+	struct prctl_mm_map *map = (void *)(exit_slot(st, 0) + sizeof(uint64_t));
+
+	if (st->exe_fd < 0)
+		return 0;
+	mm_map_of(st, map);
+	map->auxv = 0;  /* kept as restore_mm_fields set it */
+	map->auxv_size = 0;
+	map->exe_fd = (uint32_t)st->exe_fd;
+	return map;
+}
+
 void resume_threads(const struct stub *st)
 {
 	const struct fz_thread *leader = st->threads[0];
@@ -288,5 +311,5 @@ void resume_threads(const struct stub *st)
 		die_lost("cannot set the thread pointer: %s", errname(ret));
 	arch_enter_trampoline_leader(
 		trampoline + (uint64_t)(arch_trampoline_leader - arch_trampoline_start),
-		sp, stub_start, st->hole_end - stub_start, go);
+		sp, stub_start, st->hole_end - stub_start, go, exe_map(st), st->exe_fd);
 }
