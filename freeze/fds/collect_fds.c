@@ -317,6 +317,17 @@ static int lone_pipe_end(pid_t pid, const struct fd_probe *p)
 	return ret;
 }
 
+/* An end of pipe (or FIFO) p, which the image rebuilds. */
+static int pipe_entry(const struct fd_probe *p, struct fd_entry *e)
+{
+	e->rec.kind = FZ_FD_PIPE;
+	e->rec.object_id = p->st.st_ino;
+	if (!is_named_fifo(p))
+		return 0;
+	e->path = strdup(p->link);
+	return e->path ? 0 : -ENOMEM;
+}
+
 static int classify_pipe(pid_t pid, const struct options *o,
 			 const struct fd_probe *p, struct fd_entry *e)
 {
@@ -326,12 +337,7 @@ static int classify_pipe(pid_t pid, const struct options *o,
 		return lone;
 	if (!lone)
 		return unsupported(o, pid, p, e, NULL);
-	e->rec.kind = FZ_FD_PIPE;
-	e->rec.object_id = p->st.st_ino;
-	if (!is_named_fifo(p))
-		return 0;
-	e->path = strdup(p->link);
-	return e->path ? 0 : -ENOMEM;
+	return pipe_entry(p, e);
 }
 
 static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
@@ -343,14 +349,8 @@ static int classify(const struct fd_probe *probes, size_t nprobes, size_t i,
 	*e = (struct fd_entry){ .rec = { .fd = p->fd, .flags = p->flags,
 					 .cloexec = !!(p->flags & O_CLOEXEC),
 					 .pos = p->pos, .dup_of = -1 } };
-	if (is_inner_pipe(probes, nprobes, i)) {
-		e->rec.kind = FZ_FD_PIPE;
-		e->rec.object_id = p->st.st_ino;
-		if (!is_named_fifo(p))
-			return 0;
-		e->path = strdup(p->link);
-		return e->path ? 0 : -ENOMEM;
-	}
+	if (is_inner_pipe(probes, nprobes, i))
+		return pipe_entry(p, e);
 	if ((err = classify_proc(pid, p, e)))
 		return err < 0 ? err : 0;
 	if (is_file_fd(p->link, &p->st, p->flags))
