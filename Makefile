@@ -1,6 +1,7 @@
 # freeze: `make` builds bin/freeze (the resume stub is built first and
 # embedded in it); `make test` runs the test suite; `make check` a quick one;
-# `make test-qemu` resumes images under Debian 12's 6.1 kernel in qemu.
+# `make test-qemu` resumes images under Debian 12's 6.1 kernel in qemu;
+# `make install` (PREFIX, DESTDIR) installs it, `make uninstall` removes it.
 
 ARCH      ?= x86_64
 CC        ?= gcc
@@ -115,6 +116,23 @@ fuzz: all $(BUILD)/fuzz/image_fuzz
 
 fuzz-replay: $(BUILD)/fuzz/replay
 
+# make install PREFIX=/usr/local DESTDIR=: the one static binary and the
+# documents; make uninstall removes exactly those files, and the
+# directories that were freeze's own.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DOCDIR  ?= $(PREFIX)/share/doc/freeze
+DOCS    := README.md STATE.md include/FORMAT.md
+
+install: bin/freeze
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
+	install -m 755 bin/freeze $(DESTDIR)$(BINDIR)/freeze
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/freeze $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
 # tests/unit/: C tests of freeze's own parts, run by tests/run.sh.
 UNIT_OBJS := $(addprefix $(BUILD)/obj/,freeze/image/check_image.o \
 	freeze/image/image_writer.o freeze/core/errors.o freeze/core/proc_files.o \
@@ -147,5 +165,6 @@ indent:
 clean:
 	rm -rf $(BUILD) bin $(EXAMPLES)
 
-.PHONY: all unit test check test-qemu bench indent clean fuzz fuzz-replay
+.PHONY: all unit test check test-qemu bench indent clean fuzz fuzz-replay \
+	install uninstall
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
