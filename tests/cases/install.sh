@@ -9,6 +9,8 @@ INSTALLED_FILES=(
 	"644 usr/local/share/doc/freeze/README.md"
 	"644 usr/local/share/doc/freeze/STATE.md"
 	"644 usr/local/share/doc/freeze/FORMAT.md"
+	"644 usr/local/share/man/man1/freeze.1"
+	"644 usr/local/share/man/man1/freeze-image.1"
 )
 
 # installed_as_listed DESTDIR: every file of INSTALLED_FILES is there with
@@ -30,7 +32,68 @@ installed_as_listed() {
 	[[ -z ${got// /} ]] || WHYS+=("unexpected files installed: $got")
 }
 
+# man_lint PAGE: groff and man find nothing to warn about in PAGE.  Adds
+# to WHYS.
+man_lint() {
+	local page=$1 base=${1##*/}
+	groff -man -ww -z "$page" >"$CASE/$base.groff" 2>&1 ||
+		WHYS+=("groff failed on $base")
+	[[ -s $CASE/$base.groff ]] && WHYS+=("groff -ww on $base: $(brief "$CASE/$base.groff")")
+	if command -v man >/dev/null; then
+		MANWIDTH=80 man --warnings -l "$page" 2>"$CASE/$base.man" >"$CASE/$base.txt" ||
+			WHYS+=("man -l $base failed")
+		[[ -s $CASE/$base.man ]] && WHYS+=("man --warnings on $base: $(brief "$CASE/$base.man")")
+		grep -q '^NAME' "$CASE/$base.txt" || WHYS+=("man -l $base shows no NAME section")
+	fi
+}
+
+# man_names PAGE WHAT REGEX...: PAGE (its roff source, with \- as -)
+# matches every REGEX (an option, or the tag line of its entry).
+man_names() {
+	local page=$1 what=$2 text opt missing=()
+	shift 2
+	text=$(sed 's/\\-/-/g; s/\\&//g' "$page")
+	for opt in "$@"; do
+		grep -qE -- "$opt" <<<"$text" || missing+=("$opt")
+	done
+	((${#missing[@]} == 0)) || WHYS+=("${page##*/} lacks $what ${missing[*]}")
+}
+
+# The man pages: no warnings from groff or man, and every option the code
+# parses is in its page (freeze's getopt table and short options, the
+# image's parse_args), so a new option cannot go undocumented.
+man_pages_case() {
+	local name=install/man-pages page opts=() o
+	selected "$name" || return 0
+	new_case "$name" root
+	if ! command -v groff >/dev/null; then
+		skip "$name" "no groff (Debian: groff-base)"
+		return
+	fi
+	for page in "$REPO"/man/*.[1-8]; do
+		man_lint "$page"
+	done
+	for o in $(grep -oE '\{ "[a-z-]+"' "$REPO/freeze/core/main.c" | cut -d'"' -f2); do
+		opts+=("--$o")
+	done
+	((${#opts[@]} > 5)) || WHYS+=("found only ${#opts[@]} long options in freeze/core/main.c")
+	man_names "$REPO/man/freeze.1" "option" "${opts[@]}"
+	o=$(grep -oE 'getopt_long\(argc, argv, "[^"]+"' "$REPO/freeze/core/main.c" | cut -d'"' -f2 | tr -d :)
+	[[ -n $o ]] || WHYS+=("found no short options in freeze/core/main.c")
+	opts=()
+	while [[ -n $o ]]; do
+		opts+=("^\\.BR -${o:0:1} \", \" --")
+		o=${o:1}
+	done
+	man_names "$REPO/man/freeze.1" "short option" "${opts[@]}"
+	mapfile -t opts < <(grep -oE 'strcmp\(a, "--[a-z=-]+"' "$REPO/stub/core/main.c" | cut -d'"' -f2)
+	((${#opts[@]} > 5)) || WHYS+=("found only ${#opts[@]} options in stub/core/main.c")
+	man_names "$REPO/man/freeze-image.1" "option" "${opts[@]}"
+	report "$name"
+}
+
 install_cases() {
+	man_pages_case
 	local name=install/destdir dest
 	selected "$name" || return 0
 	if [[ $EUID != 0 ]]; then
