@@ -94,6 +94,7 @@ man_pages_case() {
 
 install_cases() {
 	man_pages_case
+	deb_case
 	local name=install/destdir dest
 	selected "$name" || return 0
 	if [[ $EUID != 0 ]]; then
@@ -128,5 +129,90 @@ install_cases() {
 	left=$(cd "$dest" && find . ! -type d | tr '\n' ' ')
 	[[ -z $left ]] || WHYS+=("make uninstall left files: $left")
 	[[ -e $dest/usr/local/share/doc/freeze ]] && WHYS+=("make uninstall left share/doc/freeze")
+	report "$name"
+}
+
+# demo_resumed OUT: the output of examples/demo.sh shows the counter going
+# on after the resume from the step it had reached: its log, printed last,
+# holds steps 1..N in order with the right sums, N past the last step
+# printed before the freeze.  Adds to WHYS.
+demo_resumed() {
+	local out=$1 before after
+	before=$(sed -n '/^== starting/,/^== .* -k /p' "$out" | grep -c '^step ')
+	after=$(sed -n '/^== resuming/,$p' "$out" | awk '
+		/^step / { n++; sum += n * n
+			if ($2 != n ":" || $6 != sum) { print "bad: " $0; exit }
+		}
+		END { print n + 0 }')
+	if ((before == 0)); then
+		WHYS+=("the demo printed no step before the freeze: $(brief "$out")")
+	elif [[ ! $after =~ ^[0-9]+$ ]]; then
+		WHYS+=("the resumed counter's log is wrong: $after")
+	elif ((after <= before)); then
+		WHYS+=("the counter did not go on after the resume ($before steps before, $after after)")
+	fi
+}
+
+# install/deb: the Debian package builds (dpkg-buildpackage in a copy of the
+# tree, so the build's `make clean` leaves this one alone), lintian finds no
+# error in it (where lintian is installed), it installs with dpkg -i, the
+# demo runs with the installed /usr/bin/freeze, and dpkg -r removes it all.
+deb_case() {
+	local name=install/deb src deb f
+	selected "$name" || return 0
+	if ! command -v dpkg-buildpackage >/dev/null; then
+		skip "$name" "no dpkg-buildpackage (Debian: dpkg-dev, debhelper)"
+		return
+	fi
+	if [[ $EUID != 0 ]]; then
+		skip "$name" "installing a package needs root"
+		return
+	fi
+	if dpkg -s freeze >/dev/null 2>&1 || [[ -e /usr/bin/freeze ]]; then
+		skip "$name" "a freeze is installed already (dpkg -r freeze): not replaced"
+		return
+	fi
+	new_case "$name" root
+	src=$CASE/src
+	mkdir -p "$src"
+	tar -C "$REPO" --exclude=./build --exclude=./bin --exclude=./.git -cf - . | tar -C "$src" -xf -
+	if ! (cd "$src" && dpkg-buildpackage -us -uc -b) >"$CASE/build.log" 2>&1; then
+		fail "$name" "dpkg-buildpackage failed: $(tail -5 "$CASE/build.log" | brief /dev/stdin)"
+		return
+	fi
+	deb=$(echo "$CASE"/freeze_*_amd64.deb)
+	if [[ ! -f $deb ]]; then
+		fail "$name" "dpkg-buildpackage made no freeze_*_amd64.deb"
+		return
+	fi
+	if command -v lintian >/dev/null; then
+		lintian "$CASE"/freeze_*_amd64.changes >"$CASE/lintian.out" 2>&1
+		grep -q '^E: ' "$CASE/lintian.out" &&
+			WHYS+=("lintian: $(grep '^E: ' "$CASE/lintian.out" | brief /dev/stdin)")
+		grep -q '^W: ' "$CASE/lintian.out" &&
+			echo "# $name: lintian warnings: $(grep '^W: ' "$CASE/lintian.out" | brief /dev/stdin)"
+	fi
+	if ! dpkg -i "$deb" >"$CASE/dpkg.out" 2>&1; then
+		fail "$name" "dpkg -i failed: $(brief "$CASE/dpkg.out")"
+		dpkg -r freeze >/dev/null 2>&1
+		return
+	fi
+	for f in /usr/bin/freeze /usr/share/man/man1/freeze.1.gz /usr/share/man/man1/freeze-image.1.gz \
+		/usr/share/doc/freeze/README.md.gz /usr/share/doc/freeze/copyright; do
+		dpkg -L freeze | grep -qx "$f" || WHYS+=("the package lacks $f")
+	done
+	if command -v man >/dev/null; then
+		[[ $(man -w freeze-image 2>/dev/null) == /usr/share/man/man1/freeze-image.1.gz ]] ||
+			WHYS+=("man -w freeze-image does not find the installed page")
+	fi
+	(close_extra_fds && FREEZE=/usr/bin/freeze exec timeout 120 bash "$REPO/examples/demo.sh") \
+		</dev/null >"$CASE/demo.out" 2>"$CASE/demo.err"
+	EXIT_RC=$?
+	((EXIT_RC == 0)) || WHYS+=("the demo $(describe_rc $EXIT_RC): $(brief "$CASE/demo.err")")
+	grep -q '^== /usr/bin/freeze -k ' "$CASE/demo.out" || WHYS+=("the demo did not run /usr/bin/freeze")
+	grep -q '^image OK' "$CASE/demo.out" || WHYS+=("the demo's --verify said no OK: $(brief "$CASE/demo.out")")
+	demo_resumed "$CASE/demo.out"
+	dpkg -r freeze >"$CASE/dpkg.out" 2>&1 || WHYS+=("dpkg -r failed: $(brief "$CASE/dpkg.out")")
+	[[ -e /usr/bin/freeze || -e /usr/share/doc/freeze ]] && WHYS+=("dpkg -r left /usr/bin/freeze or its documents")
 	report "$name"
 }
