@@ -117,26 +117,29 @@ fuzz: all $(BUILD)/fuzz/image_fuzz
 fuzz-replay: $(BUILD)/fuzz/replay
 
 # make install PREFIX=/usr/local DESTDIR=: the one static binary, its man
-# pages (which name the documents' directory: DOCDIR is put in) and the
-# documents; make uninstall removes exactly those files, and the
+# pages (which name the documents' directory: DOCDIR is put in), its bash
+# completion and the documents; make uninstall removes exactly those files, and the
 # directories that were freeze's own.
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR  ?= $(PREFIX)/share/doc/freeze
 DOCS    := README.md STATE.md include/FORMAT.md
 MAN1    := man/freeze.1 man/freeze-image.1
 
 install: bin/freeze
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 bin/freeze $(DESTDIR)$(BINDIR)/freeze
+	install -m 644 completion/freeze.bash $(DESTDIR)$(BASHCOMPDIR)/freeze
 	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	for m in $(MAN1); do \
 		sed 's|/usr/share/doc/freeze/|$(DOCDIR)/|g' $$m >$(DESTDIR)$(MANDIR)/man1/$${m#man/} && \
 		chmod 644 $(DESTDIR)$(MANDIR)/man1/$${m#man/} || exit 1; done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/freeze $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) \
+	rm -f $(DESTDIR)$(BINDIR)/freeze $(DESTDIR)$(BASHCOMPDIR)/freeze $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 

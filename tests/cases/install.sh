@@ -11,6 +11,7 @@ INSTALLED_FILES=(
 	"644 usr/local/share/doc/freeze/FORMAT.md"
 	"644 usr/local/share/man/man1/freeze.1"
 	"644 usr/local/share/man/man1/freeze-image.1"
+	"644 usr/local/share/bash-completion/completions/freeze"
 )
 
 # installed_as_listed DESTDIR: every file of INSTALLED_FILES is there with
@@ -92,8 +93,56 @@ man_pages_case() {
 	report "$name"
 }
 
+# complete FILE WORD...: what completion/FILE offers for the command line
+# WORD... (the last word is the one being completed), one per line, from a
+# bash that sourced it and nothing else.
+complete_words() {
+	local file=$1
+	shift
+	bash --norc --noprofile -c 'source "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+		_freeze; printf "%s\n" "${COMPREPLY[@]}"' bash "$file" "$@" 2>&1
+}
+
+# The bash completion offers freeze's options and values, and as PID the
+# user's own processes with their names, not another user's.
+completion_case() {
+	local name=install/completion file=$REPO/completion/freeze.bash got mine theirs
+	selected "$name" || return 0
+	new_case "$name" root
+	got=$(complete_words "$file" freeze --tcp)
+	[[ $got == --tcp-established ]] || WHYS+=("freeze --tcp<TAB> offers '$got', not --tcp-established")
+	got=$(complete_words "$file" freeze -k --compress = "" | tr '\n' ' ')
+	[[ $got == "lz4 none " ]] || WHYS+=("freeze -k --compress=<TAB> offers '$got', not lz4 none")
+	got=$(complete_words "$file" freeze -k out.bin --ver | tr '\n' ' ')
+	[[ $got == "--verbose --version " ]] || WHYS+=("freeze -k out.bin --ver<TAB> offers '$got', not --verbose --version")
+	cp /bin/sleep "$CASE/fz-napper"
+	chmod 755 "$CASE" "$CASE/fz-napper"
+	"$CASE/fz-napper" 600 &
+	mine=$!
+	track "$mine"
+	theirs=
+	if [[ " ${USERS[*]} " == *" nobody "* ]]; then
+		user_cmd nobody
+		"${RUN_AS[@]}" "$CASE/fz-napper" 600 &
+		theirs=$!
+		track "$theirs"
+	fi
+	wait_until 5 test "$(cat /proc/$mine/comm 2>/dev/null)" = fz-napper
+	got=$(complete_words "$file" freeze -k out.bin "")
+	grep -qx "$mine (fz-napper)" <<<"$got" || WHYS+=("PID<TAB> does not offer '$mine (fz-napper)'")
+	[[ -n $theirs ]] && grep -q "^$theirs " <<<"$got" && WHYS+=("PID<TAB> offers $theirs, a process of $UNPRIV")
+	grep -q '^2 ' <<<"$got" && WHYS+=("PID<TAB> offers kthreadd")
+	got=$(complete_words "$file" freeze -k -z lz4 out.bin "$mine")
+	grep -qxE "$mine( \(fz-napper\))?" <<<"$got" || WHYS+=("freeze ... $mine<TAB> does not offer $mine: $(brief <(echo "$got"))")
+	kill_reap "$mine"
+	[[ -n $theirs ]] && kill_reap "$theirs"
+	report "$name"
+}
+
 install_cases() {
 	man_pages_case
+	completion_case
 	deb_case
 	local name=install/destdir dest
 	selected "$name" || return 0
@@ -198,6 +247,7 @@ deb_case() {
 		return
 	fi
 	for f in /usr/bin/freeze /usr/share/man/man1/freeze.1.gz /usr/share/man/man1/freeze-image.1.gz \
+		/usr/share/bash-completion/completions/freeze \
 		/usr/share/doc/freeze/README.md.gz /usr/share/doc/freeze/copyright; do
 		dpkg -L freeze | grep -qx "$f" || WHYS+=("the package lacks $f")
 	done
