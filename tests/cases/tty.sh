@@ -137,7 +137,7 @@ tty_second_case() {
 		WHYS+=("tmux cannot start a session")
 	elif tty_program sleep "sleep 600 3<>'$other'"; then
 		run_freeze "$user" "$CASE/freeze.err" -k "$CASE/img" "$TTY_PID"
-		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), expected a refusal")
+		((FREEZE_RC == EXIT_REFUSED)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), expected a refusal (exit $EXIT_REFUSED)")
 		grep -q "fd 3 is on a second terminal ($other" "$CASE/freeze.err" ||
 			WHYS+=("the refusal does not name fd 3 on $other: $(brief "$CASE/freeze.err")")
 		[[ -e $CASE/img ]] && WHYS+=("an image was left behind")
