@@ -261,6 +261,8 @@ deb_case() {
 	((EXIT_RC == 0)) || WHYS+=("the demo $(describe_rc $EXIT_RC): $(brief "$CASE/demo.err")")
 	grep -q '^== /usr/bin/freeze -k ' "$CASE/demo.out" || WHYS+=("the demo did not run /usr/bin/freeze")
 	grep -q '^image OK' "$CASE/demo.out" || WHYS+=("the demo's --verify said no OK: $(brief "$CASE/demo.out")")
+	# The counter's stderr is the demo's, a file that only grew meanwhile.
+	grep -q 'warning' "$CASE/demo.err" && WHYS+=("the demo warned: $(brief "$CASE/demo.err")")
 	demo_resumed "$CASE/demo.out"
 	dpkg -r freeze >"$CASE/dpkg.out" 2>&1 || WHYS+=("dpkg -r failed: $(brief "$CASE/dpkg.out")")
 	[[ -e /usr/bin/freeze || -e /usr/share/doc/freeze ]] && WHYS+=("dpkg -r left /usr/bin/freeze or its documents")
