@@ -1,6 +1,7 @@
 # freeze: `make` builds bin/freeze (the resume stub is built first and
 # embedded in it); `make test` runs the test suite; `make check` a quick one;
-# `make test-qemu` resumes images under Debian 12's 6.1 kernel in qemu.
+# `make test-qemu` resumes images under Debian 12's 6.1 kernel in qemu;
+# `make install` (PREFIX, DESTDIR) installs it, `make uninstall` removes it.
 
 ARCH      ?= x86_64
 CC        ?= gcc
@@ -115,6 +116,33 @@ fuzz: all $(BUILD)/fuzz/image_fuzz
 
 fuzz-replay: $(BUILD)/fuzz/replay
 
+# make install PREFIX=/usr/local DESTDIR=: the one static binary, its man
+# pages (which name the documents' directory: DOCDIR is put in), its bash
+# completion and the documents; make uninstall removes exactly those files, and the
+# directories that were freeze's own.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR  ?= $(PREFIX)/share/doc/freeze
+DOCS    := README.md STATE.md include/FORMAT.md
+MAN1    := man/freeze.1 man/freeze-image.1
+
+install: bin/freeze
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 bin/freeze $(DESTDIR)$(BINDIR)/freeze
+	install -m 644 completion/freeze.bash $(DESTDIR)$(BASHCOMPDIR)/freeze
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	for m in $(MAN1); do \
+		sed 's|/usr/share/doc/freeze/|$(DOCDIR)/|g' $$m >$(DESTDIR)$(MANDIR)/man1/$${m#man/} && \
+		chmod 644 $(DESTDIR)$(MANDIR)/man1/$${m#man/} || exit 1; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/freeze $(DESTDIR)$(BASHCOMPDIR)/freeze $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
 # tests/unit/: C tests of freeze's own parts, run by tests/run.sh.
 UNIT_OBJS := $(addprefix $(BUILD)/obj/,freeze/image/check_image.o \
 	freeze/image/image_writer.o freeze/core/errors.o freeze/core/proc_files.o \
@@ -147,5 +175,6 @@ indent:
 clean:
 	rm -rf $(BUILD) bin $(EXAMPLES)
 
-.PHONY: all unit test check test-qemu bench indent clean fuzz fuzz-replay
+.PHONY: all unit test check test-qemu bench indent clean fuzz fuzz-replay \
+	install uninstall
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

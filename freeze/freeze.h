@@ -178,6 +178,16 @@ int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Like fail(), but this message replaces any kept so far: a better cause. */
 int fail_replace(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *fail_message(void);
+/*
+ * What kind of failure it was, for the exit status (include/exit_status.h):
+ * fail_class() keeps the first class named, like fail() its message, and
+ * fail_class_replace() goes with fail_replace(). exit_status() gives that
+ * class, else FZ_EXIT_REFUSED for -ENOTSUP (what every refusal of state
+ * that cannot be restored returns), else FZ_EXIT_FAILURE.
+ */
+void fail_class(int status);
+void fail_class_replace(int status);
+int exit_status(int err);
 void note(const struct options *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* "freeze: warning: ..." on stderr, unless quiet_warnings() (-q) was called. */

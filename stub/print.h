@@ -7,13 +7,17 @@ __attribute__((format(printf, 2, 3))) void out(int fd, const char *fmt, ...);
 __attribute__((format(printf, 3, 4))) void format(char *buf, unsigned cap,
 						 const char *fmt, ...);
 /*
- * Ending the stub with "freeze: ...\n" on stderr and exit status 1.
+ * Ending the stub with "freeze: ...\n" on stderr and exit status 1
+ * (FZ_EXIT_FAILURE); die_with() with another of include/exit_status.h:
+ * FZ_EXIT_DAMAGED for an image that is not whole, FZ_EXIT_HOST for a host
+ * that cannot resume it, FZ_EXIT_USAGE for a bad option.
  * die(): before the point of no return, when nothing of the process has
  * been touched and the image can simply be run again. die_lost(): after
  * it (restore_*.c), when the old world is gone and the process with it;
  * the Makefile refuses a die() in a restore_*.c file.
  */
 __attribute__((format(printf, 1, 2), noreturn)) void die(const char *fmt, ...);
+__attribute__((format(printf, 2, 3), noreturn)) void die_with(int status, const char *fmt, ...);
 __attribute__((format(printf, 1, 2), noreturn)) void die_lost(const char *fmt, ...);
 /* "freeze: warning: <message>\n" on stderr. */
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);

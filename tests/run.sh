@@ -123,5 +123,6 @@ damaged_links_cases
 reliability_cases	# cases/reliability.sh
 bad_cases		# cases/bad.sh
 files_policy_cases	# cases/files_policy.sh
+install_cases		# cases/install.sh
 kill_loop_case		# cases/reliability.sh
 summary

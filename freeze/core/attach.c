@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "exit_status.h"
 #include "freeze.h"
 
 #define PF_KTHREAD 0x00200000
@@ -31,6 +32,45 @@ static int busy_target(pid_t pid, pid_t tracer)
 		    (int)pid, (int)tracer);
 }
 
+/* kernel.yama.ptrace_scope, or 0 without Yama. */
+static long yama_scope(void)
+{
+	char buf[16] = "";
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strtol(buf, NULL, 10);
+}
+
+/* PTRACE_SEIZE said EPERM: say why, as far as freeze can tell. */
+static int not_permitted(pid_t pid)
+{
+	char buf[4096];
+	long uid = -1, scope = yama_scope();
+
+	if (!read_proc_file(pid, "status", buf, sizeof(buf), NULL))
+		status_field(buf, "\nUid:", &uid);
+	if (geteuid() != 0 && uid >= 0 && (uid_t)uid != geteuid())
+		return fail(-EPERM,
+			    "permission denied: process %d belongs to "
+			    "another user (uid %ld): freeze your own processes, "
+			    "or run freeze as root",
+			    (int)pid, uid);
+	if (scope > 0)
+		return fail(-EPERM,
+			    "permission denied: process %d may not be "
+			    "traced here (kernel.yama.ptrace_scope is %ld)",
+			    (int)pid, scope);
+	return fail(-EPERM,
+		    "permission denied: cannot trace process %d (a "
+		    "set-id program, or one traced meanwhile)",
+		    (int)pid);
+}
+
 /* Refuse what cannot be frozen before touching the target at all. */
 int check_target(pid_t pid)
 {
@@ -42,8 +82,10 @@ int check_target(pid_t pid)
 	int err;
 
 	err = read_proc_file(pid, "stat", buf, sizeof(buf), NULL);
+	if (err == -ENOENT)
+		return fail(-ESRCH, "process %d does not exist", (int)pid);
 	if (err)
-		return fail(err == -ENOENT ? -ESRCH : err, "process %d", (int)pid);
+		return fail(err, "process %d: cannot read /proc/%d/stat", (int)pid, (int)pid);
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
 		return fail(-EINVAL, "process %d: unreadable /proc/%d/stat",
@@ -98,10 +140,10 @@ static int seize(struct target *t, pid_t tid)
 		int err = -errno;
 		if (err == -ESRCH && tid != t->pid)
 			return 0; /* the thread exited meanwhile */
-		if (err == -EPERM)
-			return fail(err, "cannot trace process %d (ptrace not "
-				    "permitted: another user's process, or "
-				    "already traced)", (int)t->pid);
+		if (err == -EPERM) {
+			fail_class(FZ_EXIT_PROCESS);
+			return not_permitted(t->pid);
+		}
 		return fail(err, "cannot trace process %d", (int)t->pid);
 	}
 	th = &t->threads[t->nthreads++];

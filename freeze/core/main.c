@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "exit_status.h"
 #include "fds/fds.h"
 #include "freeze.h"
 #include "image/image_writer.h"
@@ -134,6 +135,19 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 	return 0;
 }
 
+/*
+ * A step that reads the process's state fails when the state is one freeze
+ * cannot carry (the message names it): a refusal, whatever errno the step
+ * chose. Running out of memory or being interrupted is not; a process that
+ * ended meanwhile is told apart later (explain_target_change).
+ */
+static int refusal(int err)
+{
+	if (err && err != -ENOMEM && err != -EINTR)
+		fail_class(FZ_EXIT_REFUSED);
+	return err;
+}
+
 static int collect(struct target *t, const struct options *o)
 {
 	int err;
@@ -146,7 +160,7 @@ static int collect(struct target *t, const struct options *o)
 	    (err = collect_pending_signals(t)) || (err = collect_fds(t, o)) ||
 	    (err = collect_tty(t, o)) || (err = collect_shmem(t)) ||
 	    (err = collect_map_files(t)) || (err = check_children(t, o)))
-		return err;
+		return refusal(err);
 	note(o, "collected %zu threads, %zu mappings, %zu fds", t->nthreads,
 	     t->nmaps, t->nfds);
 	return 0;
@@ -198,7 +212,12 @@ static int run(const struct options *o)
 	bool released = false;
 	int err, err2 = 0;
 
-	if ((err = check_target(o->pid)) || (err = output_open(&out, o->output)))
+	/* check_target names its own cause: the process may never have existed. */
+	if ((err = check_target(o->pid))) {
+		fail_class(FZ_EXIT_PROCESS);
+		return err;
+	}
+	if ((err = output_open(&out, o->output)))
 		return explain_target_change(o->pid, t.exec_mark, err);
 	err = attach(&t);
 	if (!err)
@@ -230,7 +249,7 @@ int main(int argc, char **argv)
 	int done, err;
 
 	if (parse_args(argc, argv, &o, &done))
-		return 1;
+		return FZ_EXIT_USAGE;
 	if (done)
 		return 0;
 	if (o.quiet)
@@ -239,7 +258,7 @@ int main(int argc, char **argv)
 	err = run(&o);
 	if (err) {
 		fprintf(stderr, "freeze: %s: %s\n", fail_message(), strerror(-err));
-		return 1;
+		return exit_status(err);
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "exit_status.h"
 #include "freeze.h"
 
 int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
@@ -41,6 +42,7 @@ int read_proc_file(pid_t pid, const char *name, char *buf, size_t cap,
 	return 0;
 }
 
+/* freeze writes nothing but its output with it: a failure is an I/O error. */
 int write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -49,8 +51,10 @@ int write_all(int fd, const void *buf, size_t len)
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			fail_class(FZ_EXIT_IO);
 			return n < 0 ? -errno : -EIO;
+		}
 		p += n, len -= (size_t)n;
 	}
 	return 0;

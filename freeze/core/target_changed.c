@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "exit_status.h"
 #include "freeze.h"
 
 #define STAT_STATE 3        /* fields of /proc/PID/stat, counting from 1 */
@@ -63,13 +64,17 @@ int explain_target_change(pid_t pid, uint64_t exec_mark, int err)
 	char state = 0;
 	int gone = read_stat(pid, &state, &now);
 
-	if (gone == -ESRCH || state == 'X' || state == 'Z')
+	if (gone == -ESRCH || state == 'X' || state == 'Z') {
+		fail_class_replace(FZ_EXIT_PROCESS);
 		return fail_replace(-ESRCH, "process %d ended during the freeze "
 				    "(it exited or was killed); no image was "
 				    "written", (int)pid);
-	if (!gone && exec_mark && now && now != exec_mark)
+	}
+	if (!gone && exec_mark && now && now != exec_mark) {
+		fail_class_replace(FZ_EXIT_FAILURE);
 		return fail_replace(-ESRCH, "process %d executed a new program "
 				    "during the freeze; no image was written "
 				    "(freeze it again)", (int)pid);
+	}
 	return err;
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exit_status.h"
 #include "freeze.h"
 #include "image/output.h"
 
@@ -57,12 +58,16 @@ static int open_stdout(struct output *out)
 	return 0;
 }
 
+/* Every failure to create, write or commit the output is an I/O error. */
 int output_open(struct output *out, const char *path)
 {
+	int err;
+
 	*out = (struct output){ .path = path, .fd = -1 };
-	if (!strcmp(path, "-"))
-		return open_stdout(out);
-	return open_named(out);
+	err = strcmp(path, "-") ? open_named(out) : open_stdout(out);
+	if (err)
+		fail_class(FZ_EXIT_IO);
+	return err;
 }
 
 const char *output_name(const struct output *out)
@@ -70,7 +75,7 @@ const char *output_name(const struct output *out)
 	return strcmp(out->path, "-") ? out->path : "standard output";
 }
 
-int output_commit(struct output *out)
+static int commit(struct output *out)
 {
 	int err = 0;
 
@@ -89,6 +94,15 @@ int output_commit(struct output *out)
 	close(out->fd);
 	out->fd = -1;
 	return 0;
+}
+
+int output_commit(struct output *out)
+{
+	int err = commit(out);
+
+	if (err)
+		fail_class(FZ_EXIT_IO);
+	return err;
 }
 
 void output_abort(struct output *out)

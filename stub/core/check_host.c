@@ -9,6 +9,7 @@
  * - the kernel's features (probe_kernel.c).
  */
 #include "core/core.h"
+#include "exit_status.h"
 #include "lib.h"
 #include "print.h"
 #include "stub.h"
@@ -89,10 +90,12 @@ static void judge_gaps(const struct stub *st, const struct cpu_gaps *g)
 		out(2, "freeze: %sthis CPU lacks XSAVE components the process's "
 		       "threads have in use: %s\n", how, g->comp.s);
 	if (!g->ok && st->opt.cpu == CPU_ALL)
-		die("refusing to resume on this host (--cpu=in-use requires only "
-		    "the XSAVE components in use, --cpu=any skips the check)");
+		die_with(FZ_EXIT_HOST,
+			 "refusing to resume on this host (--cpu=in-use requires only "
+			 "the XSAVE components in use, --cpu=any skips the check)");
 	if (!g->ok)
-		die("refusing to resume on this host (--cpu=any skips the check)");
+		die_with(FZ_EXIT_HOST,
+			 "refusing to resume on this host (--cpu=any skips the check)");
 	if (g->feat.count || g->comp.count)
 		warn("continuing anyway (%s): the process may crash on an "
 		     "instruction this CPU lacks", policy_names[st->opt.cpu]);
@@ -148,9 +151,10 @@ static void check_frame_room(const struct stub *st)
 	uint64_t room = arch_sigframe_room(&st->host);
 
 	if (room + FZ_EXIT_SLOT_HEAD > FZ_STUB_EXIT_SLOT)
-		die("this CPU's signal frames (%lu bytes) do not fit the %lu bytes "
-		    "the image has for each thread", (unsigned long)room,
-		    (unsigned long)FZ_STUB_EXIT_SLOT);
+		die_with(FZ_EXIT_HOST,
+			 "this CPU's signal frames (%lu bytes) do not fit the %lu bytes "
+			 "the image has for each thread",
+			 (unsigned long)room, (unsigned long)FZ_STUB_EXIT_SLOT);
 }
 
 void check_host(struct stub *st)

@@ -13,6 +13,7 @@
 #include <linux/resource.h>
 
 #include "core/core.h"
+#include "exit_status.h"
 #include "print.h"
 #include "stub.h"
 #include "sys.h"
@@ -55,14 +56,15 @@ static void check_nofile(const struct needs *n)
 	if (ret < 0 || lim.rlim_cur >= need)
 		return;
 	if (lim.rlim_max < need)
-		die("the process used fd numbers up to %d: resuming it needs %lu "
-		    "open files, this host allows %lu (ulimit -n)", n->max_fd,
-		    (unsigned long)need, (unsigned long)lim.rlim_max);
+		die_with(FZ_EXIT_HOST,
+			 "the process used fd numbers up to %d: resuming it needs %lu "
+			 "open files, this host allows %lu (ulimit -n)",
+			 n->max_fd, (unsigned long)need, (unsigned long)lim.rlim_max);
 	lim.rlim_cur = lim.rlim_max;
 	ret = sys_prlimit(0, RLIMIT_NOFILE, &lim, 0);
 	if (ret < 0)
-		die("cannot raise the open file limit to %lu: %s",
-		    (unsigned long)lim.rlim_max, errname(ret));
+		die_with(FZ_EXIT_HOST, "cannot raise the open file limit to %lu: %s",
+			 (unsigned long)lim.rlim_max, errname(ret));
 }
 
 /* /proc/sys/vm/max_map_count, or 0 when it cannot be read. */
@@ -87,9 +89,10 @@ static void check_maps(const struct needs *n)
 	uint64_t limit = max_map_count();
 
 	if (limit && n->maps + STUB_OWN_MAPS > limit)
-		die("the process has %lu mappings: this host allows %lu per "
-		    "process (sysctl vm.max_map_count)", (unsigned long)n->maps,
-		    (unsigned long)limit);
+		die_with(FZ_EXIT_HOST,
+			 "the process has %lu mappings: this host allows %lu per "
+			 "process (sysctl vm.max_map_count)",
+			 (unsigned long)n->maps, (unsigned long)limit);
 }
 
 void check_limits(const struct stub *st)

@@ -8,6 +8,7 @@
 #include <linux/mman.h>
 
 #include "core/core.h"
+#include "exit_status.h"
 #include "fds/fds.h"
 #include "image/payload.h"
 #include "lib.h"
@@ -106,7 +107,7 @@ static void parse_args(struct stub_opts *o, long argc, char **argv)
 			o->map_pages = 1;
 		else {
 			usage();
-			die("unknown argument '%s' (try --help)", a);
+			die_with(FZ_EXIT_USAGE, "unknown argument '%s' (try --help)", a);
 		}
 	}
 }
@@ -154,11 +155,14 @@ static void map_stub_stacks(struct stub *st)
 
 	if (st->params->stack_size < stacks ||
 	    (st->params->stack_size - stacks) / FZ_STUB_TABLE_ROOM < entries)
-		die("image is damaged: too little stack reserved for %u threads "
-		    "and %lu records", st->nthreads, (unsigned long)entries);
+		die_with(FZ_EXIT_DAMAGED,
+			 "image is damaged: too little stack reserved for %u threads "
+			 "and %lu records",
+			 st->nthreads, (unsigned long)entries);
 	if (st->params->exit_size < fz_stub_exit_size(st->nthreads))
-		die("image is damaged: too small an exit area for %u threads",
-		    st->nthreads);
+		die_with(FZ_EXIT_DAMAGED,
+			 "image is damaged: too small an exit area for %u threads",
+			 st->nthreads);
 	if (sys_mmap(st->params->stack_addr, st->params->stack_size,
 		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 		     -1, 0) < 0)

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#include "exit_status.h"
 #include "print.h"
 #include "sys.h"
 
@@ -114,7 +115,17 @@ void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	report("freeze: ", fmt, ap);
 	va_end(ap);
-	sys_exit_group(1);
+	sys_exit_group(FZ_EXIT_FAILURE);
+}
+
+void die_with(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("freeze: ", fmt, ap);
+	va_end(ap);
+	sys_exit_group(status);
 }
 
 void die_lost(const char *fmt, ...)

@@ -43,21 +43,48 @@ static int first_fd(const struct stub *st, const struct fz_file *f)
 	return -1;
 }
 
+/*
+ * A file that only grew is the normal case for a log another writer
+ * appends to, or an input file: it resumes quietly. "Only grew" is taken
+ * as: the same inode, not shorter than at the freeze, and no fd of the
+ * process at an offset past the frozen size (so what the process reads or
+ * overwrites next was there before). That the bytes up to the frozen size
+ * are unchanged is not checked: it would mean reading them all, or freeze
+ * storing a checksum of every open file; the inode, the size and the
+ * offsets are enough for a warning. Warned: another file at the path, a
+ * file that shrank, one that changed under an fd's offset.
+ */
 static void warn_if_changed(const struct stub *st, const struct fz_file *f,
 			    const struct statx *sx)
 {
 	int fd = first_fd(st, f);
+	uint64_t pos = 0;
 
 	if (sx->stx_ino != f->ino || sx->stx_dev_major != f->dev_major ||
-	    sx->stx_dev_minor != f->dev_minor)
+	    sx->stx_dev_minor != f->dev_minor) {
 		warn("fd %d: %s is another file than when frozen (inode %lu, was "
 		     "%lu): the process gets the new one", fd, file_path(f),
 		     (unsigned long)sx->stx_ino, (unsigned long)f->ino);
-	else if (sx->stx_size != f->size ||
-		 sx->stx_mtime.tv_sec != f->mtime_sec ||
-		 sx->stx_mtime.tv_nsec != (uint32_t)f->mtime_nsec)
-		warn("fd %d: %s changed since the freeze (%lu bytes, was %lu): "
-		     "the process sees it as it is now", fd, file_path(f),
+		return;
+	}
+	if (sx->stx_size < f->size) {
+		warn("fd %d: %s shrank since the freeze (%lu bytes, was %lu): "
+		     "the process sees it as it is now",
+		     fd, file_path(f), (unsigned long)sx->stx_size, (unsigned long)f->size);
+		return;
+	}
+	if (sx->stx_size == f->size && sx->stx_mtime.tv_sec == f->mtime_sec &&
+	    sx->stx_mtime.tv_nsec == (uint32_t)f->mtime_nsec)
+		return;
+	for (unsigned i = 0; i < st->nfds; i++)
+		if (st->fds[i].rec->kind == FZ_FD_REG &&
+		    st->fds[i].rec->object_id == f->id && st->fds[i].rec->pos > pos)
+			pos = st->fds[i].rec->pos;
+	if (pos > f->size)
+		warn("fd %d: %s changed under the process's offset %lu since the "
+		     "freeze (%lu bytes, was %lu): the process sees it as it is "
+		     "now",
+		     fd, file_path(f), (unsigned long)pos,
 		     (unsigned long)sx->stx_size, (unsigned long)f->size);
 }
 

@@ -7,6 +7,7 @@
 #include <asm/signal.h>
 
 #include "checksum.h"
+#include "exit_status.h"
 #include "image/payload.h"
 #include "lib.h"
 #include "print.h"
@@ -54,7 +55,8 @@ static void check_code(const struct fz_stub_params *p)
 	for (unsigned i = 0; i < FZ_STUB_CODE_SEGMENTS && p->code[i].len; i++)
 		h = LZ4_XXH64((const void *)p->code[i].addr, p->code[i].len, h);
 	if (h != p->code_csum)
-		die("image is damaged: its resume code does not match its checksum");
+		die_with(FZ_EXIT_DAMAGED,
+			 "image is damaged: its resume code does not match its checksum");
 }
 
 void load_image(struct stub *st)
@@ -63,7 +65,8 @@ void load_image(struct stub *st)
 
 	st->params = (const struct fz_stub_params *)&fz_stub_params;
 	if (st->params->magic != FZ_STUB_PARAMS_MAGIC || !st->params->payload_addr)
-		die("this file holds no image (stub not linked by freeze)");
+		die_with(FZ_EXIT_DAMAGED,
+			 "this file holds no image (stub not linked by freeze)");
 	check_code(st->params);
 	map_payload(st);
 	/* verify_page_data() checks the chunks' data, on every CPU. */
@@ -71,10 +74,11 @@ void load_image(struct stub *st)
 	if (image_verify(&st->img, (const void *)st->params->payload_addr,
 			 st->payload_size, &why)) {
 		if (image_version(&st->img) > FZ_VERSION)
-			die("image format version %u is newer than this stub's "
-			    "(%u): it cannot be resumed by it",
-			    image_version(&st->img), FZ_VERSION);
-		die("image is damaged: %s", why);
+			die_with(FZ_EXIT_DAMAGED,
+				 "image format version %u is newer than this stub's "
+				 "(%u): it cannot be resumed by it",
+				 image_version(&st->img), FZ_VERSION);
+		die_with(FZ_EXIT_DAMAGED, "image is damaged: %s", why);
 	}
 	find_records(st);
 	default_fault_actions();

@@ -12,6 +12,7 @@
 #include <linux/mman.h>
 
 #include "checksum.h"
+#include "exit_status.h"
 #include "image/payload.h"
 #include "print.h"
 #include "stub.h"
@@ -47,11 +48,12 @@ static __attribute__((noreturn)) void no_trailer(int fd, uint64_t size)
 		struct fz_trailer t;
 		__builtin_memcpy(&t, tail + at, sizeof(t));
 		if (is_trailer(&t))
-			die("image has %lu unexpected bytes appended after its end",
-			    (unsigned long)(n - at - (long)sizeof(t)));
+			die_with(FZ_EXIT_DAMAGED,
+				 "image has %lu unexpected bytes appended after its end",
+				 (unsigned long)(n - at - (long)sizeof(t)));
 	}
-	die("image is truncated or damaged: its file does not end with an "
-	    "image trailer");
+	die_with(FZ_EXIT_DAMAGED, "image is truncated or damaged: its file does not end with an "
+				  "image trailer");
 }
 
 /* The trailer ends the file, and says where the payload starts. */
@@ -63,19 +65,20 @@ static void check_place(int fd, uint64_t size, const struct fz_trailer *t,
 	char head[4] = { 0 };
 
 	if (t->image_size > size - payload_offset)
-		die("image is truncated: the file has %lu of its %lu bytes",
-		    (unsigned long)size,
-		    (unsigned long)(payload_offset + t->image_size));
+		die_with(FZ_EXIT_DAMAGED, "image is truncated: the file has %lu of its %lu bytes",
+			 (unsigned long)size,
+			 (unsigned long)(payload_offset + t->image_size));
 	if (start == payload_offset)
 		return;
 	/* Another image's trailer ends the file: is that image appended? */
 	sys_pread(fd, head, sizeof(head), start - payload_offset);
 	if (!__builtin_memcmp(head, elf_magic, sizeof(head)))
-		die("image has another executable appended to it (%lu bytes "
-		    "after its end; two images joined with cat?)",
-		    (unsigned long)(size - (start - payload_offset)));
-	die("image is damaged: its payload does not start where its resume "
-	    "code expects");
+		die_with(FZ_EXIT_DAMAGED,
+			 "image has another executable appended to it (%lu bytes "
+			 "after its end; two images joined with cat?)",
+			 (unsigned long)(size - (start - payload_offset)));
+	die_with(FZ_EXIT_DAMAGED, "image is damaged: its payload does not start where its resume "
+				  "code expects");
 }
 
 void map_payload(struct stub *st)
@@ -93,21 +96,26 @@ void map_payload(struct stub *st)
 		die("cannot read this image's own file");
 	size = (uint64_t)sb.st_size;
 	if (size < p->payload_offset + sizeof(t))
-		die("image is truncated: the file has %lu bytes, less than its "
-		    "resume code and an image trailer", (unsigned long)size);
+		die_with(FZ_EXIT_DAMAGED,
+			 "image is truncated: the file has %lu bytes, less than its "
+			 "resume code and an image trailer",
+			 (unsigned long)size);
 	if (sys_pread((int)fd, &t, sizeof(t), size - sizeof(t)) != sizeof(t))
 		die("cannot read this image's own file");
 	if (__builtin_memcmp(t.magic, FZ_MAGIC, FZ_MAGIC_LEN))
 		no_trailer((int)fd, size);
 	if (t.version > FZ_VERSION)
-		die("image format version %u is newer than this stub's (%u): it "
-		    "cannot be resumed by it", t.version, FZ_VERSION);
+		die_with(FZ_EXIT_DAMAGED,
+			 "image format version %u is newer than this stub's (%u): it "
+			 "cannot be resumed by it",
+			 t.version, FZ_VERSION);
 	if (!is_trailer(&t))
-		die("image is damaged: trailer checksum mismatch");
+		die_with(FZ_EXIT_DAMAGED, "image is damaged: trailer checksum mismatch");
 	check_place((int)fd, size, &t, p->payload_offset);
 	if (t.image_size > p->payload_room)
-		die("image is damaged: its payload is larger than the room its "
-		    "resume code has for it");
+		die_with(FZ_EXIT_DAMAGED,
+			 "image is damaged: its payload is larger than the room its "
+			 "resume code has for it");
 	addr = sys_mmap(p->payload_addr, t.image_size, PROT_READ,
 			MAP_PRIVATE | MAP_FIXED_NOREPLACE, (int)fd, p->payload_offset);
 	st->self_fd = st->opt.map_pages ? (int)fd : -1;

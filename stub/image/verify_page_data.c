@@ -4,6 +4,7 @@
  * this, the bulk of the reading, to be shared out.
  */
 #include "core/core.h"
+#include "exit_status.h"
 #include "image/payload.h"
 #include "print.h"
 #include "stub.h"
@@ -41,5 +42,5 @@ void verify_page_data(const struct stub *st)
 {
 	run_on_cpus(st, check_claimed);
 	if (damage)
-		die("image is damaged: %s", damage);
+		die_with(FZ_EXIT_DAMAGED, "image is damaged: %s", damage);
 }

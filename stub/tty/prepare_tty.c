@@ -6,6 +6,7 @@
 #include <asm/termbits.h>
 #include <linux/fcntl.h>
 
+#include "exit_status.h"
 #include "print.h"
 #include "sys.h"
 #include "tty/tty.h"
@@ -69,8 +70,10 @@ int prepare_tty_fd(struct stub *st, const struct fz_fd *f)
 
 	find_terminal(st);
 	if (!st->tty.rec)
-		die("image is damaged: fd %d is a terminal, but no terminal is "
-		    "recorded", f->fd);
+		die_with(FZ_EXIT_DAMAGED,
+			 "image is damaged: fd %d is a terminal, but no terminal is "
+			 "recorded",
+			 f->fd);
 	if (f->fd <= 2) {
 		if (st->tty.fd >= 0 && !tty_is_terminal(f->fd))
 			warn("fd %d was the process's terminal; it is the fd %d this "

@@ -1,4 +1,5 @@
-# tests/cases/bad.sh - inputs freeze must refuse: exit 1, one line on
+# tests/cases/bad.sh - inputs freeze must refuse: the exit status for
+# their kind (freeze(1)), one line on
 # stderr, no output file, the target left as it was.  Sourced by
 # tests/run.sh.
 
@@ -58,7 +59,7 @@ bad_cases() {
 		new_case "$name" root
 		pid=999999
 		while [[ -e /proc/$pid ]]; do pid=$((pid + 1)); done
-		refused "$name" root "$CASE/out/img" "$pid"
+		refused -s "$EXIT_PROCESS" "$name" root "$CASE/out/img" "$pid" "^freeze: process $pid does not exist"
 		report "$name"
 	fi
 
@@ -66,9 +67,34 @@ bad_cases() {
 		name=bad/non-numeric-pid-$pid
 		selected "$name" || continue
 		new_case "$name" root
-		refused "$name" root "$CASE/out/img" "$pid"
+		refused -s "$EXIT_USAGE" "$name" root "$CASE/out/img" "$pid"
 		report "$name"
 	done
+
+	# Usage errors: exit 2 from freeze and from an image, before anything.
+	name=bad/unknown-option
+	if selected "$name"; then
+		new_case "$name" root
+		run_freeze root "$CASE/freeze.err" --no-such-option "$CASE/out/img" 1
+		((FREEZE_RC == EXIT_USAGE)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit $EXIT_USAGE")
+		grep -q '^freeze: bad option' "$CASE/freeze.err" || WHYS+=("stderr: $(brief "$CASE/freeze.err")")
+		report "$name"
+	fi
+	name=bad/image-unknown-option
+	if selected "$name"; then
+		new_case "$name" root
+		if good_image; then
+			(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/good" --no-such-option) \
+				</dev/null >"$CASE/img.out" 2>"$CASE/img.err"
+			EXIT_RC=$?
+			((EXIT_RC == EXIT_USAGE)) || WHYS+=("the image $(describe_rc $EXIT_RC), not exit $EXIT_USAGE")
+			grep -q "^freeze: unknown argument '--no-such-option'" "$CASE/img.err" ||
+				WHYS+=("stderr: $(brief "$CASE/img.err")")
+		else
+			WHYS+=("no image: freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+		fi
+		report "$name"
+	fi
 
 	name=bad/zombie
 	if selected "$name"; then
@@ -79,7 +105,7 @@ bad_cases() {
 		wait_until 5 test -s "$CASE/zpid"
 		zpid=$(cat "$CASE/zpid")
 		if wait_until 5 zombie "$zpid"; then
-			refused "$name" root "$CASE/out/img" "$zpid"
+			refused -s "$EXIT_PROCESS" "$name" root "$CASE/out/img" "$zpid" 'is a zombie'
 			report "$name"
 		else
 			skip "$name" "could not make a zombie"
@@ -91,7 +117,7 @@ bad_cases() {
 	if selected "$name"; then
 		new_case "$name" root
 		if kt=$(kernel_thread); then
-			refused "$name" root "$CASE/out/img" "$kt"
+			refused -s "$EXIT_PROCESS" "$name" root "$CASE/out/img" "$kt" 'is a kernel thread'
 			report "$name (pid $kt)"
 		else
 			skip "$name" "no kernel thread visible in /proc"
@@ -105,7 +131,7 @@ bad_cases() {
 		tracer=$!
 		track "$tracer"
 		if wait_until 5 has_line "$CASE/seize.out" SEIZED; then
-			refused "$name" root "$CASE/out/img" "$BAD_PID"
+			refused -s "$EXIT_PROCESS" "$name" root "$CASE/out/img" "$BAD_PID" 'already traced'
 			[[ $(status_field "$BAD_PID" TracerPid) == "$tracer" ]] || WHYS+=("the first tracer lost the target")
 		else
 			WHYS+=("the helper tracer failed: $(brief "$CASE/seize.out")")
@@ -120,7 +146,8 @@ bad_cases() {
 		if ((have_unpriv)); then
 			bad_start "$name" root heap
 			chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/out"
-			refused "$name" nobody "$CASE/out/img" "$BAD_PID"
+			refused -s "$EXIT_PROCESS" "$name" nobody "$CASE/out/img" "$BAD_PID" \
+				"permission denied: process $BAD_PID belongs to another user"
 			survived "$BAD_PID"
 			report "$name"
 		else
@@ -135,7 +162,7 @@ bad_cases() {
 			mkdir -p "$CASE/ro"
 			chown root:root "$CASE/ro"
 			chmod 755 "$CASE/ro"
-			refused "$name" nobody "$CASE/ro/img" "$BAD_PID"
+			refused -s "$EXIT_IO" "$name" nobody "$CASE/ro/img" "$BAD_PID" 'Permission denied'
 			survived "$BAD_PID"
 			report "$name"
 		else
@@ -146,7 +173,7 @@ bad_cases() {
 	name=bad/proc-nonexistent
 	if selected "$name"; then
 		bad_start "$name" root heap
-		refused "$name" root /proc/nonexistent/x "$BAD_PID"
+		refused -s "$EXIT_IO" "$name" root /proc/nonexistent/x "$BAD_PID"
 		survived "$BAD_PID"
 		report "$name"
 	fi
@@ -157,7 +184,7 @@ bad_cases() {
 		mkdir -p "$CASE/full"
 		if [[ $EUID == 0 ]] && mount -t tmpfs -o size=64k tmpfs "$CASE/full" 2>"$CASE/mount.err"; then
 			TMPFS_MOUNT=$CASE/full
-			refused "$name" root "$CASE/full/img" "$BAD_PID"
+			refused -s "$EXIT_IO" "$name" root "$CASE/full/img" "$BAD_PID" 'No space left'
 			umount "$CASE/full" && TMPFS_MOUNT=
 			survived "$BAD_PID"
 			report "$name"
@@ -178,7 +205,7 @@ bad_cases() {
 		track "$pid"
 		run_freeze root "$CASE/freeze.err" -k - "$BAD_PID" >"$CASE/stream"
 		reap "$pid"
-		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit 1")
+		((FREEZE_RC == EXIT_IO)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit $EXIT_IO")
 		[[ $(grep -c . "$CASE/freeze.err") == 1 ]] && grep -q '^freeze: .*standard output' "$CASE/freeze.err" ||
 			WHYS+=("not one line about standard output: $(brief "$CASE/freeze.err")")
 		survived "$BAD_PID"

@@ -17,7 +17,7 @@ missing_cpu_feature() {
 }
 
 # cpu_run NAME IMG EXPECT NEED ARGS...: run IMG ARGS and judge it: EXPECT
-# refuse (exit 1, stderr naming NEED), accept (--verify: exit 0, a warning
+# refuse (exit EXIT_HOST, stderr naming NEED), accept (--verify: exit 0, a warning
 # naming NEED) or resume (PASS after the resume, the same warning).
 cpu_run() {
 	local name=$1 img=$2 expect=$3 need=$4 rc err=$CASE/img.err
@@ -30,7 +30,7 @@ cpu_run() {
 			</dev/null >"$CASE/img.out" 2>"$err"
 		rc=$?
 		if [[ $expect == refuse ]]; then
-			((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+			((rc == EXIT_HOST)) || WHYS+=("$(describe_rc $rc), not exit $EXIT_HOST")
 		else
 			((rc == 0)) || WHYS+=("$(describe_rc $rc): $(brief "$err")")
 		fi

@@ -57,8 +57,8 @@ damaged_run() {
 		WHYS+=("$(describe_rc $rc)")
 	elif ((rc == 0)); then
 		WHYS+=("exit 0")
-	elif [[ $3 == verify && $name != */truncate-header/* && $rc != 1 ]]; then
-		WHYS+=("exit $rc, not 1")
+	elif [[ $3 == verify && $name != */truncate-header/* && $rc != "$EXIT_DAMAGED" ]]; then
+		WHYS+=("exit $rc, not $EXIT_DAMAGED")
 	fi
 	[[ -s $img.$3.err ]] || WHYS+=("no message on stderr")
 	report "$name"
@@ -99,7 +99,7 @@ damaged_links_cases() {
 		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/bad" "${args[@]}") \
 			</dev/null >"$CASE/$how.out" 2>"$CASE/$how.err"
 		rc=$?
-		((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+		((rc == EXIT_DAMAGED)) || WHYS+=("$(describe_rc $rc), not exit $EXIT_DAMAGED")
 		grep -q "file descriptor names a record the image lacks" "$CASE/$how.err" ||
 			WHYS+=("stderr: $(brief "$CASE/$how.err")")
 		report "$name/stub/$how"

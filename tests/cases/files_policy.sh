@@ -1,5 +1,5 @@
-# tests/cases/files_policy.sh - regular files that changed or vanished
-# between freeze and resume, with and without --save-files; O_DIRECT on a
+# tests/cases/files_policy.sh - regular files that changed, grew, shrank
+# or vanished between freeze and resume, with and without --save-files; O_DIRECT on a
 # file system that refuses it; a lock someone else took meanwhile.
 # Sourced by tests/run.sh.
 
@@ -47,11 +47,30 @@ refused_while_held() {
 # and without --save-files, and a lock someone else took meanwhile.
 files_policy_cases() {
 	local name holder
+	# Another file put at the path: a warning naming it.
 	name=files-policy/changed
 	if selected "$name" && files_frozen "$name" savefiles changed; then
-		echo changed >>"$CASE/t/b.txt"
+		echo changed >"$CASE/b.txt.new"
+		mv "$CASE/b.txt.new" "$CASE/t/b.txt"
 		resume root sig "$CASE/img" "$CASE/elsewhere" ""
-		img_said 'b\.txt changed since the freeze' "warning naming b.txt"
+		img_said 'b\.txt is another file than when frozen' "warning naming b.txt"
+		report "$name"
+	fi
+	# A log and an input file that only grew: no warning at all.
+	name=files-policy/log-grew
+	if selected "$name" && files_frozen "$name" growlog; then
+		after_freeze_growlog "$CASE" root
+		resume root sig "$CASE/img" "$CASE/elsewhere" ""
+		grep -q 'warning' "$CASE/img.err" && WHYS+=("a warning for files that only grew: $(brief "$CASE/img.err")")
+		grep -q '^appended while frozen$' "$CASE/t/log.txt" || WHYS+=("the appended line is gone from log.txt")
+		report "$name"
+	fi
+	# A log that shrank: a warning naming it.
+	name=files-policy/log-shrank
+	if selected "$name" && files_frozen "$name" growlog shrank; then
+		: >"$CASE/t/log.txt"
+		resume root sig "$CASE/img" "$CASE/elsewhere" ""
+		img_said 'fd 3: .*log\.txt shrank since the freeze \(0 bytes, was 30\)' "warning that log.txt shrank"
 		report "$name"
 	fi
 	name=files-policy/vanished
@@ -66,10 +85,10 @@ files_policy_cases() {
 	if selected "$name" && files_frozen -f --save-files "$name" savefiles changed; then
 		cp "$CASE/t/a.txt" "$CASE/a.txt.copy"
 		rm "$CASE/t/a.txt"
-		echo changed >>"$CASE/t/b.txt"
+		: >"$CASE/t/b.txt"
 		resume root sig "$CASE/img" "$CASE/elsewhere" ""
 		img_said 'a\.txt was missing: recreated' "word that a.txt was recreated"
-		img_said 'b\.txt changed since the freeze' "warning naming b.txt"
+		img_said 'b\.txt shrank since the freeze' "warning naming b.txt"
 		cmp -s "$CASE/a.txt.copy" "$CASE/t/a.txt" || WHYS+=("a.txt is not back with its bytes")
 		report "$name"
 	fi

@@ -147,7 +147,7 @@ concurrency_cases() {
 	name=reliability/two-freezes
 	if selected "$name" && need_pie bigmem "$name"; then
 		if busy_start "$name"; then
-			refused "$name" root "$CASE/out/second" "$BUSY_PID" 'being frozen by another freeze'
+			refused -s "$EXIT_PROCESS" "$name" root "$CASE/out/second" "$BUSY_PID" 'being frozen by another freeze'
 			kill -CONT "$TRACER"
 			reap "$FPID"
 			rc=$REAPED_RC
@@ -174,7 +174,7 @@ concurrency_cases() {
 			kill -CONT "$TRACER"
 			reap "$FPID"
 			rc=$REAPED_RC
-			((rc == 1)) || WHYS+=("freeze $(describe_rc $rc), not exit 1")
+			((rc == EXIT_PROCESS)) || WHYS+=("freeze $(describe_rc $rc), not exit $EXIT_PROCESS")
 			grep -q 'ended during the freeze' "$CASE/first.err" || WHYS+=("stderr: $(brief "$CASE/first.err")")
 			[[ -z $(ls -A "$CASE/out") ]] || WHYS+=("left in the output directory: $(ls -A "$CASE/out")")
 			reap "$BUSY_PID"
@@ -212,7 +212,8 @@ race_case() {
 			ok=$((ok + 1))
 			"$CASE/out/img" --verify >/dev/null 2>"$CASE/verify.err" ||
 				WHYS+=("run $i: the image does not verify: $(brief "$CASE/verify.err")")
-		elif ((FREEZE_RC == 1 && lines == 1)) && grep -q '^freeze: ' "$CASE/freeze.err"; then
+		elif ((FREEZE_RC == EXIT_FAILURE || FREEZE_RC == EXIT_PROCESS || FREEZE_RC == EXIT_REFUSED)) &&
+			((lines == 1)) && grep -q '^freeze: ' "$CASE/freeze.err"; then
 			refused_n=$((refused_n + 1))
 			[[ -e $CASE/out/img ]] && WHYS+=("run $i: failed but left an image")
 		else
@@ -283,7 +284,7 @@ scale_cases() {
 }
 
 # Host limits lower than an image needs: refused before the point of no
-# return (exit 1, a message naming the limit), the stub never crashes.
+# return (exit EXIT_HOST, a message naming the limit), the stub never crashes.
 host_limit_cases() {
 	local name saved rc
 	name=scale/host-limit/nofile
@@ -296,7 +297,7 @@ host_limit_cases() {
 			(ulimit -n 1024 && cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/img") \
 				</dev/null >"$CASE/img.out" 2>"$CASE/img.err"
 			rc=$?
-			((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+			((rc == EXIT_HOST)) || WHYS+=("$(describe_rc $rc), not exit $EXIT_HOST")
 			grep -q 'ulimit -n' "$CASE/img.err" || WHYS+=("stderr: $(brief "$CASE/img.err")")
 			report "$name"
 		fi
@@ -318,7 +319,7 @@ host_limit_cases() {
 				</dev/null >"$CASE/img.out" 2>"$CASE/img.err"
 			rc=$?
 			echo "$saved" >/proc/sys/vm/max_map_count
-			((rc == 1)) || WHYS+=("$(describe_rc $rc), not exit 1")
+			((rc == EXIT_HOST)) || WHYS+=("$(describe_rc $rc), not exit $EXIT_HOST")
 			grep -q 'vm.max_map_count' "$CASE/img.err" || WHYS+=("stderr: $(brief "$CASE/img.err")")
 			[[ $(cat /proc/sys/vm/max_map_count) == "$saved" ]] || WHYS+=("vm.max_map_count not restored to $saved")
 			report "$name"

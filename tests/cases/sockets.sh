@@ -56,7 +56,7 @@ tcp_connection_cases() {
 		bad_start "$name" nobody inet_sockets
 		chown "$UNPRIV:$UNPRIV_GROUP" "$CASE/out"
 		run_freeze nobody "$CASE/freeze.err" --tcp-established -k "$CASE/out/img" "$BAD_PID"
-		((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit 1")
+		((FREEZE_RC == EXIT_REFUSED)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit $EXIT_REFUSED")
 		grep -q CAP_NET_ADMIN "$CASE/freeze.err" || WHYS+=("stderr: $(brief "$CASE/freeze.err")")
 		survived "$BAD_PID"
 		report "$name"

@@ -322,17 +322,27 @@ good_image() {
 	frozen_k root "$CASE/good" && [[ -s $CASE/good ]]
 }
 
-# refused NAME USER OUTPUT PID [REGEX]: freeze -k OUTPUT PID must fail:
-# exit 1, exactly one stderr line starting with "freeze: " (matching REGEX
-# if given), no OUTPUT, nothing new in OUTPUT's directory.  Adds to WHYS.
+# Exit statuses (include/exit_status.h, freeze(1), freeze-image(1)).
+EXIT_FAILURE=1 EXIT_USAGE=2 EXIT_PROCESS=3 EXIT_REFUSED=4 EXIT_IO=5
+EXIT_DAMAGED=6 EXIT_HOST=7
+
+# refused [-s STATUS] NAME USER OUTPUT PID [REGEX]: freeze -k OUTPUT PID
+# must fail: exit STATUS (default EXIT_REFUSED), exactly one stderr line
+# starting with "freeze: " (matching REGEX if given), no OUTPUT, nothing
+# new in OUTPUT's directory.  Adds to WHYS.
 refused() {
+	local want=$EXIT_REFUSED
+	if [[ $1 == -s ]]; then
+		want=$2
+		shift 2
+	fi
 	local name=$1 user=$2 out=$3 pid=$4 regex=${5:-} dir before after lines
 	dir=$(dirname "$out")
 	before=$(ls -A "$dir" 2>/dev/null)
 	run_freeze "$user" "$CASE/freeze.err" -k "$out" "$pid" >"$CASE/freeze.out"
 	after=$(ls -A "$dir" 2>/dev/null)
 	lines=$(grep -c . "$CASE/freeze.err")
-	((FREEZE_RC == 1)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit 1")
+	((FREEZE_RC == want)) || WHYS+=("freeze $(describe_rc "$FREEZE_RC"), not exit $want")
 	head -1 "$CASE/freeze.err" | grep -q '^freeze: ' || WHYS+=("stderr does not start with 'freeze: ': $(brief "$CASE/freeze.err")")
 	((lines == 1)) || WHYS+=("$lines lines on stderr, not 1: $(brief "$CASE/freeze.err")")
 	[[ -z $regex ]] || grep -qE "$regex" "$CASE/freeze.err" || WHYS+=("stderr does not match /$regex/: $(brief "$CASE/freeze.err")")
@@ -367,8 +377,9 @@ bad_start() {
 	has_line "$CASE/t.out" READY || WHYS+=("no READY from the target: $(brief "$CASE/t.out")")
 }
 
-# refuses NAME IMG REGEX: both --verify and a plain run of IMG exit 1 with
-# a stderr line matching REGEX; never a signal, never a resume.
+# refuses NAME IMG REGEX: both --verify and a plain run of the damaged
+# image IMG exit EXIT_DAMAGED with a stderr line matching REGEX; never a
+# signal, never a resume.
 refuses() {
 	local name=$1 img=$2 regex=$3 mode rc
 	WHYS=()
@@ -376,7 +387,7 @@ refuses() {
 		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$img" ${mode/#run/}) \
 			</dev/null >"$img.out" 2>"$img.err"
 		rc=$?
-		((rc == 1)) || WHYS+=("$mode: $(describe_rc $rc), not exit 1")
+		((rc == EXIT_DAMAGED)) || WHYS+=("$mode: $(describe_rc $rc), not exit $EXIT_DAMAGED")
 		grep -qE "$regex" "$img.err" || WHYS+=("$mode: stderr does not match /$regex/: $(brief "$img.err")")
 	done
 	report "$name"

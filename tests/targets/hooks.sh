@@ -47,3 +47,10 @@ after_freeze_sysvshm() {
 	[[ $2 == root ]] && ipcrm -M "$(cat "$1/t/sysv.key")" 2>/dev/null
 	return 0
 }
+
+# Another writer appends to the log and to the file the process reads
+# while it is frozen (as root and as the user: the files are the user's).
+after_freeze_growlog() {
+	echo "appended while frozen" >>"$1/t/log.txt" || WHYS+=("cannot append to log.txt")
+	echo "app: more lines" >>"$1/t/app.log" || WHYS+=("cannot append to app.log")
+}
