@@ -449,8 +449,13 @@ struct fz_dead_path {
 	uint32_t path_len;   /* the NUL-terminated path it had, after this */
 	uint32_t target_len; /* then a symlink's NUL-terminated target; 0 for
 				 a directory */
+	uint32_t flags;      /* FZ_DEADF_* */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct fz_dead_path) == 40, "fz_dead_path size");
+_Static_assert(sizeof(struct fz_dead_path) == 48, "fz_dead_path size");
+
+/* A directory that is also the process's working directory. */
+#define FZ_DEADF_CWD 1u
 
 /* A lock held through fd `fd` (POSIX: through any fd on the file). */
 struct fz_lock {

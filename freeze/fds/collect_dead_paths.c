@@ -6,7 +6,8 @@
  * lists nothing and takes no new entries, and the "(deleted)" name in
  * /proc/self/fd. The stub rebuilds exactly that: a stand-in made in a
  * private place, opened, and removed again. Each inode is recorded once,
- * so fds that were on one directory are on one stand-in.
+ * so fds that were on one directory are on one stand-in. A working
+ * directory that was removed is rebuilt the same way.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +48,8 @@ static int read_target(pid_t pid, int fd, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-static int add_dead(struct target *t, const struct fd_entry *e, const struct stat *st)
+/* Record the inode st, at path; fd: one of the process's on it, or -1. */
+static int add_dead(struct target *t, const char *path, int fd, const struct stat *st)
 {
 	struct dead_path d = { .dev = st->st_dev, .ino = st->st_ino };
 	int err = 0;
@@ -57,15 +59,49 @@ static int add_dead(struct target *t, const struct fd_entry *e, const struct sta
 		.uid = st->st_uid, .gid = st->st_gid,
 		.mtime_sec = st->st_mtim.tv_sec, .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec,
 	};
-	if (S_ISLNK(st->st_mode) && (err = read_target(t->pid, e->rec.fd, &d.target)))
-		return fail(err, "process %d: fd %d: reading the target of the deleted "
-			    "symlink %s", (int)t->pid, e->rec.fd, e->path);
-	if (!(d.path = strdup(e->path)) ||
+	if (S_ISLNK(st->st_mode) && (err = read_target(t->pid, fd, &d.target)))
+		return fail(err,
+			    "process %d: fd %d: reading the target of the deleted "
+			    "symlink %s",
+			    (int)t->pid, fd, path);
+	if (!(d.path = strdup(path)) ||
 	    append_item(&t->dead_paths, &t->ndead_paths, sizeof(d), &d)) {
 		free(d.path);
 		free(d.target);
 		return fail(-ENOMEM, "collecting fds");
 	}
+	return 0;
+}
+
+/*
+ * A working directory that was removed: its stand-in becomes the resumed
+ * process's cwd (the same one as its fds' if they are on that directory).
+ * The CWD record keeps the kernel's name for it, "path (deleted)".
+ */
+static int collect_dead_cwd(struct target *t)
+{
+	const char *suffix = " (deleted)";
+	size_t n = t->cwd ? strlen(t->cwd) : 0, k = strlen(suffix);
+	struct dead_path *known;
+	char link[64], *path;
+	struct stat st;
+	int err;
+
+	if (n <= k || strcmp(t->cwd + n - k, suffix))
+		return 0;
+	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)t->pid);
+	if (stat(link, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_nlink != 0)
+		return 0;
+	if (!(known = find_dead(t, &st))) {
+		if (!(path = strndup(t->cwd, n - k)))
+			return fail(-ENOMEM, "collecting the cwd");
+		err = add_dead(t, path, -1, &st);
+		free(path);
+		if (err)
+			return err;
+		known = &t->dead_paths[t->ndead_paths - 1];
+	}
+	known->rec.flags |= FZ_DEADF_CWD;
 	return 0;
 }
 
@@ -85,12 +121,12 @@ int collect_dead_paths(struct target *t)
 			return fail(-errno, "process %d: fd %d (%s)", (int)t->pid,
 				    e->rec.fd, e->path);
 		known = find_dead(t, &st);
-		if (!known && (err = add_dead(t, e, &st)))
+		if (!known && (err = add_dead(t, e->path, e->rec.fd, &st)))
 			return err;
 		e->rec.object_id = known ? known->rec.id :
 					   t->dead_paths[t->ndead_paths - 1].rec.id;
 	}
-	return 0;
+	return collect_dead_cwd(t);
 }
 
 int write_dead_paths(const struct target *t, struct image_writer *w)

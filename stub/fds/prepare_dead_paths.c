@@ -10,6 +10,8 @@
  * lists nothing and takes no new entries (ENOENT), readlinkat(fd, "")
  * gives the target, and /proc/self/fd shows "path (deleted)". Its inode
  * number and device are new: the same is true of every reopened file.
+ * A removed working directory gets a stand-in too, which the process
+ * fchdirs into.
  */
 #include <linux/fcntl.h>
 #include <linux/stat.h>
@@ -102,22 +104,33 @@ static long give_attributes(const struct fz_dead_path *d, const char *name)
 	return err;
 }
 
+static const char *what(const struct fz_dead_path *d)
+{
+	return is_link(d)                ? "symlink" :
+	       (d->flags & FZ_DEADF_CWD) ? "working directory" :
+					   "directory";
+}
+
 static void prepare_dead_path(struct stub *st, const struct fz_dead_path *d)
 {
 	char name[FZ_PATH_MAX];
 	long err = make_somewhere(d, name), gone;
 
 	if (err < 0)
-		die("nowhere to make a stand-in for the removed %s %s: %s",
-		    is_link(d) ? "symlink" : "directory", dead_path(d), errname(err));
+		die("nowhere to make a stand-in for the removed %s %s: %s", what(d),
+		    dead_path(d), errname(err));
 	err = open_all(st, d, name);
+	if (!err && (d->flags & FZ_DEADF_CWD)) {
+		/* restore_process_attrs fchdirs into it; prepare_cwd leaves it. */
+		st->cwd_fd = open_lifted(st, name, O_RDONLY | O_DIRECTORY);
+		err = st->cwd_fd < 0 ? st->cwd_fd : 0;
+	}
 	if (!err)
 		err = give_attributes(d, name);
 	gone = sys_unlinkat(AT_FDCWD, name, is_link(d) ? 0 : AT_REMOVEDIR);
 	if (err || gone)
 		die("cannot make a stand-in for the removed %s %s (in %s): %s",
-		    is_link(d) ? "symlink" : "directory", dead_path(d), name,
-		    errname(err ? err : gone));
+		    what(d), dead_path(d), name, errname(err ? err : gone));
 }
 
 void prepare_dead_paths(struct stub *st)

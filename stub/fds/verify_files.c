@@ -63,7 +63,8 @@ static int check_dead_path(const struct fz_record *r, uint64_t deads, const char
 	    d->target_len != r->size - sizeof(*d) - d->path_len || path[0] != '/' ||
 	    path[d->path_len - 1] || d->id != deads + 1 || !(link || dir) ||
 	    (link != (d->target_len >= 2)) ||
-	    (d->target_len && path[d->path_len + d->target_len - 1]))
+	    (d->target_len && path[d->path_len + d->target_len - 1]) ||
+	    (d->flags & ~FZ_DEADF_CWD) || ((d->flags & FZ_DEADF_CWD) && !dir))
 		return bad(why, "bad removed directory or symlink record");
 	return 0;
 }
