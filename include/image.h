@@ -90,11 +90,11 @@ enum fz_record_type {
 				 freeze time; before the FD records naming it */
 	FZ_REC_FILE_BLOCK = 36,    /* struct fz_file_block: some of the bytes of
 				 a FILE, after that FILE record */
+	FZ_REC_LOCK = 37,          /* struct fz_lock: a file lock the process held;
+				 after the FD records */
 	FZ_REC_DEAD_PATH = 38,     /* struct fz_dead_path + path + target: a removed
 				 directory or deleted symlink the process held;
 				 before the FD records naming it */
-	FZ_REC_LOCK = 37,          /* struct fz_lock: a file lock the process held;
-				 after the FD records */
 	FZ_REC_SHMEM = 40,         /* struct fz_shmem + name: a shared memory
 				 object; its SHMEM_CHUNK records follow it */
 	FZ_REC_SHMEM_CHUNK = 41,   /* struct fz_chunk: pages of the SHMEM before
