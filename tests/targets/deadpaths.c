@@ -1,7 +1,8 @@
 /*
  * deadpaths: fds on a removed directory and on a deleted symlink.
  *   rdir  d/ open O_RDONLY|O_DIRECTORY, then d/ removed (mode 0751, an old
- *         mtime set first);  pdir  d/ with O_PATH (the same directory)
+ *         mtime set first), an exclusive flock held through it;
+ *   pdir  d/ with O_PATH (the same directory)
  *   pgone g/ with O_PATH only, then g/ removed (mode 0700)
  *   plnk  the symlink l (target "../no where/x y") with O_PATH|O_NOFOLLOW,
  *         then l deleted
@@ -10,7 +11,7 @@
  * mtime and nlink 0; rdir and pdir one directory; readlinkat(plnk, "")
  * the target text; getdents and openat(O_CREAT) fail as they did before
  * the freeze (ENOENT on a removed directory); /proc/self/fd names
- * "path (deleted)"; F_GETFL unchanged. And no stand-in is left on disk:
+ * "path (deleted)"; F_GETFL unchanged; rdir still holds its flock. And no stand-in is left on disk:
  * the scratch directory holds what it held before the freeze, and /tmp
  * has no .freeze-PID-* entry.
  *
@@ -21,6 +22,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -112,6 +114,8 @@ static void setup(const char *scratch, int deadfile)
 			target_die("fstat");
 		probe(i, &dents_before[i], &dents_errno[i], &create_errno[i]);
 	}
+	if (flock(fds[RDIR], LOCK_EX | LOCK_NB))
+		target_die("flock");
 	if (dents_errno[RDIR] != ENOENT || create_errno[RDIR] != ENOENT)
 		target_die("a removed directory does not refuse getdents and openat");
 	list_dir(scratch, listing, sizeof(listing));
@@ -161,6 +165,23 @@ static void check_fd(int i)
 		     name, want);
 }
 
+/* Does fd's open file hold a flock? Its fdinfo says so. */
+static int holds_flock(int fd)
+{
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		found |= !strncmp(line, "lock:", 5) && strstr(line, "FLOCK") &&
+			 strstr(line, "WRITE");
+	fclose(f);
+	return found;
+}
+
 static void check_after(const char *scratch)
 {
 	char now[4096], target[PATH_MAX], tmp[64];
@@ -171,6 +192,7 @@ static void check_after(const char *scratch)
 
 	for (int i = 0; i < NFDS; i++)
 		check_fd(i);
+	target_check(holds_flock(fds[RDIR]), "rdir: its flock is gone");
 	target_check(!fstat(fds[RDIR], &a) && !fstatat(fds[PDIR], "", &b, AT_EMPTY_PATH) &&
 			     a.st_ino == b.st_ino && a.st_dev == b.st_dev,
 		     "rdir and pdir are not one directory any more");
