@@ -10,6 +10,9 @@
  * lists nothing and takes no new entries (ENOENT), readlinkat(fd, "")
  * gives the target, and /proc/self/fd shows "path (deleted)". Its inode
  * number and device are new: the same is true of every reopened file.
+ * So is a directory's read position (lseek gives 0): ext4 takes no
+ * position of the old listing on an empty directory, and a removed one
+ * lists nothing (ENOENT) from anywhere.
  * A removed working directory gets a stand-in too, which the process
  * fchdirs into.
  */
