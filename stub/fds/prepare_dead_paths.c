@@ -93,16 +93,21 @@ static long open_all(struct stub *st, const struct fz_dead_path *d, const char *
 	return 0;
 }
 
-/* Mode (a symlink has none of its own), then owner and mtime if allowed. */
+/*
+ * Owner where the resumer may give it (root; anyone else keeps it as their
+ * own), then the mode (a symlink has none of its own: after the chown, so
+ * a set-group-ID bit it had stays), then the mtime.
+ */
 static long give_attributes(const struct fz_dead_path *d, const char *name)
 {
 	struct { int64_t sec, nsec; } times[2] = {
 		{ 0, (1L << 30) - 2 /* UTIME_OMIT: the access time */ },
 		{ d->mtime_sec, d->mtime_nsec },
 	};
-	long err = is_link(d) ? 0 : sys_fchmodat(AT_FDCWD, name, d->mode & 07777);
+	long err;
 
 	sys_fchownat(AT_FDCWD, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW);
+	err = is_link(d) ? 0 : sys_fchmodat(AT_FDCWD, name, d->mode & 07777);
 	sys_utimensat(AT_FDCWD, name, times, AT_SYMLINK_NOFOLLOW);
 	return err;
 }

@@ -1,6 +1,6 @@
 /*
  * deadpaths: fds on a removed directory and on a deleted symlink.
- *   rdir  d/ open O_RDONLY|O_DIRECTORY, then d/ removed (mode 0751, an old
+ *   rdir  d/ open O_RDONLY|O_DIRECTORY, then d/ removed (mode 02751, an old
  *         mtime set first), an exclusive flock held through it;
  *   pdir  d/ with O_PATH (the same directory)
  *   pgone g/ with O_PATH only, then g/ removed (mode 0700)
@@ -92,7 +92,7 @@ static void setup(const char *scratch, int deadfile)
 	strcpy(paths[PDIR], paths[RDIR]);
 	snprintf(paths[PGONE], PATH_MAX, "%s/g", scratch);
 	snprintf(paths[PLNK], PATH_MAX, "%s/l", scratch);
-	make_dir(paths[RDIR], 0751, RDIR, O_RDONLY | O_DIRECTORY, PDIR, O_PATH);
+	make_dir(paths[RDIR], 02751, RDIR, O_RDONLY | O_DIRECTORY, PDIR, O_PATH);
 	make_dir(paths[PGONE], 0700, PGONE, O_PATH | O_DIRECTORY, -1, 0);
 	snprintf(lnk, sizeof(lnk), "%s", paths[PLNK]);
 	if (symlink(TARGET_TEXT, lnk))
