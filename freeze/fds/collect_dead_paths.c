@@ -87,7 +87,7 @@ static int collect_dead_cwd(struct target *t)
 	struct stat st;
 	int err;
 
-	if (n <= k || strcmp(t->cwd + n - k, suffix))
+	if (n <= k || t->cwd[0] != '/' || strcmp(t->cwd + n - k, suffix))
 		return 0;
 	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)t->pid);
 	if (stat(link, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_nlink != 0)
