@@ -36,6 +36,15 @@ struct fd_entry {
 				 O_PATH fds: the path it is reopened at; or NULL */
 };
 
+/* A removed directory or deleted symlink, once per inode. */
+struct dead_path {
+	struct fz_dead_path rec;
+	char *path;   /* without " (deleted)" */
+	char *target; /* a symlink's target text, or NULL */
+	dev_t dev;
+	ino_t ino;
+};
+
 /* A regular file open in the process, once per inode. */
 struct file_entry {
 	struct fz_file rec;
@@ -159,6 +168,8 @@ struct target {
 	size_t nsockets;
 	struct file_entry *files;
 	size_t nfiles;
+	struct dead_path *dead_paths;
+	size_t ndead_paths;
 	struct fz_lock *locks;
 	size_t nlocks;
 	struct anon_fds *anon;      /* eventfd, timerfd, signalfd, inotify, epoll */

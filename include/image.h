@@ -92,6 +92,9 @@ enum fz_record_type {
 				 a FILE, after that FILE record */
 	FZ_REC_LOCK = 37,          /* struct fz_lock: a file lock the process held;
 				 after the FD records */
+	FZ_REC_DEAD_PATH = 38,     /* struct fz_dead_path + path + target: a removed
+				 directory or deleted symlink the process held;
+				 before the FD records naming it */
 	FZ_REC_SHMEM = 40,         /* struct fz_shmem + name: a shared memory
 				 object; its SHMEM_CHUNK records follow it */
 	FZ_REC_SHMEM_CHUNK = 41,   /* struct fz_chunk: pages of the SHMEM before
@@ -101,7 +104,7 @@ enum fz_record_type {
 				 of the MAPPING before it, after its chunks */
 	FZ_REC_MAP_FILE = 47, /* struct fz_map_file: the file behind the private
 				 MAPPING just before it, before its chunks */
-	FZ_REC_CREDS = 50,  /* struct fz_creds: the ids for --info only, never
+	FZ_REC_CREDS = 50,    /* struct fz_creds: the ids for --info only, never
 				 applied; the loginuid is set again */
 	FZ_REC_GROUPS = 51,   /* uint32_t[]: the supplementary groups (up to
 				 FZ_NGROUPS_MAX, maybe none); at most one */
@@ -348,6 +351,10 @@ enum fz_fd_kind {
 	FZ_FD_DIR = 36,        /* directory `path`; getdents resumes at `pos` */
 	FZ_FD_OPATH = 37,      /* O_PATH fd on `path` (O_NOFOLLOW,
 			       O_DIRECTORY kept) */
+	FZ_FD_DEAD_PATH = 38,  /* a stand-in for the removed directory or
+			       deleted symlink of the FZ_REC_DEAD_PATH whose
+			       id is `object_id`: made, opened with `flags`,
+			       removed again */
 	FZ_FD_MEMFD = 40,      /* the memfd FZ_REC_SHMEM whose id is `object_id`,
 			       opened with `flags`, at `pos` */
 };
@@ -426,6 +433,29 @@ enum fz_lock_kind {
 	FZ_LOCK_LEASE = 4, /* fcntl F_SETLEASE F_RDLCK (a read lease; write
 				 is 0): belongs to the open file */
 };
+
+/*
+ * A directory that was removed, or a symlink that was deleted (held with
+ * O_PATH | O_NOFOLLOW), while the process kept fds on it: no path leads to
+ * it, so the stub makes one like it in a private place, opens the fds on
+ * it and removes it again.
+ */
+struct fz_dead_path {
+	uint64_t id; /* 1, 2, ... in record order: FZ_FD_DEAD_PATH fds name it */
+	int64_t mtime_sec;
+	uint32_t mtime_nsec;
+	uint32_t mode; /* st_mode: S_IFDIR or S_IFLNK, and its permissions */
+	uint32_t uid, gid;
+	uint32_t path_len;   /* the NUL-terminated path it had, after this */
+	uint32_t target_len; /* then a symlink's NUL-terminated target; 0 for
+				 a directory */
+	uint32_t flags;      /* FZ_DEADF_* */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct fz_dead_path) == 48, "fz_dead_path size");
+
+/* A directory that is also the process's working directory. */
+#define FZ_DEADF_CWD 1u
 
 /* A lock held through fd `fd` (POSIX: through any fd on the file). */
 struct fz_lock {

@@ -36,6 +36,22 @@ static inline long sys_utimensat(int dirfd, const char *path, const void *times,
 { return SYS(utimensat, dirfd, path, times, flags, 0, 0); }
 static inline long sys_unlinkat(int dirfd, const char *path, int flags)
 { return SYS(unlinkat, dirfd, path, flags, 0, 0, 0); }
+static inline long sys_mkdirat(int dirfd, const char *path, unsigned mode)
+{
+	return SYS(mkdirat, dirfd, path, mode, 0, 0, 0);
+}
+static inline long sys_symlinkat(const char *target, int dirfd, const char *path)
+{
+	return SYS(symlinkat, target, dirfd, path, 0, 0, 0);
+}
+static inline long sys_fchmodat(int dirfd, const char *path, unsigned mode)
+{
+	return SYS(fchmodat, dirfd, path, mode, 0, 0, 0);
+}
+static inline long sys_fchownat(int dirfd, const char *path, unsigned uid, unsigned gid, int flags)
+{
+	return SYS(fchownat, dirfd, path, uid, gid, flags, 0);
+}
 static inline long sys_memfd_create(const char *name, unsigned flags)
 { return SYS(memfd_create, name, flags, 0, 0, 0, 0); }
 static inline long sys_statx(int dirfd, const char *path, int flags,

@@ -120,6 +120,7 @@ cpu_cases		# cases/cpu.sh
 socket_cases		# cases/sockets.sh
 damaged_cases		# cases/damaged.sh
 damaged_links_cases
+damaged_dead_path_case
 reliability_cases	# cases/reliability.sh
 bad_cases		# cases/bad.sh
 files_policy_cases	# cases/files_policy.sh

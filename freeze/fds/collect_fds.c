@@ -411,7 +411,7 @@ static bool shareable(uint32_t kind)
 	       kind == FZ_FD_PIPE || kind == FZ_FD_PIDFD || kind == FZ_FD_PTY_MASTER ||
 	       kind == FZ_FD_PTY_SLAVE || kind == FZ_FD_MEMFD || kind == FZ_FD_REG ||
 	       kind == FZ_FD_DIR || kind == FZ_FD_OPATH || kind == FZ_FD_SOCKET ||
-	       (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
+	       kind == FZ_FD_DEAD_PATH || (kind >= FZ_FD_EVENTFD && kind <= FZ_FD_EPOLL);
 }
 
 /* Does fd share its open file description with an earlier fd? */
@@ -520,6 +520,8 @@ int collect_fds(struct target *t, const struct options *o)
 		err = collect_anon_fds(t);
 	if (!err)
 		err = collect_sockets(t, o);
+	if (!err)
+		err = collect_dead_paths(t);
 	if (!err && !(err = collect_files(t, o)))
 		err = collect_locks(t);
 	free(probes);

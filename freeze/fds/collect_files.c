@@ -35,26 +35,34 @@ bool is_file_fd(const char *link, const struct stat *st, uint32_t flags)
 	return (flags & O_PATH) || S_ISREG(st->st_mode) || S_ISDIR(st->st_mode);
 }
 
+/*
+ * A removed directory, or a deleted symlink held with O_PATH: the stub
+ * makes a stand-in (collect_dead_paths.c). Other deleted files held with
+ * O_PATH stay refused: the process can reopen one through /proc/self/fd
+ * and read it, and an O_PATH fd gives freeze no bytes to save, so a
+ * stand-in would have to invent its contents.
+ */
+static bool is_dead_path(const struct stat *st, bool deleted)
+{
+	return deleted && st->st_nlink == 0 &&
+	       (S_ISDIR(st->st_mode) || S_ISLNK(st->st_mode));
+}
+
 int classify_file(pid_t pid, const char *link, const struct stat *st,
 		  struct fd_entry *e)
 {
-	int fd = e->rec.fd;
 	bool deleted = has_deleted_suffix(link);
 
-	if (deleted && (e->rec.flags & O_PATH))
+	if (is_dead_path(st, deleted))
+		e->rec.kind = FZ_FD_DEAD_PATH;
+	else if (deleted && (e->rec.flags & O_PATH))
 		return fail(-ENOTSUP,
 			    "process %d: fd %d is an O_PATH fd on %s: "
-			    "not supported (no path leads to that file any more, "
-			    "and a file made in its place would be another one)",
-			    (int)pid, fd, link);
-	if (deleted && S_ISDIR(st->st_mode))
-		return fail(-ENOTSUP,
-			    "process %d: fd %d is a directory that was "
-			    "removed (%s): not supported (no path leads to it any "
-			    "more, and a directory made in its place would be "
-			    "another one)",
-			    (int)pid, fd, link);
-	if (e->rec.flags & O_PATH)
+			    "not supported (the process could reopen it through "
+			    "/proc/self/fd and read it, and an O_PATH fd gives no "
+			    "bytes to save)",
+			    (int)pid, e->rec.fd, link);
+	else if (e->rec.flags & O_PATH)
 		e->rec.kind = FZ_FD_OPATH;
 	else if (S_ISDIR(st->st_mode))
 		e->rec.kind = FZ_FD_DIR;

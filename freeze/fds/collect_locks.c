@@ -113,7 +113,8 @@ int collect_locks(struct target *t)
 
 	/* A dup shares its open file, and so its locks, with an fd before it. */
 	for (size_t i = 0; !err && i < t->nfds; i++)
-		if (t->fds[i].rec.kind == FZ_FD_REG || t->fds[i].rec.kind == FZ_FD_DIR)
+		if (t->fds[i].rec.kind == FZ_FD_REG || t->fds[i].rec.kind == FZ_FD_DIR ||
+		    t->fds[i].rec.kind == FZ_FD_DEAD_PATH)
 			err = collect_fd_locks(t, &t->fds[i], info);
 	free(info);
 	return err;

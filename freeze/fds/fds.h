@@ -26,6 +26,12 @@ bool is_file_fd(const char *link, const struct stat *st, uint32_t flags);
 int classify_file(pid_t pid, const char *link, const struct stat *st,
 		  struct fd_entry *e);
 int collect_files(struct target *t, const struct options *o);
+/*
+ * collect_dead_paths.c: each removed directory and deleted symlink of an
+ * FZ_FD_DEAD_PATH fd recorded once, with what its stand-in needs.
+ */
+int collect_dead_paths(struct target *t);
+int write_dead_paths(const struct target *t, struct image_writer *w);
 /* Do file contents go into the image (read while it is written)? */
 bool saves_file_contents(const struct target *t);
 /* collect_locks.c: flock, POSIX and OFD locks, after collect_files. */

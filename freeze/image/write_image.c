@@ -65,6 +65,7 @@ static int write_state(struct target *t, struct image_writer *w)
 	}
 	if (!err && (err = write_files(t, w)))
 		return err;
+	err = err ? err : write_dead_paths(t, w);
 	for (size_t i = 0; !err && i < t->nfds; i++) {
 		const struct fd_entry *f = &t->fds[i];
 		struct fz_fd rec = f->rec;

@@ -36,6 +36,9 @@ int prepare_path_fd(const struct stub *st, const struct fz_fd *f);
 void prepare_files(struct stub *st);
 /* Only what prepare_files checks: vanished files refused, changed ones named. */
 void check_files(const struct stub *st);
+/* prepare_dead_paths.c, at the end of prepare_fds: the fds on removed
+   directories and deleted symlinks get stand-ins. */
+void prepare_dead_paths(struct stub *st);
 /* prepare_file_data.c: write file's saved bytes into fd; buf: one decoded block. */
 long fill_file(const struct stub *st, int fd, const struct fz_file *file,
 	       uint8_t *buf);

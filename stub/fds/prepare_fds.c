@@ -146,6 +146,7 @@ static int prepare_one(struct stub *st, const struct fz_fd *f)
 	case FZ_FD_PIPE:
 		return pipe_end(st, f);
 	case FZ_FD_REG:  /* prepare_files() opens them once their files exist */
+	case FZ_FD_DEAD_PATH: /* prepare_dead_paths() makes their stand-ins */
 		return -1;
 	case FZ_FD_DIR:
 	case FZ_FD_OPATH:
@@ -184,5 +185,6 @@ void prepare_fds(struct stub *st)
 		st->nfds++;
 	}
 	prepare_pty_slaves(st);
+	prepare_dead_paths(st);
 	check_epoll_targets(st);
 }

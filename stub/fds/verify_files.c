@@ -1,6 +1,6 @@
 /*
- * Verification of the records about files: FILE, FILE_BLOCK, LOCK and the
- * fd kinds that name them. Runs with image_verify(), before anything is
+ * Verification of the records about files: FILE, FILE_BLOCK, DEAD_PATH, LOCK
+ * and the fd kinds that name them. Runs with image_verify(), before anything is
  * changed: every id must name a record before it, every block must follow
  * its FILE record, its bytes lie in the page-data area, match their
  * checksum and fit in their file.
@@ -52,7 +52,24 @@ static int check_block(const struct image *img, const struct fz_record *r,
 	return 0;
 }
 
-static int check_fd(const struct fz_record *r, uint64_t files, const char **why)
+/* A DEAD_PATH record: an absolute path, then a target iff a symlink. */
+static int check_dead_path(const struct fz_record *r, uint64_t deads, const char **why)
+{
+	const struct fz_dead_path *d = rec_data(r);
+	const char *path = (const char *)(d + 1);
+	int link = (d->mode & 0170000) == 0120000, dir = (d->mode & 0170000) == 0040000;
+
+	if (r->size < sizeof(*d) || d->path_len < 2 || d->path_len > r->size - sizeof(*d) ||
+	    d->target_len != r->size - sizeof(*d) - d->path_len || path[0] != '/' ||
+	    path[d->path_len - 1] || d->id != deads + 1 || !(link || dir) ||
+	    (link != (d->target_len >= 2)) ||
+	    (d->target_len && path[d->path_len + d->target_len - 1]) ||
+	    (d->flags & ~FZ_DEADF_CWD) || ((d->flags & FZ_DEADF_CWD) && !dir))
+		return bad(why, "bad removed directory or symlink record");
+	return 0;
+}
+
+static int check_fd(const struct fz_record *r, uint64_t files, uint64_t deads, const char **why)
 {
 	const struct fz_fd *f = rec_data(r);
 
@@ -60,6 +77,9 @@ static int check_fd(const struct fz_record *r, uint64_t files, const char **why)
 		return 0;  /* image_read.c refuses it */
 	if (f->kind == FZ_FD_REG && (f->object_id == 0 || f->object_id > files))
 		return bad(why, "file descriptor names a missing file record");
+	if (f->kind == FZ_FD_DEAD_PATH && (f->object_id == 0 || f->object_id > deads))
+		return bad(why, "file descriptor names a missing removed directory "
+				"or symlink record");
 	if ((f->kind == FZ_FD_DIR || f->kind == FZ_FD_OPATH ||
 	     f->kind == FZ_FD_PROC || f->kind == FZ_FD_CHARDEV) &&
 	    f->path_len < 2)
@@ -82,7 +102,7 @@ static int check_lock(const struct fz_record *r, const char **why)
 int verify_files(const struct image *img, const char **why)
 {
 	const struct fz_file *last = 0;
-	uint64_t files = 0;
+	uint64_t files = 0, deads = 0;
 
 	for_each_record(img, r) {
 		int err = 0;
@@ -91,9 +111,11 @@ int verify_files(const struct image *img, const char **why)
 			files++;
 		} else if (r->type == FZ_REC_FILE_BLOCK) {
 			err = check_block(img, r, last, why);
-		}
+		} else if (r->type == FZ_REC_DEAD_PATH &&
+			   !(err = check_dead_path(r, deads, why)))
+			deads++;
 		else if (r->type == FZ_REC_FD)
-			err = check_fd(r, files, why);
+			err = check_fd(r, files, deads, why);
 		else if (r->type == FZ_REC_LOCK)
 			err = check_lock(r, why);
 		if (err)

@@ -62,6 +62,7 @@ static void print_fds(const struct stub *st)
 		[FZ_FD_REG] = "file",
 		[FZ_FD_DIR] = "directory",
 		[FZ_FD_OPATH] = "O_PATH",
+		[FZ_FD_DEAD_PATH] = "a stand-in for a removed directory or symlink",
 		[FZ_FD_MEMFD] = "memfd",
 		[FZ_FD_EVENTFD] = "eventfd",
 		[FZ_FD_TIMERFD] = "timerfd",

@@ -116,6 +116,7 @@ static int fd_target_exists(const struct image *img, const struct fz_fd *f,
 	case FZ_FD_PIDFD:
 	case FZ_FD_REG:    /* verify_files.c checks the FILE it names */
 	case FZ_FD_DIR: case FZ_FD_OPATH:
+	case FZ_FD_DEAD_PATH: /* verify_files.c checks the record it names */
 		return 1;
 	case FZ_FD_DUP: return check_dup(img, f, hint);
 	case FZ_FD_INHERIT: return f->fd <= 2;

@@ -10,7 +10,7 @@ void prepare_cwd(struct stub *st)
 {
 	int fd;
 
-	if (!st->cwd)
+	if (!st->cwd || st->cwd_fd >= 0) /* prepare_dead_paths made a stand-in */
 		return;
 	fd = open_lifted(st, st->cwd, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)

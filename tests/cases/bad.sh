@@ -256,6 +256,8 @@ bad_cases() {
 	refusal_case bad/pidfd-other pidfd 'a pidfd of process [0-9]+, which is not in the image' other
 	refusal_case bad/lease-write lease 'fd 11 .* holds a write lease' write
 	refusal_case bad/pipe-peer lonepipe 'fd 14 is a pipe whose other end another process holds' peer
+	refusal_case bad/opath-deleted-file deadpaths \
+		'fd [0-9]+ is an O_PATH fd on .*/file \(deleted\): not supported' deadfile
 	refusal_case bad/proc-thread procfds 'fd [0-9]+ is on /proc/[0-9]+/task/[0-9]+/status' thread
 	# Its children would be dropped without a word: refused, untouched.
 	refusal_case bad/children haschild \

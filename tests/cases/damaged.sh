@@ -105,3 +105,31 @@ damaged_links_cases() {
 		report "$name/stub/$how"
 	done
 }
+
+# A DEAD_PATH record (a removed directory's stand-in) with a flag no stub
+# knows, its checksum right: refused by --verify and by a plain run, and
+# nothing is made in the scratch directory.
+damaged_dead_path_case() {
+	local name=damaged-links/dead-path how rc args
+	selected "$name" || return 0
+	new_case "$name" root
+	need_pie deadpaths "$name" && need_helper patchrec || return 0
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/deadpaths-pie" "$CASE/t"
+	frozen_k root "$CASE/bad" || { freeze_failed "$name"; return; }
+	# Byte 40 of struct fz_dead_path is its flags: bit 1 is not defined.
+	[[ $("$BIN/patchrec" "$CASE/bad" 38 40 2) == 3 ]] ||
+		{ fail "$name" "patchrec did not find the 3 DEAD_PATH records (d, g, l)"; return; }
+	for how in verify run; do
+		args=()
+		[[ $how == verify ]] && args+=(--verify)
+		WHYS=()
+		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/bad" "${args[@]}") \
+			</dev/null >"$CASE/$how.out" 2>"$CASE/$how.err"
+		rc=$?
+		((rc == EXIT_DAMAGED)) || WHYS+=("$(describe_rc $rc), not exit $EXIT_DAMAGED")
+		grep -q "bad removed directory or symlink record" "$CASE/$how.err" ||
+			WHYS+=("stderr: $(brief "$CASE/$how.err")")
+		[[ -z $(ls -A "$CASE/t") ]] || WHYS+=("the scratch directory holds $(ls -A "$CASE/t" | tr '\n' ' ')")
+		report "$name/stub/$how"
+	done
+}

@@ -83,6 +83,48 @@ static int lock_of_missing_fd(struct image_writer *w)
 	       iw_record(w, FZ_REC_LOCK, &l, sizeof(l), NULL, 0);
 }
 
+/* A DEAD_PATH record id for path; a symlink's target when target is not NULL. */
+static int dead_rec(struct image_writer *w, uint64_t id, const char *path,
+		    const char *target, uint32_t mode)
+{
+	char body[256];
+	size_t plen = strlen(path) + 1, tlen = target ? strlen(target) + 1 : 0;
+	struct fz_dead_path d = { .id = id,
+				  .mode = mode,
+				  .path_len = (uint32_t)plen,
+				  .target_len = (uint32_t)tlen };
+
+	memcpy(body, path, plen);
+	if (target)
+		memcpy(body + plen, target, tlen);
+	return iw_record(w, FZ_REC_DEAD_PATH, &d, sizeof(d), body, plen + tlen);
+}
+
+static int good_dead_paths(struct image_writer *w)
+{
+	return dead_rec(w, 1, "/gone/dir", NULL, 040751) ||
+	       dead_rec(w, 2, "/gone/link", "a target", 0120777) ||
+	       fd_rec(w, 3, FZ_FD_DEAD_PATH, 1, 0) || fd_rec(w, 4, FZ_FD_DEAD_PATH, 2, 0);
+}
+
+static int missing_dead_path(struct image_writer *w)
+{
+	return dead_rec(w, 1, "/gone/dir", NULL, 040751) ||
+	       fd_rec(w, 3, FZ_FD_DEAD_PATH, 2, 0);
+}
+
+static int dead_link_without_target(struct image_writer *w)
+{
+	return dead_rec(w, 1, "/gone/link", NULL, 0120777) ||
+	       fd_rec(w, 3, FZ_FD_DEAD_PATH, 1, 0);
+}
+
+static int dead_regular_file(struct image_writer *w)
+{
+	return dead_rec(w, 1, "/gone/file", NULL, 0100644) ||
+	       fd_rec(w, 3, FZ_FD_DEAD_PATH, 1, 0);
+}
+
 /* Write one image; iw_check()'s verdict, or -1 if it could not be written. */
 static int check(records_fn records)
 {
@@ -151,6 +193,13 @@ int main(int argc, char **argv)
 	failures += expect("fds-out-of-order", fds_out_of_order, "out of order");
 	failures += expect("lock-of-missing-fd", lock_of_missing_fd,
 			   "lock of an fd the image does not restore");
+	failures += expect("good-dead-paths", good_dead_paths, NULL);
+	failures += expect("missing-dead-path", missing_dead_path,
+			   "names a missing removed directory or symlink record");
+	failures += expect("dead-link-without-target", dead_link_without_target,
+			   "bad removed directory or symlink record");
+	failures += expect("dead-regular-file", dead_regular_file,
+			   "bad removed directory or symlink record");
 	unlink(scratch);
 	return failures != 0;
 }
