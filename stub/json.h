@@ -20,15 +20,14 @@ void json_open(void);
 int json_on(void);
 void json_obj(const char *key);
 void json_arr(const char *key);
-void json_end(void);                    /* closes the innermost object/array */
-void json_str(const char *key, const char *s);        /* NULL: null */
+void json_end(void); /* closes the innermost object/array */
+void json_str(const char *key, const char *s); /* NULL: null */
 void json_strn(const char *key, const char *s, uint64_t n);
 void json_u64(const char *key, uint64_t v);
 void json_i64(const char *key, int64_t v);
-void json_hex(const char *key, uint64_t v);           /* "0x..." */
+void json_hex(const char *key, uint64_t v); /* "0x..." */
 void json_bool(const char *key, int v);
-__attribute__((format(printf, 2, 3))) void json_fmt(const char *key,
-						   const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void json_fmt(const char *key, const char *fmt, ...);
 /* From warn(): kept for the document's "warnings". */
 void json_warn(const char *msg);
 /* "freeze: ..." lines explaining a refusal, kept for "details". */

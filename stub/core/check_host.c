@@ -88,7 +88,8 @@ static void judge_gaps(const struct stub *st, const struct cpu_gaps *g)
 		tell("this CPU lacks features the process may use: %s", g->feat.s);
 	if (g->comp.count)
 		tell("this CPU lacks XSAVE components the process's threads have "
-		     "in use: %s", g->comp.s);
+		     "in use: %s",
+		     g->comp.s);
 	if (!g->ok && st->opt.cpu == CPU_ALL)
 		die_with(FZ_EXIT_HOST,
 			 "refusing to resume on this host (--cpu=in-use requires only "
@@ -102,7 +103,9 @@ static void judge_gaps(const struct stub *st, const struct cpu_gaps *g)
 }
 
 static const char *const policy_keys[] = {
-	[CPU_ALL] = "all", [CPU_IN_USE] = "in-use", [CPU_ANY] = "any",
+	[CPU_ALL] = "all",
+	[CPU_IN_USE] = "in-use",
+	[CPU_ANY] = "any",
 };
 
 /* Space-separated names as a JSON array. */

@@ -21,13 +21,13 @@
 #define DEPTH_MAX 32
 
 struct json {
-	char *doc, *msg;         /* the document; NUL-separated messages */
+	char *doc, *msg; /* the document; NUL-separated messages */
 	uint64_t len, msg_len, details;
 	const char *mode;
 	unsigned depth;
-	uint32_t used;           /* bit d: level d has a member already */
-	uint32_t arrays;         /* bit d: level d is an array */
-	int full;                /* something did not fit */
+	uint32_t used;   /* bit d: level d has a member already */
+	uint32_t arrays; /* bit d: level d is an array */
+	int full;        /* something did not fit */
 };
 
 static struct json state = { 0 };
@@ -246,7 +246,7 @@ static void keep(const char *msg, int detail)
 {
 	uint64_t n = strlen(msg) + 2;
 
-	if (!js->msg) {         /* before json_open(): none are made yet */
+	if (!js->msg) { /* before json_open(): none are made yet */
 		out(2, "freeze: %s%s\n", detail ? "" : "warning: ", msg);
 		return;
 	}
@@ -336,7 +336,7 @@ void json_finish(void)
 void json_fail(int status, const char *msg)
 {
 	js->full = 0;
-	if (!js->doc)           /* exiting: nothing else will be mapped */
+	if (!js->doc) /* exiting: nothing else will be mapped */
 		js->doc = reserve(DOC_MAX);
 	head();
 	json_bool("ok", 0);

@@ -109,7 +109,7 @@ static void parse_args(struct stub_opts *o, long argc, char **argv)
 		else if (!strcmp(a, "--map-pages"))
 			o->map_pages = 1;
 		else if (!strcmp(a, "--json"))
-			continue;       /* seen by want_json() */
+			continue; /* seen by want_json() */
 		else {
 			if (!json_on())
 				usage();

@@ -108,8 +108,7 @@ void format(char *dst, unsigned cap, const char *fmt, ...)
  * (json_kind: 'w' a warning, 'd' a line explaining a refusal, 'e' the
  * refusal itself, which ends the stub with `status`).
  */
-static void report(const char *prefix, char json_kind, int status,
-		   const char *fmt, va_list ap)
+static void report(const char *prefix, char json_kind, int status, const char *fmt, va_list ap)
 {
 	struct buf b = { .n = 0 };
 

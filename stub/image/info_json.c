@@ -115,16 +115,26 @@ static void json_mappings(const struct stub *st)
 static const char *fd_kind(uint32_t kind)
 {
 	static const char *const kinds[] = {
-		[FZ_FD_DEVICE] = "device",      [FZ_FD_DUP] = "dup",
-		[FZ_FD_PROC] = "proc",          [FZ_FD_INHERIT] = "inherit",
-		[FZ_FD_NULL] = "null",          [FZ_FD_PIPE] = "pipe",
-		[FZ_FD_REG] = "file",           [FZ_FD_DIR] = "directory",
-		[FZ_FD_OPATH] = "opath",        [FZ_FD_MEMFD] = "memfd",
-		[FZ_FD_EVENTFD] = "eventfd",    [FZ_FD_TIMERFD] = "timerfd",
-		[FZ_FD_SIGNALFD] = "signalfd",  [FZ_FD_INOTIFY] = "inotify",
-		[FZ_FD_EPOLL] = "epoll",        [FZ_FD_TTY] = "tty",
-		[FZ_FD_CHARDEV] = "chardev",    [FZ_FD_PIDFD] = "pidfd",
-		[FZ_FD_PTY_MASTER] = "pty_master", [FZ_FD_PTY_SLAVE] = "pty_slave",
+		[FZ_FD_DEVICE] = "device",
+		[FZ_FD_DUP] = "dup",
+		[FZ_FD_PROC] = "proc",
+		[FZ_FD_INHERIT] = "inherit",
+		[FZ_FD_NULL] = "null",
+		[FZ_FD_PIPE] = "pipe",
+		[FZ_FD_REG] = "file",
+		[FZ_FD_DIR] = "directory",
+		[FZ_FD_OPATH] = "opath",
+		[FZ_FD_MEMFD] = "memfd",
+		[FZ_FD_EVENTFD] = "eventfd",
+		[FZ_FD_TIMERFD] = "timerfd",
+		[FZ_FD_SIGNALFD] = "signalfd",
+		[FZ_FD_INOTIFY] = "inotify",
+		[FZ_FD_EPOLL] = "epoll",
+		[FZ_FD_TTY] = "tty",
+		[FZ_FD_CHARDEV] = "chardev",
+		[FZ_FD_PIDFD] = "pidfd",
+		[FZ_FD_PTY_MASTER] = "pty_master",
+		[FZ_FD_PTY_SLAVE] = "pty_slave",
 		[FZ_FD_SOCKET] = "socket",
 	};
 	return kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[kind] ? kinds[kind] : "?";
@@ -137,7 +147,9 @@ static void json_fd(const struct stub *st, const struct fz_fd *f)
 	json_str("kind", fd_kind(f->kind));
 	json_path("path", f + 1, f->path_len);
 	json_u64("offset", f->pos);
-	json_str("access", (f->flags & 3) == 0 ? "read" : (f->flags & 3) == 1 ? "write" : "read_write");
+	json_str("access", (f->flags & 3) == 0 ? "read" :
+			   (f->flags & 3) == 1 ? "write" :
+						 "read_write");
 	json_bool("cloexec", f->cloexec);
 	if (f->kind == FZ_FD_DUP)
 		json_i64("dup_of", f->dup_of);
@@ -152,8 +164,10 @@ static void json_fd(const struct stub *st, const struct fz_fd *f)
 static void json_files(const struct stub *st)
 {
 	static const char *const locks[] = {
-		[FZ_LOCK_FLOCK] = "flock", [FZ_LOCK_POSIX] = "posix",
-		[FZ_LOCK_OFD] = "ofd",     [FZ_LOCK_LEASE] = "lease",
+		[FZ_LOCK_FLOCK] = "flock",
+		[FZ_LOCK_POSIX] = "posix",
+		[FZ_LOCK_OFD] = "ofd",
+		[FZ_LOCK_LEASE] = "lease",
 	};
 	uint64_t stored = 0;
 
@@ -169,7 +183,8 @@ static void json_files(const struct stub *st)
 		json_str("path", (const char *)(f + 1));
 		json_u64("size", f->size);
 		json_bool("deleted", f->flags & FZ_FILEF_DELETED);
-		json_bool("content_in_image", f->flags & (FZ_FILEF_DELETED | FZ_FILEF_CONTENT));
+		json_bool("content_in_image",
+			  f->flags & (FZ_FILEF_DELETED | FZ_FILEF_CONTENT));
 		json_end();
 	}
 	json_end();
@@ -181,7 +196,8 @@ static void json_files(const struct stub *st)
 			continue;
 		json_obj(0);
 		json_i64("fd", l->fd);
-		json_str("kind", l->kind < sizeof(locks) / sizeof(locks[0]) ? locks[l->kind] : "?");
+		json_str("kind",
+			 l->kind < sizeof(locks) / sizeof(locks[0]) ? locks[l->kind] : "?");
 		json_bool("write", l->write);
 		json_u64("start", l->start);
 		json_u64("len", l->len);
@@ -240,8 +256,10 @@ static void json_vdso(struct stub *st)
 
 	json_obj("vdso");
 	json_bool("can_resume", !refused);
-	json_str("plan", refused ? "refused" : p->mode == VDSO_NONE ? "none" :
-			 p->mode == VDSO_MOVE ? "move" : "redirect");
+	json_str("plan", refused              ? "refused" :
+			 p->mode == VDSO_NONE ? "none" :
+			 p->mode == VDSO_MOVE ? "move" :
+						"redirect");
 	json_str("reason", refused ? p->why : 0);
 	if (!refused && p->mode == VDSO_REDIRECT) {
 		json_bool("forced", st->opt.vdso != VDSO_AUTO);

@@ -116,13 +116,21 @@ void print_shmem(const struct stub *st)
 static void json_object(const struct stub *st, const struct fz_shmem *s)
 {
 	static const char *const kinds[] = {
-		[FZ_SHMEM_ANON] = "anonymous", [FZ_SHMEM_MEMFD] = "memfd",
-		[FZ_SHMEM_DELETED] = "deleted_file", [FZ_SHMEM_SYSV] = "sysv",
+		[FZ_SHMEM_ANON] = "anonymous",
+		[FZ_SHMEM_MEMFD] = "memfd",
+		[FZ_SHMEM_DELETED] = "deleted_file",
+		[FZ_SHMEM_SYSV] = "sysv",
 	};
-	static const struct { uint32_t bit; const char *name; } seals[] = {
-		{ F_SEAL_SEAL, "seal" }, { F_SEAL_SHRINK, "shrink" },
-		{ F_SEAL_GROW, "grow" }, { F_SEAL_WRITE, "write" },
-		{ F_SEAL_FUTURE_WRITE, "future-write" }, { F_SEAL_EXEC, "exec" },
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} seals[] = {
+		{ F_SEAL_SEAL, "seal" },
+		{ F_SEAL_SHRINK, "shrink" },
+		{ F_SEAL_GROW, "grow" },
+		{ F_SEAL_WRITE, "write" },
+		{ F_SEAL_FUTURE_WRITE, "future-write" },
+		{ F_SEAL_EXEC, "exec" },
 	};
 	unsigned maps, fds;
 
@@ -130,8 +138,10 @@ static void json_object(const struct stub *st, const struct fz_shmem *s)
 	json_obj(0);
 	json_u64("id", s->id);
 	json_str("kind", s->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[s->kind] ?
-				 kinds[s->kind] : "?");
-	json_strn("name", (const char *)(s + 1), s->name_len ? strlen((const char *)(s + 1)) : 0);
+				 kinds[s->kind] :
+				 "?");
+	json_strn("name", (const char *)(s + 1),
+		  s->name_len ? strlen((const char *)(s + 1)) : 0);
 	json_u64("size", s->size);
 	json_u64("mappings", maps);
 	json_u64("fds", fds);
@@ -147,7 +157,8 @@ static void json_object(const struct stub *st, const struct fz_shmem *s)
 	if (s->kind == FZ_SHMEM_SYSV) {
 		json_hex("sysv_key", s->sysv_key);
 		json_i64("sysv_id", s->sysv_id);
-		json_fmt("mode", "%u%u%u", (s->mode >> 6) & 7, (s->mode >> 3) & 7, s->mode & 7);
+		json_fmt("mode", "%u%u%u", (s->mode >> 6) & 7, (s->mode >> 3) & 7,
+			 s->mode & 7);
 		json_bool("removed", s->flags & FZ_SHMEMF_SYSV_REMOVED);
 	}
 	json_end();

@@ -150,10 +150,14 @@ void json_socket_fd(const struct stub *st, const struct fz_fd *f)
 			continue;
 		json_obj("socket");
 		json_u64("id", s->id);
-		json_str("family", s->family == AF_UNIX ? "unix" : s->family == AF_INET ? "ipv4" :
-				   s->family == AF_INET6 ? "ipv6" : "?");
-		json_str("type", s->type == SOCK_STREAM ? "stream" : s->type == SOCK_DGRAM ?
-				 "datagram" : s->type == SOCK_SEQPACKET ? "seqpacket" : "?");
+		json_str("family", s->family == AF_UNIX  ? "unix" :
+				   s->family == AF_INET  ? "ipv4" :
+				   s->family == AF_INET6 ? "ipv6" :
+							   "?");
+		json_str("type", s->type == SOCK_STREAM    ? "stream" :
+				 s->type == SOCK_DGRAM     ? "datagram" :
+				 s->type == SOCK_SEQPACKET ? "seqpacket" :
+							     "?");
 		json_str("state", state_key(s->state));
 		if (s->state != FZ_SOCK_UNBOUND && s->state != FZ_SOCK_PAIR)
 			json_addr("address", s->addr, s->addr_len);

@@ -49,5 +49,6 @@ void json_creds(const struct stub *st)
 	if ((c->uid == 0 || c->euid == 0 || c->suid == 0) && uid != 0)
 		warn("the process ran as root when it was frozen; resumed by you "
 		     "it runs with your rights (uid %ld), not root's, and may fail "
-		     "where it needed them", uid);
+		     "where it needed them",
+		     uid);
 }
