@@ -155,7 +155,7 @@ static void member(const char *key)
 	}
 }
 
-static void open(const char *key, char c)
+static void open_level(const char *key, char c)
 {
 	member(key);
 	put(c);
@@ -171,12 +171,12 @@ static void open(const char *key, char c)
 
 void json_obj(const char *key)
 {
-	open(key, '{');
+	open_level(key, '{');
 }
 
 void json_arr(const char *key)
 {
-	open(key, '[');
+	open_level(key, '[');
 }
 
 void json_end(void)

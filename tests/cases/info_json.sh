@@ -126,7 +126,7 @@ sys.exit(d["ok"] is not True or not any(sys.argv[2] in w for w in d["warnings"])
 
 # info_json_cases: threads (thread count), pipes and unix sockets, a
 # memfd, and the fds target run in a directory whose name holds a quote,
-# a backslash, a newline and a byte that is not UTF-8 (the cwd and the
+# a backslash, a newline, bytes that are not UTF-8 and more (the cwd and the
 # paths of its files round-trip byte for byte); then a damaged image and a
 # CPU the image needs more of.
 info_json_cases() {
@@ -137,7 +137,10 @@ info_json_cases() {
 	json_target info_json/pipe pipe
 	json_target info_json/unix_sockets unix_sockets
 	json_target info_json/memfd memfd
-	json_target info_json/odd-path fds "$TMP/cases/info_json_odd-path/t/a\"b\\c"$'\n'$'d\xffe'
+	# Also a tab, a control byte, DEL, valid UTF-8 (e acute, the euro sign)
+	# and a cut-short sequence, each of which the emitter treats its own way.
+	json_target info_json/odd-path fds \
+		"$TMP/cases/info_json_odd-path/t/a\"b\\c"$'\n'$'d\xffe\t\x01\x7f\xc3\xa9\xe2\x82\xac\xe2\x82x'
 	[[ $JSON_IMG ]] || return 0
 	json_damaged "$JSON_IMG"
 	json_cpu "$JSON_IMG"
