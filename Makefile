@@ -125,7 +125,7 @@ BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR  ?= $(PREFIX)/share/doc/freeze
-DOCS    := README.md STATE.md include/FORMAT.md
+DOCS    := README.md STATE.md include/FORMAT.md include/INFO_JSON.md
 MAN1    := man/freeze.1 man/freeze-image.1
 
 install: bin/freeze

@@ -124,6 +124,7 @@ damaged_dead_path_case
 reliability_cases	# cases/reliability.sh
 bad_cases		# cases/bad.sh
 files_policy_cases	# cases/files_policy.sh
+info_json_cases		# cases/info_json.sh
 install_cases		# cases/install.sh
 kill_loop_case		# cases/reliability.sh
 summary

@@ -10,6 +10,7 @@
  */
 #include "core/core.h"
 #include "exit_status.h"
+#include "json.h"
 #include "lib.h"
 #include "print.h"
 #include "stub.h"
@@ -78,17 +79,17 @@ static void print_gaps(const struct stub *st, const struct cpu_gaps *g)
 	    policy_names[st->opt.cpu]);
 }
 
-/* Refuses (exits) or warns, on stderr. */
+/* Refuses (exits) or warns, on stderr (or into the --json document). */
 static void judge_gaps(const struct stub *st, const struct cpu_gaps *g)
 {
-	const char *how = g->ok ? "warning: " : "";
+	void (*tell)(const char *, ...) = g->ok ? warn : say;
 
 	if (g->feat.count)
-		out(2, "freeze: %sthis CPU lacks features the process may use: "
-		       "%s\n", how, g->feat.s);
+		tell("this CPU lacks features the process may use: %s", g->feat.s);
 	if (g->comp.count)
-		out(2, "freeze: %sthis CPU lacks XSAVE components the process's "
-		       "threads have in use: %s\n", how, g->comp.s);
+		tell("this CPU lacks XSAVE components the process's threads have "
+		     "in use: %s",
+		     g->comp.s);
 	if (!g->ok && st->opt.cpu == CPU_ALL)
 		die_with(FZ_EXIT_HOST,
 			 "refusing to resume on this host (--cpu=in-use requires only "
@@ -99,6 +100,55 @@ static void judge_gaps(const struct stub *st, const struct cpu_gaps *g)
 	if (g->feat.count || g->comp.count)
 		warn("continuing anyway (%s): the process may crash on an "
 		     "instruction this CPU lacks", policy_names[st->opt.cpu]);
+}
+
+static const char *const policy_keys[] = {
+	[CPU_ALL] = "all",
+	[CPU_IN_USE] = "in-use",
+	[CPU_ANY] = "any",
+};
+
+/* Space-separated names as a JSON array. */
+static void json_names(const char *key, const char *s)
+{
+	json_arr(key);
+	while (*s) {
+		unsigned n = 0;
+		while (s[n] && s[n] != ' ')
+			n++;
+		if (n)
+			json_strn(0, s, n);
+		s += n + (s[n] == ' ');
+	}
+	json_end();
+}
+
+static void json_feature(const char *name, void *ctx)
+{
+	(void)ctx;
+	json_str(0, name);
+}
+
+/* --info --json: the "cpu" object, the verdict print_gaps tells. */
+void json_cpu_verdict(const struct stub *st)
+{
+	struct cpu_gaps g = { 0 };
+
+	if (!st->cpu) {
+		json_str("cpu", 0);
+		return;
+	}
+	find_gaps(st, &g);
+	json_obj("cpu");
+	json_arr("features_needed");
+	arch_cpu_describe(st->cpu, json_feature, 0);
+	json_end();
+	json_names("xsave_in_use", g.used.s);
+	json_names("missing_features", g.feat.s);
+	json_names("missing_xsave", g.comp.s);
+	json_str("policy", policy_keys[st->opt.cpu]);
+	json_bool("can_resume", g.ok);
+	json_end();
 }
 
 void print_cpu_verdict(const struct stub *st)
@@ -121,25 +171,19 @@ static void check_cpu(const struct stub *st)
 	judge_gaps(st, &g);
 }
 
-static void say_fallback(const char *name, void *ctx)
-{
-	(void)ctx;
-	out(2, " %s", name);
-}
-
 static void check_vdso(struct stub *st)
 {
 	const struct vdso_plan *p = &st->vdso;
+	struct names n = { 0 };
 
 	if (plan_vdso(st))
 		die("%s", p->why);
 	if (p->mode != VDSO_REDIRECT || st->opt.vdso == VDSO_FORCE_SYSCALL ||
 	    !vdso_fallbacks(st, 0, 0))
 		return;
-	out(2, "freeze: warning: %s; these vdso functions make system calls "
-	       "instead:", p->host_ok ? "this kernel's vdso lacks some" : p->host_why);
-	vdso_fallbacks(st, say_fallback, 0);
-	out(2, "\n");
+	vdso_fallbacks(st, add_name, &n);
+	warn("%s; these vdso functions make system calls instead: %s",
+	     p->host_ok ? "this kernel's vdso lacks some" : p->host_why, n.s);
 }
 
 /*

@@ -11,6 +11,8 @@
 void check_host(struct stub *st);
 /* The CPU verdict check_host gives under st->opt.cpu, for --info. */
 void print_cpu_verdict(const struct stub *st);
+/* The same as the --json "cpu" member. */
+void json_cpu_verdict(const struct stub *st);
 /* check_limits.c: this host's fd and mapping limits are high enough. */
 void check_limits(const struct stub *st);
 /* probe_kernel.c: fills st->kernel; warns, refuses, or (for_info) lists. */

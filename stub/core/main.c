@@ -11,6 +11,7 @@
 #include "exit_status.h"
 #include "fds/fds.h"
 #include "image/payload.h"
+#include "json.h"
 #include "lib.h"
 #include "mm/mm.h"
 #include "net/net.h"
@@ -61,11 +62,13 @@ static void block_signals(void)
 static void usage(void)
 {
 	/* out() formats at most 512 bytes a call. */
-	out(1, "usage: IMAGE [--info | --verify | --help] [--vdso=redirect|syscall] "
-	       "[--cpu=in-use | --cpu=any] [--map-pages]\n"
+	out(1, "usage: IMAGE [--info | --verify | --help] [--json] "
+	       "[--vdso=redirect|syscall] [--cpu=in-use | --cpu=any] [--map-pages]\n"
 	       "  (no option)      resume the frozen process in this terminal\n"
 	       "  --info           say what is inside, do not resume\n"
-	       "  --verify         check checksums and host compatibility\n");
+	       "  --verify         check checksums and host compatibility\n"
+	       "  --json           with --info or --verify: one JSON document on "
+	       "stdout\n");
 	out(1, "  --vdso=redirect  redirect the old vdso's functions into this "
 	       "kernel's\n"
 	       "                   even when it is the same build\n"
@@ -105,11 +108,37 @@ static void parse_args(struct stub_opts *o, long argc, char **argv)
 			o->cpu = CPU_ALL;
 		else if (!strcmp(a, "--map-pages"))
 			o->map_pages = 1;
+		else if (!strcmp(a, "--json"))
+			continue; /* seen by want_json() */
 		else {
-			usage();
+			if (!json_on())
+				usage();
 			die_with(FZ_EXIT_USAGE, "unknown argument '%s' (try --help)", a);
 		}
 	}
+}
+
+/*
+ * --json first, so that every refusal after it, a bad option's too, is a
+ * JSON document.
+ */
+static void want_json(long argc, char **argv)
+{
+	const char *mode = 0;
+	int json = 0;
+
+	for (long i = 1; i < argc; i++) {
+		json |= !strcmp(argv[i], "--json");
+		if (!mode && !strcmp(argv[i], "--verify"))
+			mode = "verify";
+		else if (!mode && (!strcmp(argv[i], "--info") || !strcmp(argv[i], "--help")))
+			mode = argv[i][2] == 'i' ? "info" : "help";
+	}
+	if (!json)
+		return;
+	json_want(mode ? mode : "resume");
+	if (!mode || *mode == 'h')
+		die_with(FZ_EXIT_USAGE, "--json goes with --info or --verify");
 }
 
 /* Entries of the stub's tables the image needs, by kind (see struct stub). */
@@ -219,6 +248,7 @@ void stub_main(long *sp)
 		else if (auxv[0] == AT_EXECFN)
 			st->execfn = (const char *)auxv[1];
 
+	want_json(argc, argv);
 	parse_args(&st->opt, argc, argv);
 	mode = st->opt.mode;
 	if (!strcmp(mode, "--help")) {
@@ -227,8 +257,14 @@ void stub_main(long *sp)
 	}
 	load_image(st);
 	map_stub_stacks(st);
+	if (json_on())
+		json_open();
 	if (!strcmp(mode, "--info")) {
 		verify_page_data(st);
+		if (json_on()) {
+			json_info(st);
+			json_finish();
+		}
 		print_info(st);
 		sys_exit_group(0);
 	}
@@ -255,6 +291,10 @@ void stub_main(long *sp)
 	prepare_shared_maps(st);
 	prepare_map_files(st);
 	prepare_aio(st);
+	if (!strcmp(mode, "--verify") && json_on()) {
+		json_info(st);
+		json_finish();
+	}
 	if (!strcmp(mode, "--verify")) {
 		out(1, "image OK: checksums verified, this host can resume it\n");
 		sys_exit_group(0);

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "exit_status.h"
+#include "json.h"
 #include "print.h"
 #include "sys.h"
 
@@ -82,24 +83,43 @@ void out(int fd, const char *fmt, ...)
 	sys_write(fd, b.s, b.n);
 }
 
-void format(char *dst, unsigned cap, const char *fmt, ...)
+void vformat(char *dst, unsigned cap, const char *fmt, va_list ap)
 {
 	struct buf b = { .n = 0 };
 	unsigned n;
-	va_list ap;
 
-	va_start(ap, fmt);
 	format_buf(&b, fmt, ap);
-	va_end(ap);
 	n = b.n < cap ? b.n : cap - 1;
 	__builtin_memcpy(dst, b.s, n);
 	dst[n] = 0;
 }
 
-static void report(const char *prefix, const char *fmt, va_list ap)
+void format(char *dst, unsigned cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(dst, cap, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A message on stderr; with --json kept for the document instead
+ * (json_kind: 'w' a warning, 'd' a line explaining a refusal, 'e' the
+ * refusal itself, which ends the stub with `status`).
+ */
+static void report(const char *prefix, char json_kind, int status, const char *fmt, va_list ap)
 {
 	struct buf b = { .n = 0 };
 
+	if (json_on()) {
+		char msg[OUT_MAX];
+		vformat(msg, sizeof(msg), fmt, ap);
+		if (json_kind == 'e')
+			json_fail(status, msg);
+		(json_kind == 'w' ? json_warn : json_detail)(msg);
+		return;
+	}
 	put_str(&b, prefix);
 	format_buf(&b, fmt, ap);
 	if (b.n == OUT_MAX)
@@ -113,7 +133,7 @@ void die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("freeze: ", fmt, ap);
+	report("freeze: ", 'e', FZ_EXIT_FAILURE, fmt, ap);
 	va_end(ap);
 	sys_exit_group(FZ_EXIT_FAILURE);
 }
@@ -123,9 +143,18 @@ void die_with(int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("freeze: ", fmt, ap);
+	report("freeze: ", 'e', status, fmt, ap);
 	va_end(ap);
 	sys_exit_group(status);
+}
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("freeze: ", 'd', 0, fmt, ap);
+	va_end(ap);
 }
 
 void die_lost(const char *fmt, ...)
@@ -133,7 +162,7 @@ void die_lost(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("freeze: the process is lost: ", fmt, ap);
+	report("freeze: the process is lost: ", 'e', 1, fmt, ap);
 	va_end(ap);
 	sys_exit_group(1);
 }
@@ -143,7 +172,7 @@ void warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report("freeze: warning: ", fmt, ap);
+	report("freeze: warning: ", 'w', 0, fmt, ap);
 	va_end(ap);
 }
 

@@ -14,6 +14,7 @@
 #include <linux/prctl.h>
 
 #include "core/core.h"
+#include "json.h"
 #include "print.h"
 #include "stub.h"
 #include "sys.h"
@@ -97,7 +98,14 @@ void probe_kernel(struct stub *st, int for_info)
 		int present = f->present();
 		if (present)
 			st->kernel |= f->bit;
-		if (for_info)
+		if (for_info && json_on()) {
+			json_obj(0);
+			json_str("name", f->name);
+			json_str("since", f->since);
+			json_bool("present", present);
+			json_bool("needed", f->needed(st));
+			json_end();
+		} else if (for_info)
 			out(1, "kernel: %s (Linux %s): %s%s\n", f->name, f->since,
 			    present ? "present" : "missing",
 			    f->needed(st) ? "" : ", not needed");

@@ -54,6 +54,8 @@ int prepare_inotify(const struct stub *st, int fd);
 void check_epoll_targets(const struct stub *st);
 /* info_anon_fds.c: the state of an eventfd, timerfd, ... fd, for --info. */
 void print_anon_fd_state(const struct stub *st, const struct fz_fd *f);
+/* The same as members of the fd's --json object. */
+void json_anon_fd_state(const struct stub *st, const struct fz_fd *f);
 
 /* After it, in this order. */
 /* restore_fds.c: every prepared fd moved to its number. */

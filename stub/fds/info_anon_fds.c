@@ -1,5 +1,6 @@
-/* --info: what an eventfd, timerfd, signalfd, inotify or epoll fd holds. */
+/* --info (and --json): what an eventfd, timerfd, signalfd, inotify or epoll fd holds. */
 #include "fds/fds.h"
+#include "json.h"
 #include "print.h"
 #include "stub.h"
 
@@ -53,4 +54,70 @@ void print_anon_fd_state(const struct stub *st, const struct fz_fd *f)
 		if (r->type >= FZ_REC_EVENTFD && r->type <= FZ_REC_EPOLL_TARGET &&
 		    *(const int32_t *)rec_data(r) == f->fd)
 			print_state(r);
+}
+
+/* --json: the same state as members of the fd's object. */
+static void json_state(const struct fz_record *r)
+{
+	const void *d = rec_data(r);
+
+	switch (r->type) {
+	case FZ_REC_EVENTFD: {
+		const struct fz_eventfd *e = d;
+		json_u64("counter", e->count);
+		json_bool("semaphore", e->flags & FZ_EVENTFD_SEMAPHORE);
+		break;
+	}
+	case FZ_REC_TIMERFD: {
+		const struct fz_timerfd *t = d;
+		json_i64("clock", t->clock);
+		json_bool("absolute", t->settime_flags & 1);
+		json_i64("value_ns", t->value_sec * 1000000000 + t->value_nsec);
+		json_i64("interval_ns", t->interval_sec * 1000000000 + t->interval_nsec);
+		json_u64("expirations", t->ticks);
+		json_bool("cancel_on_set", t->settime_flags & 2);
+		break;
+	}
+	case FZ_REC_SIGNALFD:
+		json_hex("signals", ((const struct fz_signalfd *)d)->mask);
+		break;
+	}
+}
+
+static void json_list(const struct stub *st, const struct fz_fd *f, uint32_t type)
+{
+	json_arr(type == FZ_REC_INOTIFY_WATCH ? "watches" : "targets");
+	for_each_record(&st->img, r) {
+		const struct fz_inotify_watch *w = rec_data(r);
+		const struct fz_epoll_target *e = rec_data(r);
+		if (r->type != type || *(const int32_t *)rec_data(r) != f->fd)
+			continue;
+		json_obj(0);
+		if (type == FZ_REC_INOTIFY_WATCH) {
+			json_i64("wd", w->wd);
+			json_str("path", (const char *)(w + 1));
+			json_hex("mask", w->mask);
+		} else {
+			json_i64("fd", e->tfd);
+			json_hex("events", e->events);
+			json_hex("data", e->data);
+			json_i64("holder", e->holder);
+		}
+		json_end();
+	}
+	json_end();
+}
+
+void json_anon_fd_state(const struct stub *st, const struct fz_fd *f)
+{
+	if (f->kind == FZ_FD_INOTIFY)
+		json_list(st, f, FZ_REC_INOTIFY_WATCH);
+	else if (f->kind == FZ_FD_EPOLL)
+		json_list(st, f, FZ_REC_EPOLL_TARGET);
+	if (f->kind < FZ_FD_EVENTFD || f->kind > FZ_FD_SIGNALFD)
+		return;
+	for_each_record(&st->img, r)
+		if (r->type >= FZ_REC_EVENTFD && r->type <= FZ_REC_SIGNALFD &&
+		    *(const int32_t *)rec_data(r) == f->fd)
+			json_state(r);
 }

@@ -18,5 +18,7 @@ void map_payload(struct stub *st);
 void verify_page_data(const struct stub *st);
 /* info.c: ./image --info. */
 void print_info(struct stub *st);
+/* info_json.c: the same (and --verify's verdict) as one JSON document. */
+void json_info(struct stub *st);
 
 #endif

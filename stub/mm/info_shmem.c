@@ -1,6 +1,8 @@
 /* --info: the shared memory objects, and what resuming does with each. */
 #include <linux/fcntl.h>
 
+#include "json.h"
+#include "lib.h"
 #include "mm/mm.h"
 #include "print.h"
 #include "stub.h"
@@ -108,4 +110,77 @@ void print_shmem(const struct stub *st)
 		out(1, "shared memory: %u objects, %lu KiB of pages stored in %lu KiB\n",
 		    n, (unsigned long)(pages * FZ_PAGE_SIZE / 1024),
 		    (unsigned long)(stored / 1024));
+}
+
+/* --json: one object of "shared_memory"."objects". */
+static void json_object(const struct stub *st, const struct fz_shmem *s)
+{
+	static const char *const kinds[] = {
+		[FZ_SHMEM_ANON] = "anonymous",
+		[FZ_SHMEM_MEMFD] = "memfd",
+		[FZ_SHMEM_DELETED] = "deleted_file",
+		[FZ_SHMEM_SYSV] = "sysv",
+	};
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} seals[] = {
+		{ F_SEAL_SEAL, "seal" },
+		{ F_SEAL_SHRINK, "shrink" },
+		{ F_SEAL_GROW, "grow" },
+		{ F_SEAL_WRITE, "write" },
+		{ F_SEAL_FUTURE_WRITE, "future-write" },
+		{ F_SEAL_EXEC, "exec" },
+	};
+	unsigned maps, fds;
+
+	count_users(st, s->id, &maps, &fds);
+	json_obj(0);
+	json_u64("id", s->id);
+	json_str("kind", s->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[s->kind] ?
+				 kinds[s->kind] :
+				 "?");
+	json_strn("name", (const char *)(s + 1),
+		  s->name_len ? strlen((const char *)(s + 1)) : 0);
+	json_u64("size", s->size);
+	json_u64("mappings", maps);
+	json_u64("fds", fds);
+	if (s->kind == FZ_SHMEM_MEMFD && !(s->flags & FZ_SHMEMF_SEALS_UNKNOWN)) {
+		json_arr("seals");
+		for (unsigned i = 0; i < sizeof(seals) / sizeof(seals[0]); i++)
+			if (s->seals & seals[i].bit)
+				json_str(0, seals[i].name);
+		json_end();
+	} else {
+		json_str("seals", 0);
+	}
+	if (s->kind == FZ_SHMEM_SYSV) {
+		json_hex("sysv_key", s->sysv_key);
+		json_i64("sysv_id", s->sysv_id);
+		json_fmt("mode", "%u%u%u", (s->mode >> 6) & 7, (s->mode >> 3) & 7,
+			 s->mode & 7);
+		json_bool("removed", s->flags & FZ_SHMEMF_SYSV_REMOVED);
+	}
+	json_end();
+}
+
+void json_shmem(const struct stub *st)
+{
+	uint64_t stored = 0, pages = 0;
+
+	json_obj("shared_memory");
+	json_arr("objects");
+	for_each_record(&st->img, r) {
+		const struct fz_chunk *c = rec_data(r);
+		if (r->type == FZ_REC_SHMEM) {
+			json_object(st, rec_data(r));
+		} else if (r->type == FZ_REC_SHMEM_CHUNK) {
+			pages += c->npages;
+			stored += c->data_size;
+		}
+	}
+	json_end();
+	json_u64("page_bytes", pages * FZ_PAGE_SIZE);
+	json_u64("stored_bytes", stored);
+	json_end();
 }

@@ -34,6 +34,8 @@ void close_map_files(const struct stub *st);
 void prepare_aio(const struct stub *st);
 /* info_shmem.c: --info's list of shared memory objects. */
 void print_shmem(const struct stub *st);
+/* The same as the --json "shared_memory" member. */
+void json_shmem(const struct stub *st);
 
 /* After it, in this order (restore_mm.c, restore_pages.c, restore_shmem.c). */
 void unmap_all_but_stub(const struct stub *st);

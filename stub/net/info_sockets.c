@@ -2,6 +2,8 @@
 #include "net/net.h"
 #include "net/sockets.h"
 #include "net/sys_socket.h"
+#include "json.h"
+#include "lib.h"
 #include "print.h"
 #include "stub.h"
 
@@ -87,4 +89,90 @@ void print_socket_fd(const struct stub *st, const struct fz_fd *f)
 		return;
 	}
 	out(1, " (its record is missing)");
+}
+
+/* --json: a socket name as {"unix": path, "abstract": bool} or {"host", "port"}; null if unnamed. */
+static void json_addr(const char *key, const uint8_t *a, uint32_t len)
+{
+	uint32_t family = (uint32_t)a[0] | (uint32_t)a[1] << 8;
+	char host[48];
+	unsigned n = 0;
+
+	if (len <= 2) {
+		json_str(key, 0);
+		return;
+	}
+	json_obj(key);
+	if (family == AF_UNIX) {
+		int abstract = !a[2];
+		uint32_t end = 2 + abstract;
+		while (end < len && (a[end] || abstract))
+			end++;
+		json_strn("unix", (const char *)a + 2 + abstract, end - 2 - abstract);
+		json_bool("abstract", abstract);
+	} else if (family == AF_INET) {
+		format(host, sizeof(host), "%u.%u.%u.%u", a[4], a[5], a[6], a[7]);
+		json_str("host", host);
+		json_u64("port", port_of(a));
+	} else {
+		for (int i = 0; i < 8; i++) {
+			format(host + n, sizeof(host) - n, "%s%x", i ? ":" : "",
+			       (unsigned)a[8 + 2 * i] << 8 | a[9 + 2 * i]);
+			n += (unsigned)strlen(host + n);
+		}
+		json_str("host", host);
+		json_u64("port", port_of(a));
+	}
+	json_end();
+}
+
+static const char *state_key(uint32_t s)
+{
+	static const char *const keys[] = {
+		[FZ_SOCK_UNBOUND] = "unbound",
+		[FZ_SOCK_BOUND] = "bound",
+		[FZ_SOCK_LISTEN] = "listening",
+		[FZ_SOCK_CONNECTED] = "connected",
+		[FZ_SOCK_PAIR] = "pair",
+		[FZ_SOCK_PEER_GONE] = "peer_gone",
+		[FZ_SOCK_TCP_REPAIR] = "tcp_repair",
+		[FZ_SOCK_PENDING] = "pending",
+	};
+	return s < sizeof(keys) / sizeof(keys[0]) && keys[s] ? keys[s] : "?";
+}
+
+void json_socket_fd(const struct stub *st, const struct fz_fd *f)
+{
+	for_each_record(&st->img, r) {
+		const struct fz_socket *s = rec_data(r);
+		unsigned n = 0;
+		if (r->type != FZ_REC_SOCKET || s->id != f->object_id)
+			continue;
+		json_obj("socket");
+		json_u64("id", s->id);
+		json_str("family", s->family == AF_UNIX  ? "unix" :
+				   s->family == AF_INET  ? "ipv4" :
+				   s->family == AF_INET6 ? "ipv6" :
+							   "?");
+		json_str("type", s->type == SOCK_STREAM    ? "stream" :
+				 s->type == SOCK_DGRAM     ? "datagram" :
+				 s->type == SOCK_SEQPACKET ? "seqpacket" :
+							     "?");
+		json_str("state", state_key(s->state));
+		if (s->state != FZ_SOCK_UNBOUND && s->state != FZ_SOCK_PAIR)
+			json_addr("address", s->addr, s->addr_len);
+		else
+			json_str("address", 0);
+		if (s->state >= FZ_SOCK_CONNECTED && s->state != FZ_SOCK_PAIR)
+			json_addr("peer", s->peer, s->peer_len);
+		else
+			json_str("peer", 0);
+		json_u64("backlog", s->state == FZ_SOCK_LISTEN ? s->backlog : 0);
+		for_each_sock_opt(s, o) n++;
+		json_u64("options", n);
+		json_u64("queued_bytes", s->data_len);
+		json_end();
+		return;
+	}
+	json_str("socket", 0);
 }

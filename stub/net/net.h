@@ -14,6 +14,8 @@ void prepare_sockets(struct stub *st);
 int socket_fd(const struct stub *st, const struct fz_fd *f);
 /* info_sockets.c: what --info says about socket fd f. */
 void print_socket_fd(const struct stub *st, const struct fz_fd *f);
+/* The same as the "socket" member of the fd's --json object. */
+void json_socket_fd(const struct stub *st, const struct fz_fd *f);
 
 /* restore_tcp_repair.c, after the point of no return: connections out of
    repair mode. */

@@ -6,6 +6,7 @@
  * kernel for no uid, gid or capability; it sets the supplementary groups
  * only where the resumer may set any, see restore_creds.c).
  */
+#include "json.h"
 #include "print.h"
 #include "stub.h"
 #include "sys.h"
@@ -26,4 +27,28 @@ void print_creds(const struct stub *st)
 		out(1, "warning: the process ran as root when it was frozen; "
 		       "resumed by you it runs with your rights (uid %ld), not "
 		       "root's, and may fail where it needed them\n", uid);
+}
+
+void json_creds(const struct stub *st)
+{
+	const struct fz_creds *c = image_find(&st->img, FZ_REC_CREDS, 0);
+	long uid = sys_geteuid();
+
+	json_i64("resumer_uid", uid);
+	if (!c) {
+		json_str("credentials", 0);
+		return;
+	}
+	json_obj("credentials");
+	json_u64("uid", c->uid);
+	json_u64("euid", c->euid);
+	json_u64("suid", c->suid);
+	json_u64("gid", c->gid);
+	json_u64("egid", c->egid);
+	json_end();
+	if ((c->uid == 0 || c->euid == 0 || c->suid == 0) && uid != 0)
+		warn("the process ran as root when it was frozen; resumed by you "
+		     "it runs with your rights (uid %ld), not root's, and may fail "
+		     "where it needed them",
+		     uid);
 }

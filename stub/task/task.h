@@ -27,6 +27,8 @@ void start_exit_cleaner(struct stub *st);
 _Noreturn void exit_cleaner(int cmd, int answer);
 /* info_creds.c: the credentials at freeze, and a warning if they were root's. */
 void print_creds(const struct stub *st);
+/* The same as the --json "credentials" member (and its warning). */
+void json_creds(const struct stub *st);
 
 /* After it. */
 /* restore_signals.c: dispositions; the recorded pending signals of thread

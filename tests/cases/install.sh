@@ -9,6 +9,7 @@ INSTALLED_FILES=(
 	"644 usr/local/share/doc/freeze/README.md"
 	"644 usr/local/share/doc/freeze/STATE.md"
 	"644 usr/local/share/doc/freeze/FORMAT.md"
+	"644 usr/local/share/doc/freeze/INFO_JSON.md"
 	"644 usr/local/share/man/man1/freeze.1"
 	"644 usr/local/share/man/man1/freeze-image.1"
 	"644 usr/local/share/bash-completion/completions/freeze"
