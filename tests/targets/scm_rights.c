@@ -1,0 +1,182 @@
+/*
+ * scm_rights - file descriptors in flight (SCM_RIGHTS) in messages queued
+ * in the process's UNIX sockets, received only after the resume:
+ *   a datagram socketpair: "first", then "two fds" carrying a regular file
+ *     open at offset 5 and /dev/null (both closed in the process: reopened
+ *     by path), then "last";
+ *   a stream socketpair: "before", then "X" carrying the write end of a
+ *     pipe the process holds, then "after": the fd comes with the read of
+ *     "X" and not of "before", and that read stops after it;
+ *   a seqpacket socketpair: "sock" carrying one end of the datagram pair.
+ * Each fd is used: the file read at its offset, /dev/null written, the pipe
+ * written into and read from the process's own read end, the socket sent
+ * through.
+ *
+ * With argv[2] = "eventfd" (bad/scm-rights-eventfd): "e" carrying an
+ * eventfd the process closed, which freeze refuses; after the refusal the
+ * message must still be there with its eventfd.
+ */
+#include "target.h"
+
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+
+static int sv_dgram[2], sv_stream[2], sv_seq[2], pipe_fds[2];
+
+static void send_fds(int s, const char *data, const int *fds, int n)
+{
+	char control[CMSG_SPACE(4 * sizeof(int))] = { 0 };
+	struct iovec iov = { (void *)data, strlen(data) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (n) {
+		m.msg_control = control;
+		m.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	}
+	if (sendmsg(s, &m, 0) != (ssize_t)strlen(data))
+		target_die("sendmsg");
+}
+
+/* One recvmsg of at most `room` bytes: it must read `want`, with nfds fds. */
+static void expect(int s, size_t room, const char *want, int nfds, int *fds, const char *what)
+{
+	char buf[128] = { 0 }, control[CMSG_SPACE(8 * sizeof(int))];
+	struct iovec iov = { buf, room < sizeof(buf) - 1 ? room : sizeof(buf) - 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			    .msg_controllen = sizeof(control) };
+	ssize_t n = recvmsg(s, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	int got = 0;
+
+	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++, got++)
+				if (got < 8)
+					memcpy(&fds[got], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+	target_check(n == (ssize_t)strlen(want) && !memcmp(buf, want, strlen(want)),
+		     "%s: read %zd bytes '%s', wanted '%s' (%s)", what, n, n > 0 ? buf : "",
+		     want, n < 0 ? strerror(errno) : "");
+	target_check(got == nfds, "%s: %d fds came with it, wanted %d", what, got, nfds);
+}
+
+static int same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_ino == sb.st_ino &&
+	       sa.st_dev == sb.st_dev;
+}
+
+static void setup(const char *dir)
+{
+	char path[4096];
+	int fds[2], file, null;
+
+	snprintf(path, sizeof(path), "%s/data.txt", dir);
+	file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (file < 0 || write(file, "0123456789abcdef", 16) != 16 || lseek(file, 5, SEEK_SET) != 5)
+		target_die("the data file");
+	null = open("/dev/null", O_WRONLY);
+	if (null < 0)
+		target_die("/dev/null");
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv_dgram) ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv_stream) ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv_seq) || pipe(pipe_fds))
+		target_die("socketpair/pipe");
+	fds[0] = file;
+	fds[1] = null;
+	send_fds(sv_dgram[1], "first", NULL, 0);
+	send_fds(sv_dgram[1], "two fds", fds, 2);
+	send_fds(sv_dgram[1], "last", NULL, 0);
+	close(file);
+	close(null);
+	send_fds(sv_stream[1], "before", NULL, 0);
+	send_fds(sv_stream[1], "X", &pipe_fds[1], 1);
+	send_fds(sv_stream[1], "after", NULL, 0);
+	send_fds(sv_seq[1], "sock", &sv_dgram[1], 1);
+}
+
+static void check_dgram(void)
+{
+	int fds[8] = { -1, -1 };
+	char buf[8] = { 0 };
+	struct stat st, null_st;
+
+	expect(sv_dgram[0], 100, "first", 0, fds, "datagram 1");
+	expect(sv_dgram[0], 100, "two fds", 2, fds, "datagram 2");
+	target_check(read(fds[0], buf, 3) == 3 && !memcmp(buf, "567", 3),
+		     "the file in flight reads '%s', not '567' (its offset 5)", buf);
+	target_check((fcntl(fds[0], F_GETFL) & O_ACCMODE) == O_RDWR,
+		     "the file in flight is not open for reading and writing");
+	target_check(fstat(fds[1], &st) == 0 && stat("/dev/null", &null_st) == 0 &&
+			     S_ISCHR(st.st_mode) && st.st_rdev == null_st.st_rdev,
+		     "the second fd in flight is not /dev/null");
+	target_check(write(fds[1], "x", 1) == 1, "/dev/null in flight: write: %s",
+		     strerror(errno));
+	expect(sv_dgram[0], 100, "last", 0, fds, "datagram 3");
+}
+
+static void check_stream(void)
+{
+	int fds[8] = { -1 };
+	char buf[8] = { 0 };
+
+	expect(sv_stream[0], 6, "before", 0, fds, "stream bytes before the fd");
+	expect(sv_stream[0], 100, "X", 1, fds, "stream message with the fd");
+	target_check(same_file(fds[0], pipe_fds[1]), "the fd in the stream is not the pipe");
+	target_check(write(fds[0], "ping", 4) == 4 && read(pipe_fds[0], buf, 4) == 4 &&
+			     !memcmp(buf, "ping", 4),
+		     "the pipe end in flight does not write into the process's pipe (read '%s')",
+		     buf);
+	expect(sv_stream[0], 100, "after", 0, fds, "stream bytes after the fd");
+}
+
+static void check_seqpacket(void)
+{
+	int fds[8] = { -1 };
+
+	expect(sv_seq[0], 100, "sock", 1, fds, "seqpacket message");
+	target_check(same_file(fds[0], sv_dgram[1]), "the socket in flight is not the process's");
+	target_check(send(fds[0], "via", 3, 0) == 3, "send through the socket in flight: %s",
+		     strerror(errno));
+	expect(sv_dgram[0], 100, "via", 0, fds, "datagram through the socket in flight");
+}
+
+static int eventfd_case(void)
+{
+	int efd = eventfd(7, 0), fds[8] = { -1 };
+	char link[64] = { 0 }, path[64];
+
+	if (efd < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv_stream))
+		target_die("eventfd/socketpair");
+	send_fds(sv_stream[1], "e", &efd, 1);
+	close(efd);
+	target_ready();
+	target_wait();
+	expect(sv_stream[0], 100, "e", 1, fds, "the message with the eventfd");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	target_check(readlink(path, link, sizeof(link) - 1) > 0 &&
+			     !strcmp(link, "anon_inode:[eventfd]"),
+		     "the fd in flight is %s, not the eventfd", link);
+	return target_finish();
+}
+
+int main(int argc, char **argv)
+{
+	target_init();
+	if (argc > 2 && !strcmp(argv[2], "eventfd"))
+		return eventfd_case();
+	setup(argv[1]);
+	target_ready();
+	target_wait();
+	check_dgram();
+	check_stream();
+	check_seqpacket();
+	return target_finish();
+}
