@@ -104,7 +104,7 @@ enum fz_record_type {
 				 of the MAPPING before it, after its chunks */
 	FZ_REC_MAP_FILE = 47, /* struct fz_map_file: the file behind the private
 				 MAPPING just before it, before its chunks */
-	FZ_REC_CREDS = 50,  /* struct fz_creds: the ids for --info only, never
+	FZ_REC_CREDS = 50,    /* struct fz_creds: the ids for --info only, never
 				 applied; the loginuid is set again */
 	FZ_REC_GROUPS = 51,   /* uint32_t[]: the supplementary groups (up to
 				 FZ_NGROUPS_MAX, maybe none); at most one */
@@ -681,13 +681,13 @@ enum fz_passed_kind {
 
 struct fz_passed_fd {
 	uint64_t socket_id;
-	uint64_t pos;         /* FZ_PASSED_FILE: its offset */
+	uint64_t pos; /* FZ_PASSED_FILE: its offset */
 	uint32_t at;
 	uint32_t len;
-	uint32_t kind;        /* enum fz_passed_kind */
-	uint32_t flags;       /* FILE, DEVICE: open(2) status flags and mode */
-	int32_t held_fd;      /* FZ_PASSED_HELD; else -1 */
-	uint32_t path_len;    /* FILE, DEVICE: bytes of path that follow */
+	uint32_t kind;     /* enum fz_passed_kind */
+	uint32_t flags;    /* FILE, DEVICE: open(2) status flags and mode */
+	int32_t held_fd;   /* FZ_PASSED_HELD; else -1 */
+	uint32_t path_len; /* FILE, DEVICE: bytes of path that follow */
 };
 _Static_assert(sizeof(struct fz_passed_fd) == 40, "fz_passed_fd size");
 

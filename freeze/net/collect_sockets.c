@@ -342,13 +342,14 @@ static int collect_queue(struct target *t, struct sock_probe *p, struct socket_e
 		return 0;
 	}
 	ctx = (struct passed_ctx){ t, e, p->fd };
-	err = peek_queue(p->s, (int)p->rec->type, &e->data, &p->rec->data_len, on_passed,
-			 &ctx);
+	err = peek_queue(p->s, (int)p->rec->type, &e->data, &p->rec->data_len,
+			 on_passed, &ctx);
 	if (err == -EBADMSG)
-		return fail(-ENOTSUP, "process %d: fd %d: a message queued in its socket "
+		return fail(-ENOTSUP,
+			    "process %d: fd %d: a message queued in its socket "
 			    "carries more file descriptors than a message can (%d), or "
-			    "carries some and is empty: not supported", (int)p->pid, p->fd,
-			    FZ_PASSED_MAX);
+			    "carries some and is empty: not supported",
+			    (int)p->pid, p->fd, FZ_PASSED_MAX);
 	if (err)
 		return fail(err, "process %d: fd %d: reading what is queued in its socket",
 			    (int)p->pid, p->fd);

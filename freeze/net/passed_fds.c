@@ -38,7 +38,8 @@ static bool sendable_kind(uint32_t kind)
 static const struct fd_entry *held_by(const struct target *t, int mine)
 {
 	for (size_t i = 0; i < t->nfds; i++)
-		if (syscall(SYS_kcmp, getpid(), t->pid, KCMP_FILE, mine, t->fds[i].rec.fd) == 0)
+		if (syscall(SYS_kcmp, getpid(), t->pid, KCMP_FILE, mine,
+			    t->fds[i].rec.fd) == 0)
 			return &t->fds[i];
 	return NULL;
 }
@@ -64,8 +65,10 @@ static bool plain_device(const char *link, const struct stat *st)
 
 static int refuse(const struct target *t, int fd, const char *what, const char *link)
 {
-	return fail(-ENOTSUP, "process %d: fd %d: a message queued in its socket "
-		    "carries %s%s: not supported", (int)t->pid, fd, what, link);
+	return fail(-ENOTSUP,
+		    "process %d: fd %d: a message queued in its socket "
+		    "carries %s%s: not supported",
+		    (int)t->pid, fd, what, link);
 }
 
 /* One fd of the message: what the stub sends in its place. */
@@ -85,8 +88,10 @@ static int classify(const struct target *t, int fd, int mine, struct passed_fd *
 	out->rec.held_fd = -1;
 	if (held) {
 		if (!sendable_kind(owner_of(t, held)->rec.kind))
-			return refuse(t, fd, "the open file of one of its fds, which the "
-				      "image rebuilds too late to send: ", link);
+			return refuse(t, fd,
+				      "the open file of one of its fds, which the "
+				      "image rebuilds too late to send: ",
+				      link);
 		out->rec.kind = FZ_PASSED_HELD;
 		out->rec.held_fd = held->rec.fd;
 		return 0;
@@ -95,9 +100,9 @@ static int classify(const struct target *t, int fd, int mine, struct passed_fd *
 		return refuse(t, fd, "a socket the process does not hold: ", link);
 	if (S_ISFIFO(st.st_mode))
 		return refuse(t, fd, "a pipe the process does not hold: ", link);
-	if (S_ISREG(st.st_mode) && (st.st_nlink == 0 || link[0] != '/' ||
-				    stat(link, &now) || now.st_ino != st.st_ino ||
-				    now.st_dev != st.st_dev))
+	if (S_ISREG(st.st_mode) &&
+	    (st.st_nlink == 0 || link[0] != '/' || stat(link, &now) ||
+	     now.st_ino != st.st_ino || now.st_dev != st.st_dev))
 		return refuse(t, fd, "a file no path leads to any more: ", link);
 	if (!S_ISREG(st.st_mode) && !plain_device(link, &st))
 		return refuse(t, fd, "an fd on ", link);
@@ -140,9 +145,11 @@ int check_passed_states(const struct target *t)
 		    ((st == FZ_SOCK_BOUND || st == FZ_SOCK_CONNECTED) &&
 		     e->rec.addr_len > sizeof(sa_family_t)))
 			continue;
-		return fail(-ENOTSUP, "process %d: fd %d: a message queued in its socket "
+		return fail(-ENOTSUP,
+			    "process %d: fd %d: a message queued in its socket "
 			    "carries fds, and nothing can send them to it again (it has "
-			    "no name): not supported", (int)t->pid, e->fd);
+			    "no name): not supported",
+			    (int)t->pid, e->fd);
 	}
 	return 0;
 }
@@ -154,8 +161,8 @@ int write_passed_fds(const struct target *t, struct image_writer *w)
 	for (size_t i = 0; !err && i < t->nsockets; i++)
 		for (size_t j = 0; !err && j < t->sockets[i].npassed; j++) {
 			const struct passed_fd *p = &t->sockets[i].passed[j];
-			err = iw_record(w, FZ_REC_PASSED_FD, &p->rec, sizeof(p->rec), p->path,
-					p->rec.path_len);
+			err = iw_record(w, FZ_REC_PASSED_FD, &p->rec, sizeof(p->rec),
+					p->path, p->rec.path_len);
 		}
 	return err;
 }

@@ -93,8 +93,9 @@ static ssize_t peek_at(int s, int type, long off, void *buf, size_t room,
 	if (off > 0x7fffffff ||
 	    setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &o, sizeof(o)) < 0)
 		return off > 0x7fffffff ? -EFBIG : -errno;
-	n = recvmsg(s, &m, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC |
-		    (type == SOCK_STREAM ? 0 : MSG_TRUNC));
+	n = recvmsg(s, &m,
+		    MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC |
+			    (type == SOCK_STREAM ? 0 : MSG_TRUNC));
 	if (n < 0)
 		return errno == EAGAIN ? 0 : -errno;
 	take_passed_fds(&m, fds);
@@ -126,7 +127,8 @@ static long fds_skb_start(int s, long off, long end)
 
 	if (k <= 0)
 		return off;
-	base = mmap(NULL, room + (size_t)page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	base = mmap(NULL, room + (size_t)page, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		return -errno;
 	if (mprotect(base, room, PROT_READ | PROT_WRITE) ||
@@ -152,8 +154,9 @@ static int peek_stream(int s, struct queue *q, passed_fn *fn, void *ctx)
 		struct peeked_fds fds = { .n = 0 };
 		int err = reserve(q, want), truncated;
 		size_t room = q->cap - q->len;
-		ssize_t n = err ? err : peek_at(s, SOCK_STREAM, (long)q->len, q->data + q->len,
-						 room, &truncated, &fds);
+		ssize_t n = err ? err :
+				  peek_at(s, SOCK_STREAM, (long)q->len,
+					  q->data + q->len, room, &truncated, &fds);
 		long start;
 		if (n <= 0)
 			return (int)n;
@@ -166,9 +169,10 @@ static int peek_stream(int s, struct queue *q, passed_fn *fn, void *ctx)
 		want = FIRST_BUF;
 		if (fds.n) {
 			start = fds_skb_start(s, (long)q->len, (long)q->len + n);
-			err = start < 0 ? (int)start : !fn ? -EBADMSG :
-				fn(ctx, (uint32_t)start, (uint32_t)((long)q->len + n - start),
-				   fds.fd, fds.n);
+			err = start < 0 ? (int)start :
+			      !fn       ? -EBADMSG :
+					  fn(ctx, (uint32_t)start,
+					     (uint32_t)((long)q->len + n - start), fds.fd, fds.n);
 			drop_fds(&fds);
 			if (err)
 				return err;
@@ -187,8 +191,9 @@ static int peek_datagrams(int s, int type, struct queue *q, passed_fn *fn, void 
 		struct peeked_fds fds = { .n = 0 };
 		uint32_t len;
 		int err = reserve(q, sizeof(len) + room), truncated = 0;
-		ssize_t n = err ? err : peek_at(s, type, off, q->data + q->len + sizeof(len),
-						 room, &truncated, &fds);
+		ssize_t n = err ? err :
+				  peek_at(s, type, off, q->data + q->len + sizeof(len),
+					  room, &truncated, &fds);
 		if (n < 0)
 			return (int)n;
 		if (truncated) {
@@ -203,7 +208,9 @@ static int peek_datagrams(int s, int type, struct queue *q, passed_fn *fn, void 
 			drop_fds(&fds);
 			return err;
 		}
-		err = !fds.n ? 0 : !fn ? -EBADMSG : fn(ctx, index, (uint32_t)n, fds.fd, fds.n);
+		err = !fds.n ? 0 :
+		      !fn    ? -EBADMSG :
+			       fn(ctx, index, (uint32_t)n, fds.fd, fds.n);
 		drop_fds(&fds);
 		if (err)
 			return err;

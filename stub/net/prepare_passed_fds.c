@@ -42,8 +42,8 @@ int sock_passes_fds(const struct stub *st, uint64_t id)
 }
 
 /* The first stream message with fds at or after byte `from`. */
-static int next_message(const struct stub *st, const struct fz_socket *r, uint32_t from,
-			uint32_t *at, uint32_t *len)
+static int next_message(const struct stub *st, const struct fz_socket *r,
+			uint32_t from, uint32_t *at, uint32_t *len)
 {
 	for_each_record(&st->img, q) {
 		const struct fz_passed_fd *p = passed_of(q, r->id);
@@ -64,8 +64,7 @@ static int held_fd(const struct stub *st, int fd)
 	if (f && f->rec->kind == FZ_FD_DUP)
 		f = find_prepared(st, f->rec->dup_of);
 	if (!f || f->tmp < 0)
-		die("fd %d: a message queued in a socket carries it, and it is not open",
-		    fd);
+		die("fd %d: a message queued in a socket carries it, and it is not open", fd);
 	return f->tmp;
 }
 
@@ -77,10 +76,12 @@ static int open_passed(const struct stub *st, const struct fz_socket *r,
 
 	if (fd < 0)
 		die("fd %d: cannot open %s again, which a message queued in its socket "
-		    "carries: %s", sock_fd_of(st, r->id), path, errname(fd));
+		    "carries: %s",
+		    sock_fd_of(st, r->id), path, errname(fd));
 	if (p->kind == FZ_PASSED_FILE && sys_lseek((int)fd, (long)p->pos, 0) < 0)
 		die("fd %d: cannot seek %s to %lu, as a message queued in its socket "
-		    "carries it", sock_fd_of(st, r->id), path, (unsigned long)p->pos);
+		    "carries it",
+		    sock_fd_of(st, r->id), path, (unsigned long)p->pos);
 	return (int)fd;
 }
 
@@ -97,7 +98,7 @@ static void gather(const struct stub *st, const struct fz_socket *r, uint32_t at
 			die("image is damaged: a message carries too many fds");
 		set->opened[set->n] = p->kind != FZ_PASSED_HELD;
 		set->fd[set->n] = p->kind == FZ_PASSED_HELD ? held_fd(st, p->held_fd) :
-							       open_passed(st, r, p);
+							      open_passed(st, r, p);
 		set->n++;
 	}
 }
@@ -116,8 +117,8 @@ static void cannot(const struct stub *st, const struct fz_socket *r, long ret)
 }
 
 /* One sendmsg of buf, with set's fds if it has any; bytes sent. */
-static long send_one(int via, const void *buf, uint32_t len, const struct passed_set *set,
-		     const void *to, unsigned to_len)
+static long send_one(int via, const void *buf, uint32_t len,
+		     const struct passed_set *set, const void *to, unsigned to_len)
 {
 	union {
 		struct cmsghdr_ h;

@@ -84,7 +84,9 @@ static inline long sys_sendto(int s, const void *buf, size_t n, int flags,
 			      const void *addr, unsigned len)
 { return SYS(sendto, s, buf, n, flags, addr, len); }
 static inline long sys_sendmsg(int s, const struct msghdr_ *m, int flags)
-{ return SYS(sendmsg, s, m, flags, 0, 0, 0); }
+{
+	return SYS(sendmsg, s, m, flags, 0, 0, 0);
+}
 static inline long sys_shutdown(int s, int how)
 { return SYS(shutdown, s, how, 0, 0, 0, 0); }
 static inline long sys_ppoll(struct pollfd_ *fds, unsigned n, const int64_t ts[2])

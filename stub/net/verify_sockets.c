@@ -163,7 +163,8 @@ int check_passed_fds(const struct image *img)
 		} else {
 			const struct fz_socket *s = socket_record(img, p->socket_id);
 			uint64_t end = last ? (uint64_t)last->at +
-				       (s->type == SOCK_STREAM ? last->len : 1) : 0;
+						       (s->type == SOCK_STREAM ? last->len : 1) :
+					      0;
 			if (last && last->socket_id == p->socket_id && p->at < end)
 				return -EBADMSG;
 			count = 1;

@@ -49,19 +49,24 @@ static void expect(int s, size_t room, const char *want, int nfds, int *fds, con
 {
 	char buf[128] = { 0 }, control[CMSG_SPACE(8 * sizeof(int))];
 	struct iovec iov = { buf, room < sizeof(buf) - 1 ? room : sizeof(buf) - 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = control,
 			    .msg_controllen = sizeof(control) };
 	ssize_t n = recvmsg(s, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	int got = 0;
 
-	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c))
+	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; c;
+	     c = CMSG_NXTHDR(&m, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++, got++)
+			for (size_t i = 0;
+			     i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++, got++)
 				if (got < 8)
-					memcpy(&fds[got], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+					memcpy(&fds[got], CMSG_DATA(c) + i * sizeof(int),
+					       sizeof(int));
 	target_check(n == (ssize_t)strlen(want) && !memcmp(buf, want, strlen(want)),
-		     "%s: read %zd bytes '%s', wanted '%s' (%s)", what, n, n > 0 ? buf : "",
-		     want, n < 0 ? strerror(errno) : "");
+		     "%s: read %zd bytes '%s', wanted '%s' (%s)", what, n,
+		     n > 0 ? buf : "", want, n < 0 ? strerror(errno) : "");
 	target_check(got == nfds, "%s: %d fds came with it, wanted %d", what, got, nfds);
 }
 
@@ -80,7 +85,8 @@ static void setup(const char *dir)
 
 	snprintf(path, sizeof(path), "%s/data.txt", dir);
 	file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (file < 0 || write(file, "0123456789abcdef", 16) != 16 || lseek(file, 5, SEEK_SET) != 5)
+	if (file < 0 || write(file, "0123456789abcdef", 16) != 16 ||
+	    lseek(file, 5, SEEK_SET) != 5)
 		target_die("the data file");
 	null = open("/dev/null", O_WRONLY);
 	if (null < 0)
@@ -142,9 +148,10 @@ static void check_seqpacket(void)
 	int fds[8] = { -1 };
 
 	expect(sv_seq[0], 100, "sock", 1, fds, "seqpacket message");
-	target_check(same_file(fds[0], sv_dgram[1]), "the socket in flight is not the process's");
-	target_check(send(fds[0], "via", 3, 0) == 3, "send through the socket in flight: %s",
-		     strerror(errno));
+	target_check(same_file(fds[0], sv_dgram[1]),
+		     "the socket in flight is not the process's");
+	target_check(send(fds[0], "via", 3, 0) == 3,
+		     "send through the socket in flight: %s", strerror(errno));
 	expect(sv_dgram[0], 100, "via", 0, fds, "datagram through the socket in flight");
 }
 
