@@ -129,12 +129,13 @@ static int passed_fits(const struct image *img, const struct fz_record *r)
 	if (r->size < sizeof(*p) || p->path_len != r->size - sizeof(*p) ||
 	    !(s = socket_record(img, p->socket_id)) || s->family != AF_UNIX)
 		return 0;
-	if (p->kind == FZ_PASSED_HELD)
-		return !p->path_len && held_ok(img, p->held_fd);
-	if (p->kind != FZ_PASSED_FILE && p->kind != FZ_PASSED_DEVICE)
+	if (p->kind == FZ_PASSED_HELD ?
+		    p->path_len || !held_ok(img, p->held_fd) :
+		    p->kind != FZ_PASSED_FILE && p->kind != FZ_PASSED_DEVICE)
 		return 0;
-	if (p->path_len < 2 || path[0] != '/' || path[p->path_len - 1] ||
-	    strlen(path) != p->path_len - 1)
+	if (p->kind != FZ_PASSED_HELD &&
+	    (p->path_len < 2 || path[0] != '/' || path[p->path_len - 1] ||
+	     strlen(path) != p->path_len - 1))
 		return 0;
 	if (s->type == SOCK_STREAM)
 		return p->len && p->at <= s->data_len && p->len <= s->data_len - p->at;

@@ -7,7 +7,12 @@
  *   a stream socketpair: "before", then "X" carrying the write end of a
  *     pipe the process holds, then "after": the fd comes with the read of
  *     "X" and not of "before", and that read stops after it;
- *   a seqpacket socketpair: "sock" carrying one end of the datagram pair.
+ *   a seqpacket socketpair: "sock" carrying one end of the datagram pair;
+ *   a datagram socket bound to a path: "bound" from a sender since closed,
+ *     carrying the pipe's read end (it comes back from a helper socket);
+ *   a stream connection whose peer (accepted, then closed with its
+ *     listener) sent "gone" carrying the pipe's write end: after resume the
+ *     message, then EOF.
  * Each fd is used: the file read at its offset, /dev/null written, the pipe
  * written into and read from the process's own read end, the socket sent
  * through.
@@ -21,8 +26,9 @@
 #include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
-static int sv_dgram[2], sv_stream[2], sv_seq[2], pipe_fds[2];
+static int sv_dgram[2], sv_stream[2], sv_seq[2], pipe_fds[2], bound, gone;
 
 static void send_fds(int s, const char *data, const int *fds, int n)
 {
@@ -78,6 +84,68 @@ static int same_file(int a, int b)
 	       sa.st_dev == sb.st_dev;
 }
 
+static void set_path(struct sockaddr_un *a, const char *dir, const char *name)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	snprintf(a->sun_path, sizeof(a->sun_path), "%s/%s", dir, name);
+}
+
+/* Queues filled from outside the process: a bound socket, a peer gone. */
+static void setup_named(const char *dir)
+{
+	struct sockaddr_un b, l;
+	int sender = socket(AF_UNIX, SOCK_DGRAM, 0),
+	    lis = socket(AF_UNIX, SOCK_STREAM, 0), acc;
+	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { "bound", 5 };
+	struct msghdr m = { .msg_name = &b,
+			    .msg_namelen = sizeof(b),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = control,
+			    .msg_controllen = sizeof(control) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	set_path(&b, dir, "bound.sock");
+	set_path(&l, dir, "listen.sock");
+	unlink(b.sun_path);
+	unlink(l.sun_path);
+	bound = socket(AF_UNIX, SOCK_DGRAM, 0);
+	gone = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (sender < 0 || lis < 0 || bound < 0 || gone < 0 ||
+	    bind(bound, (struct sockaddr *)&b, sizeof(b)) ||
+	    bind(lis, (struct sockaddr *)&l, sizeof(l)) || listen(lis, 1) ||
+	    connect(gone, (struct sockaddr *)&l, sizeof(l)) ||
+	    (acc = accept(lis, NULL, NULL)) < 0)
+		target_die("the named sockets");
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &pipe_fds[0], sizeof(int));
+	if (sendmsg(sender, &m, 0) != 5)
+		target_die("sendmsg to the bound socket");
+	send_fds(acc, "gone", &pipe_fds[1], 1);
+	close(sender);
+	close(acc);
+	close(lis);
+}
+
+static void check_named(void)
+{
+	int fds[8] = { -1 };
+	char buf[8];
+
+	expect(bound, 100, "bound", 1, fds, "bound socket's datagram");
+	target_check(same_file(fds[0], pipe_fds[0]), "the fd sent to the bound socket is "
+						     "not the pipe's read end");
+	expect(gone, 100, "gone", 1, fds, "message from the peer gone");
+	target_check(same_file(fds[0], pipe_fds[1]), "the fd from the peer gone is not the "
+						     "pipe's write end");
+	target_check(recv(gone, buf, sizeof(buf), MSG_DONTWAIT) == 0,
+		     "the connection whose peer is gone does not read EOF after its data");
+}
+
 static void setup(const char *dir)
 {
 	char path[4096];
@@ -106,6 +174,7 @@ static void setup(const char *dir)
 	send_fds(sv_stream[1], "X", &pipe_fds[1], 1);
 	send_fds(sv_stream[1], "after", NULL, 0);
 	send_fds(sv_seq[1], "sock", &sv_dgram[1], 1);
+	setup_named(dir);
 }
 
 static void check_dgram(void)
@@ -185,5 +254,6 @@ int main(int argc, char **argv)
 	check_dgram();
 	check_stream();
 	check_seqpacket();
+	check_named();
 	return target_finish();
 }
