@@ -17,9 +17,10 @@
  * written into and read from the process's own read end, the socket sent
  * through.
  *
- * With argv[2] = "eventfd" (bad/scm-rights-eventfd): "e" carrying an
- * eventfd the process closed, which freeze refuses; after the refusal the
- * message must still be there with its eventfd.
+ * With argv[2] = eventfd, deleted or socket (bad/scm-rights-*): "e"
+ * carrying an eventfd, a deleted file or a socket the process closed,
+ * which freeze refuses; after the refusal the message must still be there
+ * with its fd.
  */
 #include "target.h"
 
@@ -224,30 +225,58 @@ static void check_seqpacket(void)
 	expect(sv_dgram[0], 100, "via", 0, fds, "datagram through the socket in flight");
 }
 
-static int eventfd_case(void)
+/* The fd a refused case sends, closed in the process: what it is not. */
+static int unsendable(const char *mode, const char *dir, char *want, size_t cap)
 {
-	int efd = eventfd(7, 0), fds[8] = { -1 };
-	char link[64] = { 0 }, path[64];
+	char path[4096];
+	int fd = -1, sv[2];
 
-	if (efd < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv_stream))
-		target_die("eventfd/socketpair");
-	send_fds(sv_stream[1], "e", &efd, 1);
-	close(efd);
+	if (!strcmp(mode, "eventfd")) {
+		fd = eventfd(7, 0);
+		snprintf(want, cap, "anon_inode:[eventfd]");
+	} else if (!strcmp(mode, "deleted")) {
+		snprintf(path, sizeof(path), "%s/deleted.txt", dir);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		unlink(path);
+		snprintf(want, cap, "%s (deleted)", path);
+	} else if (!strcmp(mode, "socket") && !socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		fd = sv[0];
+		close(sv[1]);
+		snprintf(want, cap, "socket:[");
+	}
+	if (fd < 0)
+		target_die(mode);
+	return fd;
+}
+
+/*
+ * bad/scm-rights-*: "e" carrying an fd freeze cannot have sent again;
+ * after the refusal the message must still be there with it.
+ */
+static int refused_case(const char *mode, const char *dir)
+{
+	char link[4200] = { 0 }, path[64], want[4200];
+	int fd = unsendable(mode, dir, want, sizeof(want)), fds[8] = { -1 };
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv_stream))
+		target_die("socketpair");
+	send_fds(sv_stream[1], "e", &fd, 1);
+	close(fd);
 	target_ready();
 	target_wait();
-	expect(sv_stream[0], 100, "e", 1, fds, "the message with the eventfd");
+	expect(sv_stream[0], 100, "e", 1, fds, "the message with the fd");
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
 	target_check(readlink(path, link, sizeof(link) - 1) > 0 &&
-			     !strcmp(link, "anon_inode:[eventfd]"),
-		     "the fd in flight is %s, not the eventfd", link);
+			     !strncmp(link, want, strlen(want)),
+		     "the fd in flight is %s, not %s", link, want);
 	return target_finish();
 }
 
 int main(int argc, char **argv)
 {
 	target_init();
-	if (argc > 2 && !strcmp(argv[2], "eventfd"))
-		return eventfd_case();
+	if (argc > 2)
+		return refused_case(argv[2], argv[1]);
 	setup(argv[1]);
 	target_ready();
 	target_wait();
