@@ -89,8 +89,9 @@ static int classify(const struct target *t, int fd, int mine, struct passed_fd *
 	if (held) {
 		if (!sendable_kind(owner_of(t, held)->rec.kind))
 			return refuse(t, fd,
-				      "the open file of one of its fds, which the "
-				      "image rebuilds too late to send: ",
+				      "the open file of one of its own fds, of a kind "
+				      "freeze does not send again (only pipes, sockets, "
+				      "files, devices and memfds): ",
 				      link);
 		out->rec.kind = FZ_PASSED_HELD;
 		out->rec.held_fd = held->rec.fd;
