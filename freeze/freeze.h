@@ -66,6 +66,12 @@ struct pty_entry {
 	bool dropped; /* its fds became /dev/null: not recorded */
 };
 
+/* An fd in flight in a queued message (FZ_REC_PASSED_FD) and its path. */
+struct passed_fd {
+	struct fz_passed_fd rec;
+	char *path;
+};
+
 struct socket_entry {
 	struct fz_socket rec;
 	/* rec.opts_len bytes of options, then rec.data_len bytes queued in it */
@@ -77,6 +83,8 @@ struct socket_entry {
 	int fd;               /* the process's (first) fd number, for messages */
 	bool maybe_pending;   /* UNIX client whose connection nobody accepted */
 	int sent;             /* then: what it sent and nobody read (SIOCOUTQ) */
+	struct passed_fd *passed; /* fds in flight in its queued messages */
+	size_t npassed;
 };
 
 /* A shared memory object (see struct fz_shmem), and how to read it. */

@@ -81,6 +81,9 @@ enum fz_record_type {
 				 FD records that name it */
 	FZ_REC_TCP_REPAIR = 26,    /* struct fz_tcp_repair + the send queue of the
 				 SOCKET record (state TCP_REPAIR) of its id */
+	FZ_REC_PASSED_FD = 27,     /* struct fz_passed_fd + path: an fd in flight
+				 in a message queued in a SOCKET; after the
+				 FD records */
 	FZ_REC_TTY = 30,           /* struct fz_tty + path: the process's terminal;
 				 at most one */
 	FZ_REC_PTY = 31,           /* struct fz_pty: a pseudo-terminal whose
@@ -684,6 +687,39 @@ struct fz_socket {
 	uint8_t peer[FZ_SOCK_ADDR_MAX];
 };
 _Static_assert(sizeof(struct fz_socket) == 320, "fz_socket size");
+
+/*
+ * A file descriptor in flight (SCM_RIGHTS) in a message queued in the UNIX
+ * socket `socket_id`: the stub sends that message again with it. One record
+ * per fd, in the order of the message's fd array; the records of one
+ * message follow each other, the messages of one socket in queue order.
+ * Stream: the message is the `len` bytes of the socket's data from byte
+ * `at` (one skb: a read stops after it, and its fds come with the read that
+ * takes its first byte). Datagram, seqpacket: message number `at` (from 0)
+ * of its data, `len` its length. The path (path_len bytes with its NUL)
+ * follows.
+ */
+enum fz_passed_kind {
+	FZ_PASSED_FILE = 1,   /* a regular file: reopened at `path` with
+				 `flags`, at `pos` */
+	FZ_PASSED_DEVICE = 2, /* a device such as /dev/null: reopened at `path`
+				 with `flags` */
+	FZ_PASSED_HELD = 3,   /* the open file of the process's fd `held_fd`
+				 (a pipe end, a socket, a file, a device) */
+};
+#define FZ_PASSED_MAX 253 /* fds in one message: the kernel's SCM_MAX_FD */
+
+struct fz_passed_fd {
+	uint64_t socket_id;
+	uint64_t pos; /* FZ_PASSED_FILE: its offset */
+	uint32_t at;
+	uint32_t len;
+	uint32_t kind;     /* enum fz_passed_kind */
+	uint32_t flags;    /* FILE, DEVICE: open(2) status flags and mode */
+	int32_t held_fd;   /* FZ_PASSED_HELD; else -1 */
+	uint32_t path_len; /* FILE, DEVICE: bytes of path that follow */
+};
+_Static_assert(sizeof(struct fz_passed_fd) == 40, "fz_passed_fd size");
 
 /*
  * What TCP_REPAIR needs to rebuild an established connection without the

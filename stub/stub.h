@@ -62,6 +62,9 @@ _Static_assert(sizeof(struct prepared_pipe) <= FZ_STUB_TABLE_ROOM, "table room")
 struct prepared_socket {
 	const struct fz_socket *rec;
 	int fd;                  /* the stub's own fd */
+	int via;           /* deferred: the socket that fills its queue, or -1 */
+	uint32_t deferred; /* SOCK_DEFER_*: its queue holds fds, filled by
+				    finish_sockets() once every fd is open */
 };
 _Static_assert(sizeof(struct prepared_socket) <= FZ_STUB_TABLE_ROOM, "table room");
 

@@ -6,6 +6,7 @@
 #include "image/image_writer.h"
 #include "image/output.h"
 #include "mm/mm.h"
+#include "net/net.h"
 
 static int write_state(struct target *t, struct image_writer *w)
 {
@@ -73,6 +74,7 @@ static int write_state(struct target *t, struct image_writer *w)
 		rec.path_len = (uint32_t)plen;
 		err = iw_record(w, FZ_REC_FD, &rec, sizeof(rec), f->path, plen);
 	}
+	err = err ? err : write_passed_fds(t, w);
 	for (size_t i = 0; !err && i < t->nlocks; i++)
 		err = iw_record(w, FZ_REC_LOCK, &t->locks[i], sizeof(t->locks[i]), NULL, 0);
 	return err ? iw_failed(w, err) : 0;

@@ -306,9 +306,24 @@ static int join_tail(struct sock_probe *p, struct socket_entry *e)
 	return 0;
 }
 
-/* What it received and has not read (TCP_REPAIR reads its own). */
-static int collect_queue(struct sock_probe *p, struct socket_entry *e)
+struct passed_ctx {
+	struct target *t;
+	struct socket_entry *e;
+	int fd;
+};
+
+static int on_passed(void *c, uint32_t at, uint32_t len, const int *fds, unsigned n)
 {
+	struct passed_ctx *x = c;
+
+	return collect_passed(x->t, x->e, x->fd, at, len, fds, n);
+}
+
+/* What it received and has not read (TCP_REPAIR reads its own), with the
+   fds in flight in it. */
+static int collect_queue(struct target *t, struct sock_probe *p, struct socket_entry *e)
+{
+	struct passed_ctx ctx;
 	int err;
 
 	if (p->rec->state == FZ_SOCK_LISTEN || p->rec->state == FZ_SOCK_UNBOUND ||
@@ -326,10 +341,15 @@ static int collect_queue(struct sock_probe *p, struct socket_entry *e)
 				    (int)p->pid, p->fd);
 		return 0;
 	}
-	err = peek_queue(p->s, (int)p->rec->type, &e->data, &p->rec->data_len);
+	ctx = (struct passed_ctx){ t, e, p->fd };
+	err = peek_queue(p->s, (int)p->rec->type, &e->data, &p->rec->data_len,
+			 on_passed, &ctx);
 	if (err == -EBADMSG)
-		return fail(-ENOTSUP, "process %d: fd %d: a message queued in its socket "
-			    "carries file descriptors: not supported", (int)p->pid, p->fd);
+		return fail(-ENOTSUP,
+			    "process %d: fd %d: a message queued in its socket "
+			    "carries more file descriptors than a message can (%d), or "
+			    "carries some and is empty: not supported",
+			    (int)p->pid, p->fd, FZ_PASSED_MAX);
 	if (err)
 		return fail(err, "process %d: fd %d: reading what is queued in its socket",
 			    (int)p->pid, p->fd);
@@ -373,7 +393,7 @@ static int collect_socket(struct target *t, struct fd_entry *f, struct sock_prob
 	err = family == AF_UNIX ? unix_state(t, p, &e, listening) :
 				  inet_state(p, &e, listening);
 	if (!err)
-		err = collect_queue(p, &e);
+		err = collect_queue(t, p, &e);
 	if (!err)
 		err = join_tail(p, &e);
 	free(p->opts);
@@ -384,6 +404,9 @@ static int collect_socket(struct target *t, struct fd_entry *f, struct sock_prob
 		leave_tcp_repair_socket(&e, false);
 		free(e.data);
 		free(e.send_queue);
+		for (size_t i = 0; i < e.npassed; i++)
+			free(e.passed[i].path);
+		free(e.passed);
 	}
 	return err;
 }
@@ -498,5 +521,6 @@ int collect_sockets(struct target *t, const struct options *o)
 			return err;
 	}
 	err = match_pending(t);
-	return err ? err : check_pairs(t);
+	err = err ? err : check_pairs(t);
+	return err ? err : check_passed_states(t);
 }

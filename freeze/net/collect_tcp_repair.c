@@ -84,7 +84,7 @@ static int read_state(int s, struct socket_entry *e)
 	r->snd_seq = seq - r->send_len;
 	if ((err = set_int(s, TCP_REPAIR_QUEUE, TCP_RECV_QUEUE)) ||
 	    (err = get_u32(s, TCP_QUEUE_SEQ, &seq)) ||
-	    (err = peek_queue(s, SOCK_STREAM, &e->data, &e->rec.data_len)))
+	    (err = peek_queue(s, SOCK_STREAM, &e->data, &e->rec.data_len, NULL, NULL)))
 		return err;
 	r->rcv_seq = seq - e->rec.data_len;
 	return set_int(s, TCP_REPAIR_QUEUE, TCP_NO_QUEUE);

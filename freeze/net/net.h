@@ -21,4 +21,8 @@ void leave_tcp_repair(struct target *t, bool killed);
 /* The same for one socket. */
 void leave_tcp_repair_socket(struct socket_entry *e, bool killed);
 
+/* passed_fds.c: the PASSED_FD records of every socket's queued fds. */
+struct image_writer;
+int write_passed_fds(const struct target *t, struct image_writer *w);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "freeze.h"
 #include "image.h"
 
 /* What the kernel's sock_diag tells about one socket. */
@@ -27,11 +28,29 @@ int tcp_listen_diag(int family, uint32_t ino, struct sock_diag *out);
 int inet_diag(int family, int protocol, uint32_t states, uint32_t ino, struct sock_diag *out);
 
 /*
- * sock_queue.c: a copy of what socket s has received and not read, without
- * consuming it (the format of struct fz_socket's data). 0 or -errno; -EBADMSG
- * when a queued message carries file descriptors.
+ * For each queued message carrying fds: where it is (struct fz_passed_fd's
+ * at and len) and freeze's copies of its n fds, which it must not close.
+ * 0, or -errno to stop (having said why).
  */
-int peek_queue(int s, int type, uint8_t **data, uint32_t *len);
+typedef int passed_fn(void *ctx, uint32_t at, uint32_t len, const int *fds, unsigned n);
+
+/*
+ * sock_queue.c: a copy of what socket s has received and not read, without
+ * consuming it (the format of struct fz_socket's data), fn called for each
+ * message carrying fds. 0 or -errno; -EBADMSG when a message carries more
+ * fds than one can (SCM_MAX_FD), or is empty and carries fds.
+ */
+int peek_queue(int s, int type, uint8_t **data, uint32_t *len, passed_fn *fn, void *ctx);
+
+/*
+ * passed_fds.c: fds (freeze's copies) in flight in a message queued in
+ * socket entry e (of the process's fd `fd`) recorded as FZ_REC_PASSED_FD
+ * records in e, or refused naming the kind.
+ */
+int collect_passed(struct target *t, struct socket_entry *e, int fd, uint32_t at,
+		   uint32_t len, const int *fds, unsigned n);
+/* The sockets whose queues hold fds can have them sent again at resume. */
+int check_passed_states(const struct target *t);
 
 /*
  * sock_options.c: socket s's options that differ from a fresh socket's of

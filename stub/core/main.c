@@ -283,6 +283,7 @@ void stub_main(long *sp)
 	if (strcmp(mode, "--verify")) {
 		prepare_files(st);
 		prepare_locks(st);
+		finish_sockets(st); /* queues with fds in flight: all fds open */
 	} else {
 		check_files(st);  /* changes nothing on the host */
 	}

@@ -47,6 +47,8 @@ int check_anon_fd_record(const struct fz_record *r, const char **why);
 /* verify_sockets.c: a SOCKET or TCP_REPAIR record's sizes and queued
  * messages. 0 or -EBADMSG. */
 int check_socket_record(const struct fz_record *r);
+/* verify_sockets.c: the PASSED_FD records fit the sockets they name. */
+int check_passed_fds(const struct image *img);
 
 /* The format version the trailer claims, 0 without one (after verify). */
 uint32_t image_version(const struct image *img);

@@ -296,5 +296,7 @@ int verify_links(const struct image *img, const char **why)
 	    check_shmem_links(img, why) || check_fd_users(img, why) ||
 	    check_watch_order(img, why))
 		return -EBADMSG;
+	if (check_passed_fds(img))
+		return bad(why, "fd in flight in a socket that lacks its message");
 	return 0;
 }

@@ -58,6 +58,19 @@ static void print_addr(const uint8_t *a, uint32_t len)
 	}
 }
 
+/* How many fds are in flight in its queue (PASSED_FD records). */
+static void print_passed(const struct stub *st, const struct fz_socket *s)
+{
+	unsigned n = 0;
+
+	for_each_record(&st->img, r) {
+		const struct fz_passed_fd *p = rec_data(r);
+		n += r->type == FZ_REC_PASSED_FD && p->socket_id == s->id;
+	}
+	if (n)
+		out(1, " with %u fd%s in flight", n, n == 1 ? "" : "s");
+}
+
 void print_socket_fd(const struct stub *st, const struct fz_fd *f)
 {
 	for_each_record(&st->img, r) {
@@ -86,6 +99,7 @@ void print_socket_fd(const struct stub *st, const struct fz_fd *f)
 			out(1, ", %u option%s", n, n == 1 ? "" : "s");
 		if (s->data_len)
 			out(1, ", %u bytes queued", s->data_len);
+		print_passed(st, s);
 		return;
 	}
 	out(1, " (its record is missing)");

@@ -12,6 +12,9 @@
 /* prepare_sockets.c: every SOCKET record rebuilt; the one fd f names. */
 void prepare_sockets(struct stub *st);
 int socket_fd(const struct stub *st, const struct fz_fd *f);
+/* prepare_passed_fds.c: the queues that hold fds in flight filled, once
+   every fd is open (after prepare_files). */
+void finish_sockets(struct stub *st);
 /* info_sockets.c: what --info says about socket fd f. */
 void print_socket_fd(const struct stub *st, const struct fz_fd *f);
 /* The same as the "socket" member of the fd's --json object. */

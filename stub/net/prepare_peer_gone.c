@@ -11,8 +11,11 @@
 
 #define RESET_WAIT_SEC 5
 
-/* A UNIX connection whose peer was outside: it reads its data, then EOF. */
-int peer_gone_unix(const struct stub *st, const struct fz_socket *r)
+/*
+ * A UNIX connection whose peer was outside: it reads its data, then EOF.
+ * A queue with fds in flight is filled later: the other end is kept in *via.
+ */
+int peer_gone_unix(const struct stub *st, const struct fz_socket *r, int *via)
 {
 	int sv[2];
 	long ret = sys_socketpair(AF_UNIX, (int)r->type | SOCK_CLOEXEC, 0, sv);
@@ -20,6 +23,10 @@ int peer_gone_unix(const struct stub *st, const struct fz_socket *r)
 	if (ret < 0)
 		die("fd %d: cannot create a socketpair: %s", sock_fd_of(st, r->id), errname(ret));
 	sock_set_options(st, sv[0], r);
+	if (sock_passes_fds(st, r->id)) {
+		*via = sock_lifted(st, sv[1], r);
+		return sock_lifted(st, sv[0], r);
+	}
 	sock_fill_queue(st, sv[1], r, 0, 0);
 	sock_set_late_options(st, sv[0], r);
 	sys_close(sv[1]);

@@ -47,11 +47,15 @@ static const struct fz_socket *find_record(const struct stub *st, uint64_t id)
 	return 0;
 }
 
-void sock_keep(struct stub *st, const struct fz_socket *r, int fd)
+struct prepared_socket *sock_keep(struct stub *st, const struct fz_socket *r, int fd)
 {
-	st->sockets[st->nsockets].rec = r;
-	st->sockets[st->nsockets].fd = fd;
-	st->nsockets++;
+	struct prepared_socket *s = &st->sockets[st->nsockets++];
+
+	s->rec = r;
+	s->fd = fd;
+	s->via = -1;
+	s->deferred = 0;
+	return s;
 }
 
 int sock_lifted(const struct stub *st, long fd, const struct fz_socket *r)
@@ -67,28 +71,6 @@ int sock_new(const struct stub *st, const struct fz_socket *r)
 {
 	return sock_lifted(st, sys_socket((int)r->family, (int)r->type | SOCK_CLOEXEC,
 				     (int)r->protocol), r);
-}
-
-/* Send the data queued in r through `via` (to `to`, if given). */
-void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
-		       const void *to, unsigned to_len)
-{
-	const uint8_t *p = sock_data(r), *end = p + r->data_len;
-	int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
-
-	while (p < end) {
-		uint32_t len = (uint32_t)(end - p);
-		long ret;
-		if (r->type != SOCK_STREAM) {
-			memcpy(&len, p, sizeof(len));
-			p += sizeof(len);
-		}
-		ret = sys_sendto(via, p, len, flags, to, to_len);
-		if (ret < 0 || (r->type != SOCK_STREAM && ret != (long)len))
-			die("fd %d: cannot put back the %u bytes queued in its socket: %s",
-			    sock_fd_of(st, r->id), r->data_len, errname(ret < 0 ? ret : -105));
-		p += ret;
-	}
 }
 
 /* Datagrams queued in a bound socket come back from an unnamed sender. */
@@ -215,6 +197,21 @@ static const struct fz_socket *check_pair(const struct stub *st, const struct fz
 	return b;
 }
 
+/* A socketpair's queues filled, then what must come after. */
+static void finish_pair(const struct stub *st, const struct fz_socket *a,
+			const struct fz_socket *b, const int sv[2])
+{
+	sock_fill_queue(st, sv[1], a, 0, 0);
+	sock_fill_queue(st, sv[0], b, 0, 0);
+	sock_set_late_options(st, sv[0], a);
+	sock_set_late_options(st, sv[1], b);
+	/* Shutting a stream's side shuts the mirror side of the other; datagram
+	   ends are shut each on its own. */
+	sock_shut(sv[0], a);
+	if (a->type == SOCK_DGRAM)
+		sock_shut(sv[1], b);
+}
+
 /* Both ends of a socketpair, each with the data it had received. */
 static void prepare_pair(struct stub *st, const struct fz_socket *a)
 {
@@ -234,17 +231,26 @@ static void prepare_pair(struct stub *st, const struct fz_socket *a)
 		sock_bind_name(st, sv[0], a);
 	if (b->type == SOCK_DGRAM && bound(b))
 		sock_bind_name(st, sv[1], b);
-	sock_fill_queue(st, sv[1], a, 0, 0);
-	sock_fill_queue(st, sv[0], b, 0, 0);
-	sock_set_late_options(st, sv[0], a);
-	sock_set_late_options(st, sv[1], b);
-	/* Shutting a stream's side shuts the mirror side of the other; datagram
-	   ends are shut each on its own. */
-	sock_shut(sv[0], a);
-	if (a->type == SOCK_DGRAM)
-		sock_shut(sv[1], b);
+	if (sock_passes_fds(st, a->id) || sock_passes_fds(st, b->id)) {
+		sock_keep(st, a, sv[0])->deferred = SOCK_DEFER_PAIR;
+		sock_keep(st, b, sv[1]);
+		return;
+	}
+	finish_pair(st, a, b, sv);
 	sock_keep(st, a, sv[0]);
 	sock_keep(st, b, sv[1]);
+}
+
+/* A bound or connected socket's queue, from outside, then the rest. */
+static void finish_named(const struct stub *st, int s, const struct fz_socket *r)
+{
+	if (r->state == FZ_SOCK_BOUND || r->state == FZ_SOCK_CONNECTED)
+		fill_from_outside(st, r);
+	if (r->state == FZ_SOCK_CONNECTED)
+		connect_again(st, s, r);
+	sock_set_late_options(st, s, r);
+	if (r->type == SOCK_DGRAM)
+		sock_shut(s, r);
 }
 
 static void prepare_socket(struct stub *st, const struct fz_socket *r)
@@ -266,9 +272,17 @@ static void prepare_socket(struct stub *st, const struct fz_socket *r)
 	}
 	if (r->state == FZ_SOCK_PENDING)
 		check_pending(st, r, 0);
+	if (r->state == FZ_SOCK_PEER_GONE && r->family == AF_UNIX) {
+		int via = -1;
+		struct prepared_socket *k;
+		s = peer_gone_unix(st, r, &via);
+		k = sock_keep(st, r, s);
+		k->via = via;
+		k->deferred = via >= 0 ? SOCK_DEFER_PEER_GONE : 0;
+		return;
+	}
 	if (r->state == FZ_SOCK_PEER_GONE) {
-		s = r->family == AF_UNIX ? peer_gone_unix(st, r) : peer_gone_tcp(st, r);
-		sock_keep(st, r, s);
+		sock_keep(st, r, peer_gone_tcp(st, r));
 		return;
 	}
 	s = sock_new(st, r);
@@ -285,14 +299,32 @@ static void prepare_socket(struct stub *st, const struct fz_socket *r)
 		listen_again(st, s, r);
 	else if (r->state != FZ_SOCK_UNBOUND && bound(r))
 		sock_bind_name(st, s, r);
-	if (r->state == FZ_SOCK_BOUND || r->state == FZ_SOCK_CONNECTED)
-		fill_from_outside(st, r);
-	if (r->state == FZ_SOCK_CONNECTED)
-		connect_again(st, s, r);
-	sock_set_late_options(st, s, r);
-	if (r->type == SOCK_DGRAM)
-		sock_shut(s, r);
+	if ((r->state == FZ_SOCK_BOUND || r->state == FZ_SOCK_CONNECTED) &&
+	    sock_passes_fds(st, r->id)) {
+		sock_keep(st, r, s)->deferred = SOCK_DEFER_OUTSIDE;
+		return;
+	}
+	finish_named(st, s, r);
 	sock_keep(st, r, s);
+}
+
+/* What follows the fill of its queue, for finish_sockets(). */
+void sock_finish(const struct stub *st, const struct prepared_socket *k)
+{
+	const struct fz_socket *r = k->rec;
+	int sv[2];
+
+	if (k->deferred == SOCK_DEFER_PAIR) {
+		sv[0] = k->fd;
+		sv[1] = find_socket(st, r->peer_id)->fd;
+		finish_pair(st, r, check_pair(st, r), sv);
+	} else if (k->deferred == SOCK_DEFER_PEER_GONE) {
+		sock_fill_queue(st, k->via, r, 0, 0);
+		sock_set_late_options(st, k->fd, r);
+		sys_close(k->via);
+	} else {
+		finish_named(st, k->fd, r);
+	}
 }
 
 /*

@@ -39,12 +39,22 @@ static inline const struct fz_sockopt *sock_opt_next(const struct fz_socket *r,
 void sock_set_options(const struct stub *st, int s, const struct fz_socket *r);
 void sock_set_late_options(const struct stub *st, int s, const struct fz_socket *r);
 void sock_shut(int s, const struct fz_socket *r);
-/* The data queued in r sent through `via` (to `to`, if given). */
+/*
+ * prepare_passed_fds.c: the data queued in r sent through `via` (to `to`,
+ * if given), with the fds in flight in it; does r's queue hold any?
+ */
 void sock_fill_queue(const struct stub *st, int via, const struct fz_socket *r,
 		     const void *to, unsigned to_len);
+int sock_passes_fds(const struct stub *st, uint64_t id);
 
 /* r kept as socket fd s, to be placed at its fd numbers. */
-void sock_keep(struct stub *st, const struct fz_socket *r, int s);
+struct prepared_socket *sock_keep(struct stub *st, const struct fz_socket *r, int s);
+/* What waits for a queue with fds (prepared_socket.deferred): */
+#define SOCK_DEFER_PAIR 1      /* a socketpair (the entry of its first end) */
+#define SOCK_DEFER_PEER_GONE 2 /* filled from `via`, which is then closed */
+#define SOCK_DEFER_OUTSIDE 3   /* bound or connected: filled from outside */
+/* The fill and what follows it, for a deferred socket. */
+void sock_finish(const struct stub *st, const struct prepared_socket *k);
 /* s bound to r's name again (a stale socket file there replaced). */
 void sock_bind_name(struct stub *st, int s, const struct fz_socket *r);
 /* What comes between the bind and the unlink of a listener's path. */
@@ -68,7 +78,7 @@ void connect_pending(struct stub *st, const struct fz_socket *l);
 void check_pending(const struct stub *st, const struct fz_socket *c, int verifying);
 
 /* prepare_peer_gone.c: r rebuilt as a connection its peer reset. */
-int peer_gone_unix(const struct stub *st, const struct fz_socket *r);
+int peer_gone_unix(const struct stub *st, const struct fz_socket *r, int *via);
 int peer_gone_tcp(const struct stub *st, const struct fz_socket *r);
 
 /* prepare_tcp_repair.c: socket s of fd number fd, in repair mode until

@@ -36,6 +36,28 @@ struct linger_ {
 	int onoff, linger;
 };
 
+#define SCM_RIGHTS_ 1
+
+struct iovec_ {
+	const void *base;
+	size_t len;
+};
+
+struct msghdr_ {
+	const void *name;
+	unsigned namelen;
+	struct iovec_ *iov;
+	size_t iovlen;
+	void *control;
+	size_t controllen;
+	unsigned flags;
+};
+
+struct cmsghdr_ {
+	size_t len;
+	int level, type;
+};
+
 struct pollfd_ {
 	int fd;
 	short events, revents;
@@ -61,6 +83,10 @@ static inline long sys_setsockopt(int s, int level, int name, const void *v,
 static inline long sys_sendto(int s, const void *buf, size_t n, int flags,
 			      const void *addr, unsigned len)
 { return SYS(sendto, s, buf, n, flags, addr, len); }
+static inline long sys_sendmsg(int s, const struct msghdr_ *m, int flags)
+{
+	return SYS(sendmsg, s, m, flags, 0, 0, 0);
+}
 static inline long sys_shutdown(int s, int how)
 { return SYS(shutdown, s, how, 0, 0, 0, 0); }
 static inline long sys_ppoll(struct pollfd_ *fds, unsigned n, const int64_t ts[2])

@@ -238,6 +238,13 @@ bad_cases() {
 	refusal_case bad/unix-pending-data unix_sockets \
 		'fd [0-9]+: its connection, not yet accepted by the listener of fd [0-9]+, holds data' \
 		pending-data
+	# An fd in flight in a queued message that nothing can send again.
+	refusal_case bad/scm-rights-eventfd scm_rights \
+		'fd [0-9]+: a message queued in its socket carries an fd on anon_inode:\[eventfd\]' eventfd
+	refusal_case bad/scm-rights-deleted scm_rights \
+		'fd [0-9]+: a message queued in its socket carries a file no path leads to any more: .*deleted' deleted
+	refusal_case bad/scm-rights-socket scm_rights \
+		'fd [0-9]+: a message queued in its socket carries a socket the process does not hold' socket
 	# An eBPF socket filter cannot be read back (a classic one can).
 	refusal_case bad/socket-ebpf-filter sock_options 'its socket filter is an eBPF program' ebpf
 	# A watch on a file no path leads to (unlinked, kept by a mapping).

@@ -37,6 +37,36 @@ sockets_in_use_case() {
 	report "$name"
 }
 
+# sockets/scm-file-gone: a regular file in flight in a queued message is
+# reopened at its path: without it there the resume stops before the point
+# of no return, naming it (exit 1); once it is back the same image resumes.
+scm_file_gone_case() {
+	local name=sockets/scm-file-gone rc
+	selected "$name" || return 0
+	need_pie scm_rights "$name" || return 0
+	new_case "$name" root
+	start_target root "$CASE/t" "$CASE/t.out" "$BIN/scm_rights-pie" "$CASE/t"
+	wait_until "$READY_TIMEOUT" ready_or_dead "$CASE/t.out" "$TPID"
+	wait_until "$BLOCK_TIMEOUT" sleeping "$TPID"
+	run_freeze root "$CASE/freeze.err" -k -q "$CASE/img" "$TPID"
+	if ((FREEZE_RC != 0)); then
+		kill_reap "$TPID"
+		fail "$name" "freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")"
+		return
+	fi
+	reap "$TPID"
+	mv "$CASE/t/data.txt" "$CASE/data.txt"
+	(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/img") \
+		</dev/null >"$CASE/gone.out" 2>"$CASE/gone.err"
+	rc=$?
+	((rc == 1)) || WHYS+=("without the file: $(describe_rc $rc), not exit 1")
+	grep -q "cannot open $CASE/t/data.txt again, which a message queued in its socket carries" \
+		"$CASE/gone.err" || WHYS+=("without the file: stderr $(brief "$CASE/gone.err")")
+	mv "$CASE/data.txt" "$CASE/t/data.txt"
+	resume root sig "$CASE/img" "$CASE/elsewhere" "once the file is back: "
+	report "$name"
+}
+
 # freeze --tcp-established: as root the established connections of the
 # inet_sockets target (both ends its own), of tcp_peer (to another
 # process) and of tcp_queues (both queues of both ends full, with
@@ -79,6 +109,7 @@ ping_socket_cases() {
 
 socket_cases() {
 	sockets_in_use_case
+	scm_file_gone_case
 	tcp_connection_cases
 	ping_socket_cases
 }

@@ -65,6 +65,60 @@ static int half_pair(struct image_writer *w)
 	return pair_rec(w, 10, 11) || fd_rec(w, 3, FZ_FD_SOCKET, 10, 0);
 }
 
+/* A stream socketpair, 10 holding "abcX", and fds 3 (10), 4 (11), 5 (epoll). */
+static int stream_pair(struct image_writer *w)
+{
+	struct fz_socket a = { .id = 10,
+			       .peer_id = 11,
+			       .family = 1,
+			       .type = 1,
+			       .state = FZ_SOCK_PAIR,
+			       .data_len = 4 };
+	struct fz_socket b = { .id = 11, .peer_id = 10, .family = 1, .type = 1, .state = FZ_SOCK_PAIR };
+
+	return iw_record(w, FZ_REC_SOCKET, &a, sizeof(a), "abcX", 4) ||
+	       iw_record(w, FZ_REC_SOCKET, &b, sizeof(b), NULL, 0) ||
+	       fd_rec(w, 3, FZ_FD_SOCKET, 10, 0) ||
+	       fd_rec(w, 4, FZ_FD_SOCKET, 11, 0) || fd_rec(w, 5, FZ_FD_EPOLL, 0, 0);
+}
+
+static int passed_rec(struct image_writer *w, uint64_t socket, uint32_t at,
+		      uint32_t len, int32_t held)
+{
+	struct fz_passed_fd p = { .socket_id = socket,
+				  .at = at,
+				  .len = len,
+				  .kind = FZ_PASSED_HELD,
+				  .held_fd = held };
+
+	return iw_record(w, FZ_REC_PASSED_FD, &p, sizeof(p), NULL, 0);
+}
+
+static int good_passed(struct image_writer *w)
+{
+	return stream_pair(w) || passed_rec(w, 10, 3, 1, 4) || passed_rec(w, 10, 3, 1, 3);
+}
+
+static int passed_past_data(struct image_writer *w)
+{
+	return stream_pair(w) || passed_rec(w, 10, 3, 5, 4);
+}
+
+static int passed_no_socket(struct image_writer *w)
+{
+	return stream_pair(w) || passed_rec(w, 12, 0, 1, 4);
+}
+
+static int passed_epoll(struct image_writer *w)
+{
+	return stream_pair(w) || passed_rec(w, 10, 3, 1, 5);
+}
+
+static int passed_overlapping(struct image_writer *w)
+{
+	return stream_pair(w) || passed_rec(w, 10, 1, 2, 4) || passed_rec(w, 10, 2, 2, 4);
+}
+
 static int dup_of_later(struct image_writer *w)
 {
 	return fd_rec(w, 3, FZ_FD_DUP, 0, 4) || fd_rec(w, 4, FZ_FD_DEVICE, 0, 0);
@@ -200,6 +254,11 @@ int main(int argc, char **argv)
 			   "bad removed directory or symlink record");
 	failures += expect("dead-regular-file", dead_regular_file,
 			   "bad removed directory or symlink record");
+	failures += expect("good-passed-fds", good_passed, NULL);
+	failures += expect("passed-fd-past-data", passed_past_data, "lacks its message");
+	failures += expect("passed-fd-no-socket", passed_no_socket, "lacks its message");
+	failures += expect("passed-fd-epoll", passed_epoll, "lacks its message");
+	failures += expect("passed-fds-overlapping", passed_overlapping, "lacks its message");
 	unlink(scratch);
 	return failures != 0;
 }
