@@ -70,7 +70,7 @@ damaged_run() {
 # -k kills (freeze/image/check_image.c), refuses to write them
 # (tests/unit/check_image.c, the image writer on made-up records).
 damaged_links_cases() {
-	local name=damaged-links how rc line args
+	local name=damaged-links how line
 	selected "$name" || return 0
 	new_case "$name" root
 	if make -s -C "$REPO" build/unit/check_image >"$CASE/make.out" 2>&1; then
@@ -93,24 +93,29 @@ damaged_links_cases() {
 	"$BIN/patchrec" "$CASE/bad" 8 32 10000000000 >/dev/null ||
 		{ fail "$name" "patchrec failed on the FD records"; return; }
 	for how in verify run; do
-		args=()
-		[[ $how == verify ]] && args+=(--verify)
 		WHYS=()
-		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/bad" "${args[@]}") \
-			</dev/null >"$CASE/$how.out" 2>"$CASE/$how.err"
-		rc=$?
-		((rc == EXIT_DAMAGED)) || WHYS+=("$(describe_rc $rc), not exit $EXIT_DAMAGED")
-		grep -q "file descriptor names a record the image lacks" "$CASE/$how.err" ||
-			WHYS+=("stderr: $(brief "$CASE/$how.err")")
+		refused_as_damaged "$how" "$CASE/bad" "file descriptor names a record the image lacks"
 		report "$name/stub/$how"
 	done
+}
+
+# refused_as_damaged verify|run IMG TEXT: IMG, run with --verify or plainly,
+# exits EXIT_DAMAGED saying TEXT on stderr.  Adds to WHYS.
+refused_as_damaged() {
+	local how=$1 img=$2 text=$3 rc args=()
+	[[ $how == verify ]] && args+=(--verify)
+	(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$img" "${args[@]}") \
+		</dev/null >"$CASE/$how.out" 2>"$CASE/$how.err"
+	rc=$?
+	((rc == EXIT_DAMAGED)) || WHYS+=("$(describe_rc $rc), not exit $EXIT_DAMAGED")
+	grep -q "$text" "$CASE/$how.err" || WHYS+=("stderr: $(brief "$CASE/$how.err")")
 }
 
 # A DEAD_PATH record (a removed directory's stand-in) with a flag no stub
 # knows, its checksum right: refused by --verify and by a plain run, and
 # nothing is made in the scratch directory.
 damaged_dead_path_case() {
-	local name=damaged-links/dead-path how rc args
+	local name=damaged-links/dead-path how
 	selected "$name" || return 0
 	new_case "$name" root
 	need_pie deadpaths "$name" && need_helper patchrec || return 0
@@ -120,15 +125,8 @@ damaged_dead_path_case() {
 	[[ $("$BIN/patchrec" "$CASE/bad" 38 40 2) == 3 ]] ||
 		{ fail "$name" "patchrec did not find the 3 DEAD_PATH records (d, g, l)"; return; }
 	for how in verify run; do
-		args=()
-		[[ $how == verify ]] && args+=(--verify)
 		WHYS=()
-		(cd "$CASE/elsewhere" && exec timeout -k 5 "$VERDICT_TIMEOUT" "$CASE/bad" "${args[@]}") \
-			</dev/null >"$CASE/$how.out" 2>"$CASE/$how.err"
-		rc=$?
-		((rc == EXIT_DAMAGED)) || WHYS+=("$(describe_rc $rc), not exit $EXIT_DAMAGED")
-		grep -q "bad removed directory or symlink record" "$CASE/$how.err" ||
-			WHYS+=("stderr: $(brief "$CASE/$how.err")")
+		refused_as_damaged "$how" "$CASE/bad" "bad removed directory or symlink record"
 		[[ -z $(ls -A "$CASE/t") ]] || WHYS+=("the scratch directory holds $(ls -A "$CASE/t" | tr '\n' ' ')")
 		report "$name/stub/$how"
 	done
