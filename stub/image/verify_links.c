@@ -5,9 +5,9 @@
  * image whose records do not hold together is refused while the process
  * still runs.
  *
- * Each look-up walks the record list. Records name objects written before
- * or after them, so there is no order to lean on; images hold a few
- * thousand records at most, and a dup names an fd near the list's start.
+ * Each look-up walks the record list: records name objects written before
+ * or after them, so there is no order to lean on, but for FD records
+ * (in fd order), where a dup's fd is looked for from the one found last.
  */
 #include "image/image_read.h"
 
