@@ -143,7 +143,7 @@ struct fz_process {
 	uint32_t mdwe;         /* PR_GET_MDWE: PR_MDWE_* */
 	uint32_t memory_merge; /* PR_GET_MEMORY_MERGE */
 	uint32_t membarrier;   /* the MEMBARRIER_CMD_REGISTER_* it made */
-	uint32_t pad;
+	int32_t pgid;          /* its process group when frozen (0: unknown) */
 };
 _Static_assert(sizeof(struct fz_process) == 192, "fz_process size");
 

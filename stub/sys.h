@@ -170,6 +170,10 @@ static inline long sys_ioctl(int fd, unsigned long req, void *arg)
 { return SYS(ioctl, fd, req, arg, 0, 0, 0); }
 static inline long sys_kill(int pid, int sig)
 { return SYS(kill, pid, sig, 0, 0, 0, 0); }
+static inline long sys_setpgid(int pid, int pgid)
+{ return SYS(setpgid, pid, pgid, 0, 0, 0, 0); }
+static inline long sys_clone3(void *args, size_t size)
+{ return SYS(clone3, args, size, 0, 0, 0, 0); }
 static inline long sys_getpgid(int pid)
 { return SYS(getpgid, pid, 0, 0, 0, 0, 0); }
 static inline long sys_getsid(int pid)

@@ -37,6 +37,7 @@ static int parse_stat(struct target *t, const char *buf)
 	}
 	if (i <= 51)
 		return -EINVAL;
+	p->pgid = (int32_t)f[5];
 	p->start_code = f[26];
 	p->end_code = f[27];
 	p->start_stack = f[28];

@@ -192,9 +192,10 @@ int collect_tty(struct target *t, const struct options *o)
 	/* Its PID, so its session and group ids, change at resume (README). */
 	if (leader)
 		warning("process %d leads its terminal's session (an interactive "
-			"shell?): it resumes with a new PID, and a job-control shell "
-			"that gives the terminal back to its old process group then "
-			"fails", (int)t->pid);
+			"shell?): it resumes with a new PID, and its process group "
+			"comes back only where the resumer may choose PIDs (root); "
+			"elsewhere a job-control shell that gives the terminal back "
+			"to its old group fails", (int)t->pid);
 	pick = choose(t, ctty, &chosen);
 	err = record_terminal(t, &t->fds[pick], chosen, ctty, foreground);
 	if (err == -EIO)

@@ -278,6 +278,8 @@ void stub_main(long *sp)
 	verify_page_data(st);
 	if (strcmp(mode, "--verify"))
 		start_exit_cleaner(st); /* before any fd, in a small address space */
+	if (strcmp(mode, "--verify"))
+		prepare_pgrp(st);       /* so, too: it forks */
 	prepare_fds(st);  /* first: it learns the highest fd number in use */
 	prepare_tty(st);
 	if (strcmp(mode, "--verify")) {

@@ -12,6 +12,9 @@
 void prepare_clocks(const struct stub *st);
 /* Is this host behind? By how many seconds, for messages. */
 int clocks_behind(const struct stub *st, int64_t *mono_sec, int64_t *boot_sec);
+/* prepare_pgrp.c: the process group the process had, where the stub may
+ * give a new process that group's id (root) and it is free here. */
+void prepare_pgrp(const struct stub *st);
 /* prepare_exe.c: the executable, opened where it is the same file and the
  * stub may make it /proc/self/exe (the trampoline does, stub_abi.h). */
 void prepare_exe(struct stub *st);

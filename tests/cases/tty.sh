@@ -200,6 +200,60 @@ tty_session_leader_case() {
 	report "$name"
 }
 
+# Job control after resume, as root: an interactive bash runs an external
+# command and is still there for the next one (it gave the terminal back to
+# its old process group, which the stub made again: README), and gdb runs
+# an inferior and answers after it (it stopped itself before). As a user
+# the stub cannot choose the PID a group needs: a skip, saying so.
+# tty_gdb_freeze USER: freeze -k the gdb the shell of session orig runs.
+tty_gdb_freeze() {
+	local shell=$TTY_PID
+	wait_until "$TTY_TIMEOUT" pgrep -P "$shell" -x gdb >/dev/null
+	TTY_PID=$(pgrep -P "$shell" -x gdb) || { WHYS+=("no gdb under the shell"); return 1; }
+	TTY_SETTINGS=$(pane_settings orig)
+	run_freeze "$1" "$CASE/freeze.err" -k "$CASE/img" "$TTY_PID"
+	((FREEZE_RC == 0)) && return 0
+	WHYS+=("freeze $(describe_rc "$FREEZE_RC"): $(brief "$CASE/freeze.err")")
+	return 1
+}
+
+tty_job_control_case() {
+	local user=$1 prog=$2 name=tty/job-control-$2/$1
+	selected "$name" || return 0
+	if [[ $user != root ]]; then
+		skip "$name" "the old process group comes back only where the stub may choose a PID (clone3 set_tid: root)"
+		return
+	fi
+	if [[ $prog == gdb ]] && ! command -v gdb >/dev/null; then
+		skip "$name" "no gdb (apt-get install gdb)"
+		return
+	fi
+	tty_start "$name" "$user"
+	case $prog in
+	bash)
+		tty_program bash "PS1='inner\$ ' bash --norc --noprofile -i" &&
+			send_wait orig 'inner$' &&
+			tty_freeze "$user" "$name/cooked-after-kill" &&
+			tty_resume again 90 26 bash &&
+			send_wait again "FIRST-42" 'ls / >/dev/null; echo FIRST-$((6*7))' Enter &&
+			send_wait again "ALIVE-42" 'sleep 0.1; echo ALIVE-$((6*7))' Enter
+		;;
+	gdb)
+		# Started from an interactive shell, as people do: its own group.
+		tty_program bash "PS1='outer\$ ' bash --norc --noprofile -i" &&
+			send_wait orig '(gdb)' "gdb -q -nx" Enter &&
+			tty_gdb_freeze "$user" &&
+			tty_resume again 90 26 gdb &&
+			send_wait again "Reading symbols" "file /bin/true" Enter &&
+			send_wait again "exited normally" "run" Enter &&
+			send_wait again '$1 = 42' "print 6*7" Enter
+		;;
+	esac
+	[[ -n ${TTY_PID:-} ]] && dead "$TTY_PID" && WHYS+=("the resumed $prog is gone")
+	tty_end
+	report "$name"
+}
+
 tty_cases() {
 	local user
 	if ! command -v tmux >/dev/null || ! command -v pgrep >/dev/null; then
@@ -211,6 +265,8 @@ tty_cases() {
 		tty_vim_case "$user"
 		tty_hungup_case "$user"
 		tty_second_case "$user"
+		tty_job_control_case "$user" bash
+		tty_job_control_case "$user" gdb
 	done
 	tty_session_leader_case
 }
