@@ -237,18 +237,7 @@ exit_area_gone_case() {
 	helper=$BGPID
 	wait_until "$HANDLER_TIMEOUT" eval 'has_line "$log" child || dead "$helper"'
 	child=$(awk '$1 == "child" { print $2 }' "$log" 2>/dev/null)
-	if [[ -z $child ]] || ! wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$child"; then
-		kill_reap "$helper"
-		WHYS+=("did not resume: $(brief "$CASE/img.err")")
-		report "$name"
-		return
-	fi
-	finish "$child" sig "$VERDICT_TIMEOUT"
-	wait_until "$GONE_TIMEOUT" dead "$helper"
-	kill_reap "$helper"
-	EXIT_RC=$REAPED_RC	# the image's, passed on by the helper
-	verdict sig "$CASE/img.out" "$CASE/img.err"
-	[[ -n $WHY ]] && WHYS+=("$WHY")
+	wrapped_verdict "$helper" "$child" "" || { report "$name"; return; }
 	has_line "$log" done || WHYS+=("processes were left after the resume ended: $(brief "$log")")
 	orphans=$(grep '^orphan' "$log")
 	[[ $orphans =~ ^orphan\ [0-9]+\ freeze-cleaner\ 0$ ]] ||
@@ -276,19 +265,28 @@ exit_area_strace_case() {
 	tracer=$BGPID
 	wait_until "$HANDLER_TIMEOUT" eval '[[ -n $(pgrep -P "$tracer") ]] || dead "$tracer"'
 	child=$(pgrep -P "$tracer" | head -n 1)
+	wrapped_verdict "$tracer" "$child" " under strace"
+	report "$name"
+}
+
+# wrapped_verdict WRAPPER CHILD WHERE: CHILD, the image run under WRAPPER (a
+# helper or strace, which exits with the image's status), resumes and
+# reaches its verdict; WRAPPER is reaped.  1 if it did not resume (WHERE
+# says how it was run).  Adds to WHYS.
+wrapped_verdict() {
+	local wrapper=$1 child=$2 where=$3
 	if [[ -z $child ]] || ! wait_until "$HANDLER_TIMEOUT" catches_usr1_or_dead "$child"; then
-		kill_reap "$tracer"
-		WHYS+=("did not resume under strace: $(brief "$CASE/img.err")")
-		report "$name"
-		return
+		kill_reap "$wrapper"
+		WHYS+=("did not resume$where: $(brief "$CASE/img.err")")
+		return 1
 	fi
 	finish "$child" sig "$VERDICT_TIMEOUT"
-	wait_until "$GONE_TIMEOUT" dead "$tracer"
-	kill_reap "$tracer"
-	EXIT_RC=$REAPED_RC	# strace exits with the image's status
+	wait_until "$GONE_TIMEOUT" dead "$wrapper"
+	kill_reap "$wrapper"
+	EXIT_RC=$REAPED_RC
 	verdict sig "$CASE/img.out" "$CASE/img.err"
 	[[ -n $WHY ]] && WHYS+=("$WHY")
-	report "$name"
+	return 0
 }
 
 stack_cases() {
