@@ -50,8 +50,6 @@ struct flock lock_range(const struct fz_lock *l);
    with its state, lifted; prepare_inotify.c: an inotify fd, not lifted. */
 int prepare_anon_fd(const struct stub *st, const struct fz_fd *f);
 int prepare_inotify(const struct stub *st, int fd);
-/* prepare_epoll.c: every registration names fds the image has. */
-void check_epoll_targets(const struct stub *st);
 /* info_anon_fds.c: the state of an eventfd, timerfd, ... fd, for --info. */
 void print_anon_fd_state(const struct stub *st, const struct fz_fd *f);
 /* The same as members of the fd's --json object. */

@@ -186,5 +186,4 @@ void prepare_fds(struct stub *st)
 	}
 	prepare_pty_slaves(st);
 	prepare_dead_paths(st);
-	check_epoll_targets(st);
 }

@@ -12,9 +12,9 @@
  * fired already is armed again for EPOLLERR and EPOLLHUP (the kernel adds
  * them to every registration); EPOLLWAKEUP needs CAP_BLOCK_SUSPEND here.
  *
- * check_epoll_targets() runs before the point of no return and refuses a
- * damaged image; after it, a registration the kernel refuses (a watched
- * fd that could not be reopened) is lost with a warning.
+ * The image's checks (stub/image/verify_links.c) refused one whose
+ * registrations name fds it lacks; here a registration the kernel refuses
+ * (a watched fd that could not be reopened) is lost with a warning.
  */
 #include <linux/eventpoll.h>
 

@@ -194,34 +194,6 @@ static int existing_segment(const struct stub *st, const struct fz_shmem *rec)
 	return (int)id;
 }
 
-static int is_write_sealed(const struct fz_shmem *rec)
-{
-	return (rec->seals & F_SEAL_WRITE) != 0;
-}
-
-/* Every mapping and fd names an object that exists and can hold it. */
-static void check_references(const struct stub *st)
-{
-	for_each_record(&st->img, r) {
-		const struct fz_mapping *m = rec_data(r);
-		const struct fz_fd *f = rec_data(r);
-		const struct prepared_shmem *p;
-		if (r->type == FZ_REC_MAPPING && m->kind == FZ_MAP_SHMEM) {
-			p = find_shmem(st, m->shmem_id);
-			if (!p || m->offset % FZ_PAGE_SIZE ||
-			    (p->rec->kind == FZ_SHMEM_SYSV &&
-			     m->offset + (m->end - m->start) > PAGE_UP(p->rec->size)) ||
-			    (is_write_sealed(p->rec) && (m->prot & PROT_WRITE)))
-				die("image is damaged: shared mapping at %lx",
-				    (unsigned long)m->start);
-		} else if (r->type == FZ_REC_FD && f->kind == FZ_FD_MEMFD) {
-			p = find_shmem(st, f->object_id);
-			if (!p || p->rec->kind != FZ_SHMEM_MEMFD)
-				die("image is damaged: fd %d names no memfd", f->fd);
-		}
-	}
-}
-
 void prepare_shmem(struct stub *st)
 {
 	for_each_record(&st->img, r) {
@@ -229,9 +201,6 @@ void prepare_shmem(struct stub *st)
 		struct prepared_shmem *p = &st->shmems[st->nshmems];
 		if (r->type != FZ_REC_SHMEM)
 			continue;
-		if (find_shmem(st, rec->id))
-			die("image is damaged: two shared memory objects %lu",
-			    (unsigned long)rec->id);
 		*p = (struct prepared_shmem){ .rec = rec, .fd = -1, .shmid = -1 };
 		if (rec->kind != FZ_SHMEM_SYSV)
 			p->fd = build_memfd(st, rec);
@@ -239,7 +208,6 @@ void prepare_shmem(struct stub *st)
 			p->shmid = existing_segment(st, rec);
 		st->nshmems++;
 	}
-	check_references(st);
 }
 
 /* Another open file of the memfd, for an fd that had its own offset. */
